@@ -1,0 +1,44 @@
+package dev.fmnist.contracts;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/**
+ * Records that a service could not use go to {@link Topics#DEAD_LETTER} unchanged (same key and
+ * value bytes), with these headers saying why and where from.
+ */
+public final class DeadLetters {
+    public static final String REASON = "fmnist.dlq.reason";
+    public static final String SERVICE = "fmnist.dlq.service";
+    public static final String SOURCE_TOPIC = "fmnist.dlq.source-topic";
+    public static final String SOURCE_PARTITION = "fmnist.dlq.source-partition";
+    public static final String SOURCE_OFFSET = "fmnist.dlq.source-offset";
+
+    private DeadLetters() {
+    }
+
+    /** A dead-letter record for a consumed record; partition and offset may be -1 when unknown. */
+    public static ProducerRecord<byte[], byte[]> of(String service, String sourceTopic, int partition, long offset,
+                                                   byte[] key, byte[] value, String reason) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.DEAD_LETTER, key, value);
+        r.headers()
+                .add(header(REASON, reason == null ? "unknown" : reason))
+                .add(header(SERVICE, service))
+                .add(header(SOURCE_TOPIC, sourceTopic))
+                .add(header(SOURCE_PARTITION, Integer.toString(partition)))
+                .add(header(SOURCE_OFFSET, Long.toString(offset)));
+        return r;
+    }
+
+    /** The text of a header, or null when absent. */
+    public static String header(org.apache.kafka.common.header.Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.fmnist.contracts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Topic names and their defaults, in one place. Every service and test refers to these. */
+public final class Topics {
+    public static final String TRAIN = "fmnist.train";
+    public static final String TEST = "fmnist.test";
+    /** Compacted, keyed by model name: the latest snapshot of each model survives compaction. */
+    public static final String SNAPSHOTS = "fmnist.snapshots";
+    public static final String REQUESTS = "fmnist.requests";
+    public static final String PREDICTIONS = "fmnist.predictions";
+    public static final String DEAD_LETTER = "fmnist.dead-letter";
+
+    /** A topic with its partition count and topic-level configs. */
+    public record Spec(String name, int partitions, Map<String, String> configs) {
+    }
+
+    /**
+     * The pipeline's topics. Train and test keep their data forever: Kafka is the dataset, epochs
+     * replay it. One partition for the datasets keeps the published order; requests spread over
+     * three so several inference replicas can share them.
+     */
+    public static final List<Spec> ALL = List.of(
+            new Spec(TRAIN, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1")),
+            new Spec(TEST, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1")),
+            new Spec(SNAPSHOTS, 1, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")),
+            new Spec(REQUESTS, 3, Map.of()),
+            new Spec(PREDICTIONS, 3, Map.of()),
+            new Spec(DEAD_LETTER, 1, Map.of("retention.ms", String.valueOf(14L * 24 * 3600 * 1000))));
+
+    private Topics() {
+    }
+
+    /**
+     * Creates the topics that do not exist yet (replication factor 1 unless given); existing ones
+     * are left as they are. Returns the names it created.
+     */
+    public static List<String> ensure(Admin admin, short replicationFactor) {
+        try {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (Spec spec : ALL) {
+                if (!existing.contains(spec.name())) {
+                    missing.add(new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()));
+                }
+            }
+            List<String> created = new ArrayList<>();
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get();
+                    created.add(entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            return created;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not create topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}

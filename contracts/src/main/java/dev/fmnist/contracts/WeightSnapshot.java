@@ -1,0 +1,52 @@
+package dev.fmnist.contracts;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A versioned copy of the softmax-regression weights, published on {@link Topics#SNAPSHOTS} keyed
+ * by {@link #modelName()}. Wire layout: {@link WeightSnapshotCodec}.
+ *
+ * @param modelName model this snapshot belongs to (the compaction key)
+ * @param version   strictly increasing per model, from 1
+ * @param epoch     completed epochs when it was taken (the current epoch for a mid-epoch snapshot)
+ * @param step      SGD steps taken since the run began
+ * @param weights   W, {@link #INPUTS} x {@link #OUTPUTS} row-major: W[i][j] at i * OUTPUTS + j
+ * @param bias      b, {@link #OUTPUTS} values
+ * @param lineage   per source partition, the next offset after the last record trained on
+ * @param createdAt when the snapshot was taken
+ */
+public record WeightSnapshot(String modelName, long version, int epoch, long step, float[] weights, float[] bias,
+                             Hyperparameters hyperparameters, Metrics metrics, List<SourceOffset> lineage,
+                             Instant createdAt) {
+
+    public static final int INPUTS = FashionMnist.PIXELS;
+    public static final int OUTPUTS = FashionMnist.CLASSES;
+
+    public WeightSnapshot {
+        Objects.requireNonNull(modelName, "modelName");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(bias, "bias");
+        Objects.requireNonNull(hyperparameters, "hyperparameters");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(createdAt, "createdAt");
+        lineage = List.copyOf(Objects.requireNonNull(lineage, "lineage"));
+    }
+
+    /** The training settings the weights came from. */
+    public record Hyperparameters(double learningRate, int batchSize, long seed) {
+    }
+
+    /**
+     * Quality figures at snapshot time. NaN means "not measured" (a mid-epoch snapshot has no test
+     * accuracy, for instance).
+     */
+    public record Metrics(double trainLoss, double trainAccuracy, double testAccuracy) {
+        public static final Metrics UNMEASURED = new Metrics(Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /** Kafka position a snapshot was trained through: the next offset to read on that partition. */
+    public record SourceOffset(String topic, int partition, long offset) {
+    }
+}

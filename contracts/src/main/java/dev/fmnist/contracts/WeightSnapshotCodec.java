@@ -1,0 +1,171 @@
+package dev.fmnist.contracts;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The one codec of {@link WeightSnapshot}. Layout, version 1, big-endian:
+ *
+ * <pre>
+ * offset size  field
+ *  0      4    magic "FMWS" (0x464D5753)
+ *  4      1    format version (1)
+ *  5      3    reserved, zero
+ *  8      8    model version (int64, >= 1)
+ * 16      4    epoch (int32, >= 0)
+ * 20      8    step (int64, >= 0)
+ * 28      8    created-at, epoch milliseconds (int64)
+ * 36      4    inputs (int32, must be 784)
+ * 40      4    outputs (int32, must be 10)
+ * 44      8    learning rate (float64)
+ * 52      4    batch size (int32)
+ * 56      8    seed (int64)
+ * 64      8    train loss (float64; NaN = not measured)
+ * 72      8    train accuracy (float64 in [0,1]; NaN = not measured)
+ * 80      8    test accuracy (float64 in [0,1]; NaN = not measured)
+ * 88      2+a  model name: uint16 length a, UTF-8
+ *  .      2    lineage entries m (uint16), then m times:
+ *                uint16 length + UTF-8 topic, int32 partition, int64 next offset
+ *  .      4*784*10  W, float32 row-major (W[i][j] at i*10+j)
+ *  .      4*10      b, float32
+ *  .      4    CRC32C of every byte before it
+ * </pre>
+ *
+ * Decoding rejects a bad checksum, a shape other than 784x10, and any NaN or infinite weight.
+ */
+public final class WeightSnapshotCodec {
+    public static final int MAGIC = 0x464D5753;
+    public static final int FORMAT_VERSION = 1;
+    private static final String FORMAT = "weight snapshot";
+    private static final int FIXED_BYTES = 88 + 2 + 2 + Wire.CRC_BYTES;
+    private static final int PARAM_BYTES = 4 * (WeightSnapshot.INPUTS * WeightSnapshot.OUTPUTS + WeightSnapshot.OUTPUTS);
+
+    private WeightSnapshotCodec() {
+    }
+
+    public static byte[] encode(WeightSnapshot s) {
+        validate(s, IllegalArgumentException::new);
+        byte[] name = Wire.utf8(s.modelName(), "modelName");
+        List<byte[]> topics = new ArrayList<>();
+        int lineageBytes = 0;
+        for (WeightSnapshot.SourceOffset o : s.lineage()) {
+            byte[] t = Wire.utf8(o.topic(), "lineage topic");
+            topics.add(t);
+            lineageBytes += 2 + t.length + 4 + 8;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(FIXED_BYTES + name.length + lineageBytes + PARAM_BYTES);
+        var hp = s.hyperparameters();
+        var m = s.metrics();
+        buf.putInt(MAGIC).put((byte) FORMAT_VERSION).put(new byte[3])
+                .putLong(s.version()).putInt(s.epoch()).putLong(s.step())
+                .putLong(s.createdAt().toEpochMilli())
+                .putInt(WeightSnapshot.INPUTS).putInt(WeightSnapshot.OUTPUTS)
+                .putDouble(hp.learningRate()).putInt(hp.batchSize()).putLong(hp.seed())
+                .putDouble(m.trainLoss()).putDouble(m.trainAccuracy()).putDouble(m.testAccuracy());
+        Wire.putString(buf, name);
+        buf.putShort((short) s.lineage().size());
+        for (int i = 0; i < topics.size(); i++) {
+            Wire.putString(buf, topics.get(i));
+            buf.putInt(s.lineage().get(i).partition()).putLong(s.lineage().get(i).offset());
+        }
+        buf.asFloatBuffer().put(s.weights()).put(s.bias());
+        buf.position(buf.position() + PARAM_BYTES);
+        return Wire.seal(buf);
+    }
+
+    /**
+     * Decodes and checks a record.
+     *
+     * @throws WireFormatException naming the first thing that is wrong
+     */
+    public static WeightSnapshot decode(byte[] data) {
+        return Wire.guard(FORMAT, () -> {
+            ByteBuffer buf = Wire.open(data, MAGIC, FORMAT, FIXED_BYTES);
+            int version = Byte.toUnsignedInt(buf.get());
+            if (version != FORMAT_VERSION) {
+                throw new WireFormatException(FORMAT + ": unsupported format version " + version
+                        + " (this reader knows " + FORMAT_VERSION + ")");
+            }
+            buf.position(buf.position() + 3);
+            long modelVersion = buf.getLong();
+            int epoch = buf.getInt();
+            long step = buf.getLong();
+            Instant createdAt = Instant.ofEpochMilli(buf.getLong());
+            int inputs = buf.getInt();
+            int outputs = buf.getInt();
+            if (inputs != WeightSnapshot.INPUTS || outputs != WeightSnapshot.OUTPUTS) {
+                throw new WireFormatException(FORMAT + ": shape " + inputs + "x" + outputs + ", expected "
+                        + WeightSnapshot.INPUTS + "x" + WeightSnapshot.OUTPUTS);
+            }
+            var hp = new WeightSnapshot.Hyperparameters(buf.getDouble(), buf.getInt(), buf.getLong());
+            var metrics = new WeightSnapshot.Metrics(buf.getDouble(), buf.getDouble(), buf.getDouble());
+            String name = Wire.getString(buf, "model name");
+            int m = Short.toUnsignedInt(Wire.need(buf, 2, "lineage count").getShort());
+            List<WeightSnapshot.SourceOffset> lineage = new ArrayList<>(m);
+            for (int i = 0; i < m; i++) {
+                String topic = Wire.getString(buf, "lineage topic");
+                Wire.need(buf, 12, "lineage offset");
+                lineage.add(new WeightSnapshot.SourceOffset(topic, buf.getInt(), buf.getLong()));
+            }
+            if (buf.remaining() != PARAM_BYTES) {
+                throw new WireFormatException(FORMAT + ": parameters need " + PARAM_BYTES + " bytes for "
+                        + inputs + "x" + outputs + " weights and " + outputs + " biases, record has " + buf.remaining());
+            }
+            float[] w = new float[inputs * outputs];
+            float[] b = new float[outputs];
+            buf.asFloatBuffer().get(w).get(b);
+            buf.position(buf.position() + PARAM_BYTES);
+            Wire.requireFullyRead(buf, FORMAT);
+            var s = new WeightSnapshot(name, modelVersion, epoch, step, w, b, hp, metrics, lineage, createdAt);
+            validate(s, WireFormatException::new);
+            return s;
+        });
+    }
+
+    private static void validate(WeightSnapshot s, Function<String, RuntimeException> error) {
+        if (s.weights().length != WeightSnapshot.INPUTS * WeightSnapshot.OUTPUTS) {
+            throw error.apply(FORMAT + ": W has " + s.weights().length + " values, expected "
+                    + WeightSnapshot.INPUTS + "x" + WeightSnapshot.OUTPUTS);
+        }
+        if (s.bias().length != WeightSnapshot.OUTPUTS) {
+            throw error.apply(FORMAT + ": b has " + s.bias().length + " values, expected " + WeightSnapshot.OUTPUTS);
+        }
+        checkFinite(s.weights(), "W", WeightSnapshot.OUTPUTS, error);
+        checkFinite(s.bias(), "b", 1, error);
+        if (s.modelName().isBlank()) {
+            throw error.apply(FORMAT + ": model name is empty");
+        }
+        if (s.version() < 1 || s.epoch() < 0 || s.step() < 0) {
+            throw error.apply(FORMAT + ": version " + s.version() + ", epoch " + s.epoch() + ", step " + s.step()
+                    + " (version must be >= 1, epoch and step >= 0)");
+        }
+        var m = s.metrics();
+        if (Double.isInfinite(m.trainLoss()) || m.trainLoss() < 0) {
+            throw error.apply(FORMAT + ": train loss " + m.trainLoss() + " is not a finite non-negative number");
+        }
+        checkFraction(m.trainAccuracy(), "train accuracy", error);
+        checkFraction(m.testAccuracy(), "test accuracy", error);
+        if (s.lineage().size() > 0xFFFF) {
+            throw error.apply(FORMAT + ": too many lineage entries");
+        }
+    }
+
+    private static void checkFinite(float[] values, String name, int cols,
+                                    Function<String, RuntimeException> error) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                String where = cols == 1 ? "[" + i + "]" : "[" + (i / cols) + "][" + (i % cols) + "]";
+                throw error.apply(FORMAT + ": " + name + where + " is " + values[i]);
+            }
+        }
+    }
+
+    private static void checkFraction(double v, String name, Function<String, RuntimeException> error) {
+        if (!Double.isNaN(v) && (v < 0 || v > 1)) {
+            throw error.apply(FORMAT + ": " + name + " " + v + " is not in [0, 1]");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.fmnist.contracts.image;
+
+import dev.fmnist.contracts.FashionMnist;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Turns a PNG or JPEG of any size into a Fashion-MNIST image: 28x28 uint8 grayscale, light object
+ * on a dark (0) background. The image is converted to luma (ITU-R BT.601), scaled with area
+ * averaging so its longer side is 28 and centred on a background of 0. A 28x28 grayscale image
+ * keeps its pixel values exactly, so a PNG of a Fashion-MNIST image scores like its raw bytes.
+ * {@code invert} turns a dark-on-light product photo into light-on-dark; transparent areas count
+ * as background either way.
+ */
+public final class ImageConverter {
+    /** Decoded images above this many pixels are refused before decoding (decompression bombs). */
+    public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+    private static final Set<String> FORMATS = Set.of("png", "jpeg");
+
+    private ImageConverter() {
+    }
+
+    public static byte[] toFashionMnist(byte[] encoded, boolean invert) {
+        return toFashionMnist(encoded, invert, DEFAULT_MAX_PIXELS);
+    }
+
+    /** @throws ImageFormatException when the bytes are not a readable PNG/JPEG or it is too large */
+    public static byte[] toFashionMnist(byte[] encoded, boolean invert, long maxPixels) {
+        if (encoded == null || encoded.length == 0) {
+            throw new ImageFormatException("empty image");
+        }
+        float[] gray;
+        int w;
+        int h;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageFormatException("not a PNG or JPEG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                if (!FORMATS.contains(format)) {
+                    throw new ImageFormatException(format.toUpperCase(Locale.ROOT) + " is not supported: send a PNG or JPEG");
+                }
+                reader.setInput(in, true, true);
+                w = reader.getWidth(0);
+                h = reader.getHeight(0);
+                if ((long) w * h > maxPixels) {
+                    throw new ImageFormatException("image of " + w + "x" + h + " exceeds the limit of "
+                            + maxPixels + " pixels", true);
+                }
+                gray = luma(reader.read(0), invert);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ImageFormatException ife) {
+                throw ife;
+            }
+            throw new ImageFormatException("cannot decode image: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+        return fit(gray, w, h);
+    }
+
+    /** Encodes 784 pixels as an 8-bit grayscale 28x28 PNG (lossless: decodes back to the same bytes). */
+    public static byte[] encodePng(byte[] pixels) {
+        if (pixels.length != FashionMnist.PIXELS) {
+            throw new IllegalArgumentException("expected " + FashionMnist.PIXELS + " pixels, got " + pixels.length);
+        }
+        BufferedImage img = new BufferedImage(FashionMnist.COLS, FashionMnist.ROWS, BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setDataElements(0, 0, FashionMnist.COLS, FashionMnist.ROWS, pixels);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static float[] luma(BufferedImage img, boolean invert) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        float[] out = new float[w * h];
+        Raster raster = img.getRaster();
+        boolean plainGray = img.getType() == BufferedImage.TYPE_BYTE_GRAY && raster.getNumBands() == 1;
+        boolean alpha = img.getColorModel().hasAlpha();
+        float background = invert ? 255f : 0f;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float v;
+                if (plainGray) {
+                    v = raster.getSample(x, y, 0);
+                } else {
+                    int argb = img.getRGB(x, y);
+                    v = 0.299f * ((argb >> 16) & 0xFF) + 0.587f * ((argb >> 8) & 0xFF) + 0.114f * (argb & 0xFF);
+                    if (alpha) {
+                        float a = ((argb >>> 24) & 0xFF) / 255f;
+                        v = a * v + (1 - a) * background;
+                    }
+                }
+                out[y * w + x] = invert ? 255f - v : v;
+            }
+        }
+        return out;
+    }
+
+    /** Area-averages into a box whose longer side is 28, centred on a 28x28 background of 0. */
+    private static byte[] fit(float[] src, int w, int h) {
+        int size = FashionMnist.ROWS;
+        int longer = Math.max(w, h);
+        int tw = Math.max(1, Math.round((float) w * size / longer));
+        int th = Math.max(1, Math.round((float) h * size / longer));
+        int ox = (size - tw) / 2;
+        int oy = (size - th) / 2;
+        byte[] out = new byte[FashionMnist.PIXELS];
+        double sx = (double) w / tw;
+        double sy = (double) h / th;
+        for (int ty = 0; ty < th; ty++) {
+            double y0 = ty * sy;
+            double y1 = y0 + sy;
+            for (int tx = 0; tx < tw; tx++) {
+                double x0 = tx * sx;
+                double x1 = x0 + sx;
+                double sum = 0;
+                double area = 0;
+                for (int y = (int) y0; y < Math.min(h, Math.ceil(y1)); y++) {
+                    double wy = Math.min(y1, y + 1) - Math.max(y0, y);
+                    for (int x = (int) x0; x < Math.min(w, Math.ceil(x1)); x++) {
+                        double wgt = wy * (Math.min(x1, x + 1) - Math.max(x0, x));
+                        sum += wgt * src[y * w + x];
+                        area += wgt;
+                    }
+                }
+                long v = Math.round(sum / area);
+                out[(oy + ty) * size + ox + tx] = (byte) Math.max(0, Math.min(255, v));
+            }
+        }
+        return out;
+    }
+}

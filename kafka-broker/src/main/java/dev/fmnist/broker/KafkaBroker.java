@@ -116,6 +116,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static void format(Settings s) {
+        if (Files.exists(s.dataDir().resolve("meta.properties"))) {
+            return; // formatted before: keep its cluster id and data
+        }
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -126,7 +129,6 @@ public final class KafkaBroker implements AutoCloseable {
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .setControllerListenerName("CONTROLLER")
-                    .setIgnoreFormatted(true)
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("cannot format the broker's data directory " + s.dataDir() + ": " + e.getMessage(), e);

@@ -1,0 +1,20 @@
+package dev.fmnist.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+
+/** The seed's epoch report as a table: one row per finished epoch. */
+public final class EpochTable {
+    public static final String HEADER = "epoch  train loss  train acc  test acc  seconds  model";
+
+    private EpochTable() {
+    }
+
+    /** One row from a history entry of the trainer's {@code GET /api/v1/training}. */
+    public static String row(JsonNode e) {
+        return String.format(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.4f  %7.2f  v%d",
+                e.path("epoch").asInt(), e.path("trainLoss").asDouble(Double.NaN),
+                e.path("trainAccuracy").asDouble(Double.NaN), e.path("testAccuracy").asDouble(Double.NaN),
+                e.path("seconds").asDouble(Double.NaN), e.path("modelVersion").asLong());
+    }
+}

@@ -1,0 +1,113 @@
+package dev.fmnist.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a local run lives and which ports it uses. Every value has an environment variable:
+ * FMNIST_HOME (state folder, default .fmnist in the repository), FMNIST_KAFKA_PORT (9092),
+ * FMNIST_KAFKA_CONTROLLER_PORT (9093), FMNIST_INFERENCE_PORT (8080), FMNIST_INGEST_PORT (8081),
+ * FMNIST_TRAINER_PORT (8082), FMNIST_DATA_DIR (Fashion-MNIST folder; else the Debian path, else a
+ * download), FMNIST_BOOTSTRAP_SERVERS (use a running broker instead of starting one).
+ */
+public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, int inferencePort, int ingestPort,
+                       int trainerPort, Optional<Path> dataDir, Optional<String> externalBootstrap) {
+
+    public static Settings fromEnvironment(Path repo, Map<String, String> env) {
+        Path home = Optional.ofNullable(env.get("FMNIST_HOME")).filter(s -> !s.isBlank()).map(Path::of)
+                .orElse(repo.resolve(".fmnist"));
+        return new Settings(repo, home.toAbsolutePath(),
+                port(env, "FMNIST_KAFKA_PORT", 9092),
+                port(env, "FMNIST_KAFKA_CONTROLLER_PORT", 9093),
+                port(env, "FMNIST_INFERENCE_PORT", 8080),
+                port(env, "FMNIST_INGEST_PORT", 8081),
+                port(env, "FMNIST_TRAINER_PORT", 8082),
+                Optional.ofNullable(env.get("FMNIST_DATA_DIR")).filter(s -> !s.isBlank()).map(p -> Path.of(p).toAbsolutePath()),
+                Optional.ofNullable(env.get("FMNIST_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()));
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int p = Integer.parseInt(v.trim());
+            if (p < 1 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new CliException(name + "=" + v + " is not a port number (1-65535)", 2);
+        }
+    }
+
+    public Settings withHome(Path newHome) {
+        return new Settings(repo, newHome, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
+                externalBootstrap);
+    }
+
+    public Settings withExternalBootstrap(String bootstrap) {
+        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
+                Optional.of(bootstrap));
+    }
+
+    public Settings withPorts(int inference, int ingest, int trainer) {
+        return new Settings(repo, home, kafkaPort, controllerPort, inference, ingest, trainer, dataDir, externalBootstrap);
+    }
+
+    public Settings withDataDir(Path dir) {
+        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort,
+                Optional.of(dir), externalBootstrap);
+    }
+
+    public String bootstrapServers() {
+        return externalBootstrap.orElse("localhost:" + kafkaPort);
+    }
+
+    public int httpPort(Component c) {
+        return switch (c) {
+            case INFERENCE -> inferencePort;
+            case INGEST -> ingestPort;
+            case TRAINER -> trainerPort;
+            case KAFKA -> kafkaPort;
+        };
+    }
+
+    public String baseUrl(Component c) {
+        return "http://localhost:" + httpPort(c);
+    }
+
+    public Path logs() {
+        return home.resolve("logs");
+    }
+
+    public Path log(Component c) {
+        return logs().resolve(c.id() + ".log");
+    }
+
+    public Path pidFile(Component c) {
+        return home.resolve("run").resolve(c.id() + ".pid");
+    }
+
+    public Path kafkaData() {
+        return home.resolve("kafka");
+    }
+
+    public Path serviceJar(Component c) {
+        return repo.resolve(c.marker()).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    public Path brokerClasspathDir() {
+        return repo.resolve("kafka-broker/target");
+    }
+
+    /** Whether the built artifacts a run needs are all there. */
+    public boolean built() {
+        return Files.isRegularFile(serviceJar(Component.INGEST)) && Files.isRegularFile(serviceJar(Component.TRAINER))
+                && Files.isRegularFile(serviceJar(Component.INFERENCE))
+                && Files.isDirectory(brokerClasspathDir().resolve("lib"));
+    }
+}

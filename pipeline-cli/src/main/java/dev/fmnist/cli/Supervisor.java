@@ -1,0 +1,171 @@
+package dev.fmnist.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the components as child processes, each in its own session (so a Ctrl-C reaches only
+ * this launcher, which then stops them in order), logging to its own file, with a pid file that a
+ * later {@code down} or {@code status} uses.
+ */
+public final class Supervisor {
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private final Settings settings;
+
+    public Supervisor(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts a component; its output is appended to its log file. */
+    public ProcessHandle start(Component c, List<String> command) {
+        try {
+            Files.createDirectories(settings.logs());
+            Files.createDirectories(settings.pidFile(c).getParent());
+            Path log = settings.log(c);
+            Files.writeString(log, "==== " + Instant.now() + " starting " + c.id() + ": " + String.join(" ", command) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            List<String> full = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                full.add("/usr/bin/setsid");
+            }
+            full.addAll(command);
+            Process p = new ProcessBuilder(full)
+                    .directory(settings.repo().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            Files.writeString(settings.pidFile(c), Long.toString(p.pid()), StandardCharsets.UTF_8);
+            return p.toHandle();
+        } catch (IOException e) {
+            throw new CliException("cannot start " + c.id() + ": " + e.getMessage());
+        }
+    }
+
+    /** The running process of a component, from its pid file, if it is still alive and is ours. */
+    public Optional<ProcessHandle> running(Component c) {
+        Path pidFile = settings.pidFile(c);
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> isOurs(h, c));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private boolean isOurs(ProcessHandle h, Component c) {
+        // setsid execs java in place, so the pid is the JVM's; check its command line.
+        Optional<String> cmd = h.info().commandLine();
+        return cmd.isEmpty() || cmd.get().contains(c.marker());
+    }
+
+    public boolean anyRunning() {
+        for (Component c : Component.values()) {
+            if (running(c).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Stops every running component, services first and the broker last; returns what it stopped. */
+    public List<Component> stopAll() {
+        List<Component> stopped = new ArrayList<>();
+        List<Component> order = new ArrayList<>(List.of(Component.values()));
+        java.util.Collections.reverse(order);
+        for (Component c : order) {
+            if (stop(c)) {
+                stopped.add(c);
+            }
+        }
+        return stopped;
+    }
+
+    /** SIGTERM, then SIGKILL after a grace period. Removes the pid file. */
+    public boolean stop(Component c) {
+        Optional<ProcessHandle> h = running(c);
+        boolean stopped = false;
+        if (h.isPresent()) {
+            ProcessHandle p = h.get();
+            p.destroy();
+            try {
+                p.onExit().get(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+                try {
+                    p.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // reported below if still alive
+                }
+            }
+            if (p.isAlive()) {
+                throw new CliException(c.id() + " (pid " + p.pid() + ") did not stop");
+            }
+            stopped = true;
+        }
+        try {
+            Files.deleteIfExists(settings.pidFile(c));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return stopped;
+    }
+
+    /** Removes pid files whose process is gone (a crashed or killed run). */
+    public void cleanStale() {
+        for (Component c : Component.values()) {
+            if (running(c).isEmpty()) {
+                try {
+                    Files.deleteIfExists(settings.pidFile(c));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    public static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress("0.0.0.0", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static boolean listening(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The last lines of a component's log, to explain a failure. */
+    public String tail(Component c, int lines) {
+        try {
+            List<String> all = Files.readAllLines(settings.log(c), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + settings.log(c) + ")";
+        }
+    }
+}

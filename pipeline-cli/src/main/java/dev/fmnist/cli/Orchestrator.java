@@ -149,7 +149,8 @@ public final class Orchestrator {
         }
         Path target = settings.brokerClasspathDir();
         String cp = target.resolve("lib") + "/*:" + target.resolve("kafka-broker-" + version() + ".jar");
-        List<String> cmd = List.of(java(), "-Xmx1g", "-cp", cp, "dev.fmnist.broker.LocalKafkaMain",
+        List<String> cmd = List.of(java(), "-Xmx1g",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true", "-cp", cp, "dev.fmnist.broker.LocalKafkaMain",
                 "--data", settings.kafkaData().toString(), "--port", Integer.toString(settings.kafkaPort()),
                 "--controller-port", Integer.toString(settings.controllerPort()));
         long logStart = size(settings.log(Component.KAFKA));

@@ -1,6 +1,7 @@
 package dev.fmnist.contracts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,8 +11,11 @@ import java.util.Base64;
 
 /** The one codec of the JSON records on {@link Topics#REQUESTS} and {@link Topics#PREDICTIONS}. */
 public final class ClassificationCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Trailing tokens ("{...} junk") make a record invalid rather than silently half-read.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_ID_LENGTH = 256;
+    private static final java.util.Set<String> NON_FINITE = java.util.Set.of("NaN", "Infinity", "-Infinity");
 
     private ClassificationCodec() {
     }
@@ -25,7 +29,7 @@ public final class ClassificationCodec {
         try {
             root = JSON.readTree(data);
         } catch (IOException e) {
-            throw new WireFormatException("request: not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw new WireFormatException("request: not valid JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new WireFormatException("request: expected a JSON object");
@@ -54,6 +58,9 @@ public final class ClassificationCodec {
             } catch (IllegalArgumentException e) {
                 throw new WireFormatException("request: \"image\" is not valid base64");
             }
+            if (image.length == 0) {
+                throw new WireFormatException("request: \"image\" is empty");
+            }
         }
         Integer label = null;
         JsonNode labelNode = root.get("label");
@@ -65,6 +72,9 @@ public final class ClassificationCodec {
             label = labelNode.asInt();
         }
         JsonNode invert = root.get("invert");
+        if (invert != null && !invert.isNull() && !invert.isBoolean()) {
+            throw new WireFormatException("request: \"invert\" must be true or false");
+        }
         return new ClassificationRequest(idNode.asText(), pixels, image, invert != null && invert.asBoolean(), label);
     }
 
@@ -83,7 +93,8 @@ public final class ClassificationCodec {
         int[] out = new int[FashionMnist.PIXELS];
         for (int i = 0; i < out.length; i++) {
             JsonNode v = node.get(i);
-            if (!v.isIntegralNumber() || v.asInt() < 0 || v.asInt() > 255) {
+            // canConvertToInt: asInt() would wrap 4294967296 to 0.
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 255) {
                 throw new WireFormatException(field + "[" + i + "] = " + v + " is not an integer 0-255");
             }
             out[i] = v.asInt();
@@ -124,22 +135,53 @@ public final class ClassificationCodec {
 
     /** @throws WireFormatException naming what is wrong */
     public static Prediction decodePrediction(byte[] data) {
-        try {
-            JsonNode root = JSON.readTree(data);
-            JsonNode probs = root.get("probabilities");
-            if (probs == null || !probs.isArray() || probs.size() != FashionMnist.CLASSES) {
-                throw new WireFormatException("prediction: \"probabilities\" must hold " + FashionMnist.CLASSES + " numbers");
-            }
-            float[] p = new float[probs.size()];
-            for (int i = 0; i < p.length; i++) {
-                p[i] = (float) probs.get(i).asDouble();
-            }
-            JsonNode id = root.get("id");
-            return new Prediction(id == null ? null : id.asText(), root.path("classIndex").asInt(),
-                    root.path("label").asText(), p, root.path("modelVersion").asLong(), root.path("epoch").asInt());
-        } catch (IOException e) {
-            throw new WireFormatException("prediction: not valid JSON: " + e.getMessage());
+        if (data == null) {
+            throw new WireFormatException("prediction: record has no value (null)");
         }
+        JsonNode root;
+        try {
+            root = JSON.readTree(data);
+        } catch (IOException e) {
+            throw new WireFormatException("prediction: not valid JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new WireFormatException("prediction: expected a JSON object");
+        }
+        JsonNode probs = root.get("probabilities");
+        if (probs == null || !probs.isArray() || probs.size() != FashionMnist.CLASSES) {
+            throw new WireFormatException("prediction: \"probabilities\" must hold " + FashionMnist.CLASSES + " numbers");
+        }
+        float[] p = new float[probs.size()];
+        for (int i = 0; i < p.length; i++) {
+            JsonNode v = probs.get(i);
+            // Jackson writes a non-finite float as the string "NaN" / "Infinity": read those back too.
+            boolean nonFinite = v.isTextual() && NON_FINITE.contains(v.asText());
+            if (!v.isNumber() && !nonFinite) {
+                throw new WireFormatException("prediction: probabilities[" + i + "] = " + v + " is not a number");
+            }
+            p[i] = nonFinite ? Float.parseFloat(v.asText()) : (float) v.asDouble();
+        }
+        JsonNode classIndex = root.get("classIndex");
+        if (classIndex == null || !classIndex.isIntegralNumber() || !classIndex.canConvertToInt()
+                || classIndex.asInt() < 0 || classIndex.asInt() >= FashionMnist.CLASSES) {
+            throw new WireFormatException("prediction: \"classIndex\" must be an integer 0-9");
+        }
+        JsonNode label = root.get("label");
+        if (label == null || !label.isTextual()) {
+            throw new WireFormatException("prediction: \"label\" must be a string");
+        }
+        JsonNode modelVersion = root.get("modelVersion");
+        JsonNode epoch = root.get("epoch");
+        if (modelVersion == null || !modelVersion.isIntegralNumber() || !modelVersion.canConvertToLong()
+                || epoch == null || !epoch.isIntegralNumber() || !epoch.canConvertToInt()) {
+            throw new WireFormatException("prediction: \"modelVersion\" and \"epoch\" must be integers");
+        }
+        JsonNode id = root.get("id");
+        if (id != null && !id.isNull() && !id.isTextual()) {
+            throw new WireFormatException("prediction: \"id\" must be a string when present");
+        }
+        return new Prediction(id == null || id.isNull() ? null : id.asText(), classIndex.asInt(), label.asText(), p,
+                modelVersion.asLong(), epoch.asInt());
     }
 
     private static byte[] write(JsonNode node) {

@@ -15,16 +15,21 @@ public final class DeadLetters {
     public static final String SOURCE_TOPIC = "fmnist.dlq.source-topic";
     public static final String SOURCE_PARTITION = "fmnist.dlq.source-partition";
     public static final String SOURCE_OFFSET = "fmnist.dlq.source-offset";
+    /** Header text written for a reason, service or source topic that was not given. */
+    public static final String UNKNOWN = "unknown";
 
     private DeadLetters() {
     }
 
-    /** A dead-letter record for a consumed record; partition and offset may be -1 when unknown. */
+    /**
+     * A dead-letter record for a consumed record; partition and offset may be -1 when unknown, and
+     * a null reason, service or source topic is written as "unknown" (dead-lettering must not fail).
+     */
     public static ProducerRecord<byte[], byte[]> of(String service, String sourceTopic, int partition, long offset,
                                                    byte[] key, byte[] value, String reason) {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.DEAD_LETTER, key, value);
         r.headers()
-                .add(header(REASON, reason == null ? "unknown" : reason))
+                .add(header(REASON, reason))
                 .add(header(SERVICE, service))
                 .add(header(SOURCE_TOPIC, sourceTopic))
                 .add(header(SOURCE_PARTITION, Integer.toString(partition)))
@@ -39,6 +44,6 @@ public final class DeadLetters {
     }
 
     private static Header header(String name, String value) {
-        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+        return new RecordHeader(name, (value == null ? UNKNOWN : value).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,6 +1,8 @@
 package dev.fmnist.contracts;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * The one codec of {@link ImageBatch}. Layout, version 1, big-endian:
@@ -15,15 +17,16 @@ import java.nio.ByteBuffer;
  * 10      4    count n (int32, 1..65535)
  * 14      8    sequence (int64, >= 0)
  * 22      4    total batches (int32, >= 0; 0 = open-ended)
- * 26      2+a  dataset id: uint16 length a, UTF-8
- *  .      2+b  batch id: uint16 length b, UTF-8
+ * 26      2+a  dataset id: uint16 length a (0..255), UTF-8
+ *  .      2+b  batch id: uint16 length b (1..255), UTF-8, not blank
  *  .      n    labels: uint8 0-9, or 255 = unlabelled
  *  .      n*rows*cols  pixels: uint8 row-major, image after image
  *  .      4    CRC32C of every byte before it
  * </pre>
  *
- * A 256-image batch of 28x28 is about 200 KB; the encoder refuses pixel payloads over
- * {@link #MAX_PIXEL_BYTES} so every record stays under Kafka's 1 MiB default.
+ * Ids are at most {@link #MAX_ID_BYTES} bytes of UTF-8. A 256-image batch of 28x28 is about
+ * 200 KB; the encoder refuses pixel payloads over {@link #MAX_PIXEL_BYTES} so every record, key
+ * included, stays under Kafka's 1 MiB default. A reader checks magic, then version, then checksum.
  */
 public final class ImageBatchCodec {
     public static final int MAGIC = 0x464D4942;
@@ -31,6 +34,11 @@ public final class ImageBatchCodec {
     public static final int MAX_PIXEL_BYTES = 900_000;
     public static final int MAX_DIM = 1024;
     public static final int MAX_COUNT = 0xFFFF;
+    /**
+     * Longest dataset id or batch id, in UTF-8 bytes. Keeps the largest record (900,000 pixel
+     * bytes, 65,535 labels, two ids, the batch id again as the key) under 1 MiB.
+     */
+    public static final int MAX_ID_BYTES = 255;
     private static final String FORMAT = "image batch";
     private static final int FIXED_BYTES = 26 + 2 + 2 + Wire.CRC_BYTES;
 
@@ -42,6 +50,7 @@ public final class ImageBatchCodec {
                 batch.labels(), batch.pixels().length, IllegalArgumentException::new);
         byte[] dataset = Wire.utf8(batch.datasetId(), "datasetId");
         byte[] id = Wire.utf8(batch.batchId(), "batchId");
+        checkIds(dataset.length, batch.batchId(), IllegalArgumentException::new);
         int n = batch.count();
         ByteBuffer buf = ByteBuffer.allocate(FIXED_BYTES + dataset.length + id.length + n + batch.pixels().length);
         buf.putInt(MAGIC)
@@ -65,23 +74,19 @@ public final class ImageBatchCodec {
      */
     public static ImageBatch decode(byte[] data) {
         return Wire.guard(FORMAT, () -> {
-            ByteBuffer buf = Wire.open(data, MAGIC, FORMAT, FIXED_BYTES);
-            int version = Byte.toUnsignedInt(buf.get());
-            if (version != FORMAT_VERSION) {
-                throw new WireFormatException(FORMAT + ": unsupported format version " + version
-                        + " (this reader knows " + FORMAT_VERSION + ")");
-            }
+            ByteBuffer buf = Wire.open(data, MAGIC, FORMAT_VERSION, FORMAT, FIXED_BYTES);
             Split split = Split.ofCode(Byte.toUnsignedInt(buf.get()));
             int rows = Short.toUnsignedInt(buf.getShort());
             int cols = Short.toUnsignedInt(buf.getShort());
             int n = buf.getInt();
             long sequence = buf.getLong();
             int total = buf.getInt();
+            // Header fields first, so a bad header is named as such and not as a length mismatch.
+            checkDims(rows, cols, WireFormatException::new);
+            checkCount(n, WireFormatException::new);
             String dataset = Wire.getString(buf, "dataset id");
             String batchId = Wire.getString(buf, "batch id");
-            if (n <= 0 || n > MAX_COUNT) {
-                throw new WireFormatException(FORMAT + ": count " + n + " is not in 1.." + MAX_COUNT);
-            }
+            checkIds(dataset.getBytes(StandardCharsets.UTF_8).length, batchId, WireFormatException::new);
             byte[] labels = new byte[n];
             Wire.need(buf, n, "labels").get(labels);
             long pixelBytes = (long) n * rows * cols;
@@ -97,14 +102,13 @@ public final class ImageBatchCodec {
     }
 
     private static void validate(Split split, long sequence, int total, int rows, int cols, byte[] labels,
-                                 int pixelBytes, java.util.function.Function<String, RuntimeException> error) {
-        if (rows < 1 || rows > MAX_DIM || cols < 1 || cols > MAX_DIM) {
-            throw error.apply(FORMAT + ": dimensions " + rows + "x" + cols + " are not in 1.." + MAX_DIM);
+                                 int pixelBytes, Function<String, RuntimeException> error) {
+        if (split == null) {
+            throw error.apply(FORMAT + ": split is missing");
         }
+        checkDims(rows, cols, error);
         int n = labels.length;
-        if (n < 1 || n > MAX_COUNT) {
-            throw error.apply(FORMAT + ": count " + n + " is not in 1.." + MAX_COUNT);
-        }
+        checkCount(n, error);
         if ((long) n * rows * cols != pixelBytes) {
             throw error.apply(FORMAT + ": " + n + " images of " + rows + "x" + cols + " need "
                     + ((long) n * rows * cols) + " pixel bytes, got " + pixelBytes);
@@ -123,8 +127,28 @@ public final class ImageBatchCodec {
                         + " is not in 0-9 (or 255 for unlabelled)");
             }
         }
-        if (split == null) {
-            throw error.apply(FORMAT + ": split is missing");
+    }
+
+    private static void checkDims(int rows, int cols, Function<String, RuntimeException> error) {
+        if (rows < 1 || rows > MAX_DIM || cols < 1 || cols > MAX_DIM) {
+            throw error.apply(FORMAT + ": dimensions " + rows + "x" + cols + " are not in 1.." + MAX_DIM);
+        }
+    }
+
+    private static void checkCount(int n, Function<String, RuntimeException> error) {
+        if (n < 1 || n > MAX_COUNT) {
+            throw error.apply(FORMAT + ": count " + n + " is not in 1.." + MAX_COUNT);
+        }
+    }
+
+    private static void checkIds(int datasetBytes, String batchId, Function<String, RuntimeException> error) {
+        if (batchId.isBlank()) {
+            throw error.apply(FORMAT + ": batch id is blank (it is the record key and the duplicate check)");
+        }
+        int batchBytes = batchId.getBytes(StandardCharsets.UTF_8).length;
+        if (datasetBytes > MAX_ID_BYTES || batchBytes > MAX_ID_BYTES) {
+            throw error.apply(FORMAT + ": dataset id (" + datasetBytes + " bytes) and batch id (" + batchBytes
+                    + " bytes) must each be at most " + MAX_ID_BYTES + " bytes of UTF-8");
         }
     }
 }

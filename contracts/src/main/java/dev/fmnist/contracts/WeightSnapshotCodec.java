@@ -34,11 +34,15 @@ import java.util.function.Function;
  *  .      4    CRC32C of every byte before it
  * </pre>
  *
- * Decoding rejects a bad checksum, a shape other than 784x10, and any NaN or infinite weight.
+ * Decoding checks magic, then version, then checksum, and rejects a shape other than 784x10, any
+ * NaN or infinite weight, a blank model name, version &lt; 1, negative epoch or step, and accuracies
+ * outside [0, 1]. The encoder refuses records over {@link #MAX_RECORD_BYTES} (a long lineage).
  */
 public final class WeightSnapshotCodec {
     public static final int MAGIC = 0x464D5753;
     public static final int FORMAT_VERSION = 1;
+    /** Largest encoded snapshot: under Kafka's 1 MiB default with room for key and overhead. */
+    public static final int MAX_RECORD_BYTES = 1_000_000;
     private static final String FORMAT = "weight snapshot";
     private static final int FIXED_BYTES = 88 + 2 + 2 + Wire.CRC_BYTES;
     private static final int PARAM_BYTES = 4 * (WeightSnapshot.INPUTS * WeightSnapshot.OUTPUTS + WeightSnapshot.OUTPUTS);
@@ -50,13 +54,18 @@ public final class WeightSnapshotCodec {
         validate(s, IllegalArgumentException::new);
         byte[] name = Wire.utf8(s.modelName(), "modelName");
         List<byte[]> topics = new ArrayList<>();
-        int lineageBytes = 0;
+        long lineageBytes = 0;
         for (WeightSnapshot.SourceOffset o : s.lineage()) {
             byte[] t = Wire.utf8(o.topic(), "lineage topic");
             topics.add(t);
             lineageBytes += 2 + t.length + 4 + 8;
         }
-        ByteBuffer buf = ByteBuffer.allocate(FIXED_BYTES + name.length + lineageBytes + PARAM_BYTES);
+        long size = (long) FIXED_BYTES + name.length + lineageBytes + PARAM_BYTES;
+        if (size > MAX_RECORD_BYTES) {
+            throw new IllegalArgumentException(FORMAT + ": " + size + " bytes exceed the " + MAX_RECORD_BYTES
+                    + "-byte limit of one record (" + s.lineage().size() + " lineage entries)");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size);
         var hp = s.hyperparameters();
         var m = s.metrics();
         buf.putInt(MAGIC).put((byte) FORMAT_VERSION).put(new byte[3])
@@ -83,12 +92,7 @@ public final class WeightSnapshotCodec {
      */
     public static WeightSnapshot decode(byte[] data) {
         return Wire.guard(FORMAT, () -> {
-            ByteBuffer buf = Wire.open(data, MAGIC, FORMAT, FIXED_BYTES);
-            int version = Byte.toUnsignedInt(buf.get());
-            if (version != FORMAT_VERSION) {
-                throw new WireFormatException(FORMAT + ": unsupported format version " + version
-                        + " (this reader knows " + FORMAT_VERSION + ")");
-            }
+            ByteBuffer buf = Wire.open(data, MAGIC, FORMAT_VERSION, FORMAT, FIXED_BYTES);
             buf.position(buf.position() + 3);
             long modelVersion = buf.getLong();
             int epoch = buf.getInt();
@@ -150,6 +154,11 @@ public final class WeightSnapshotCodec {
         checkFraction(m.testAccuracy(), "test accuracy", error);
         if (s.lineage().size() > 0xFFFF) {
             throw error.apply(FORMAT + ": too many lineage entries");
+        }
+        for (WeightSnapshot.SourceOffset o : s.lineage()) {
+            if (o == null || o.topic() == null) {
+                throw error.apply(FORMAT + ": lineage entry without a topic");
+            }
         }
     }
 

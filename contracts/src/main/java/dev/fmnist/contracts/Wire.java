@@ -66,8 +66,13 @@ final class Wire {
         return out;
     }
 
-    /** Checks the trailer and returns a buffer over the body (everything but the trailer). */
-    static ByteBuffer open(byte[] data, int magic, String format, int minBytes) {
+    /**
+     * Checks magic, format version and trailer, in that order, and returns a buffer over the body
+     * (everything but the trailer) positioned just after the version byte at offset 4. The version
+     * is checked before the checksum so that a record of a newer format (which may checksum
+     * differently) is reported as such rather than as corrupt.
+     */
+    static ByteBuffer open(byte[] data, int magic, int version, String format, int minBytes) {
         if (data == null) {
             throw new WireFormatException(format + ": record has no value (null)");
         }
@@ -80,13 +85,18 @@ final class Wire {
         if (actualMagic != magic) {
             throw new WireFormatException(String.format("%s: bad magic 0x%08X, expected 0x%08X", format, actualMagic, magic));
         }
+        int actualVersion = Byte.toUnsignedInt(buf.get(4));
+        if (actualVersion != version) {
+            throw new WireFormatException(format + ": unsupported format version " + actualVersion
+                    + " (this reader knows " + version + ")");
+        }
         int stored = buf.getInt(data.length - CRC_BYTES);
         int computed = crc32c(data, data.length - CRC_BYTES);
         if (stored != computed) {
             throw new WireFormatException(String.format("%s: checksum mismatch (stored 0x%08X, computed 0x%08X)",
                     format, stored, computed));
         }
-        return buf.limit(data.length - CRC_BYTES).position(4);
+        return buf.limit(data.length - CRC_BYTES).position(5);
     }
 
     static void requireFullyRead(ByteBuffer buf, String format) {

@@ -1,0 +1,54 @@
+package dev.fmnist.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+class DeadLettersTest {
+    @Test
+    void keepsKeyAndValueAndAddsReadableHeaders() {
+        byte[] key = "batch-7".getBytes(StandardCharsets.UTF_8);
+        byte[] value = {1, 2, 3};
+        ProducerRecord<byte[], byte[]> r = DeadLetters.of("trainer", Topics.TRAIN, 0, 1234L, key, value,
+                "image batch: checksum mismatch (stored 0x00000000, computed 0x1234ABCD) – ü");
+        assertEquals(Topics.DEAD_LETTER, r.topic());
+        assertNull(r.partition());
+        assertArrayEquals(key, r.key());
+        assertArrayEquals(value, r.value());
+        assertEquals("image batch: checksum mismatch (stored 0x00000000, computed 0x1234ABCD) – ü",
+                DeadLetters.header(r.headers(), DeadLetters.REASON));
+        assertEquals("trainer", DeadLetters.header(r.headers(), DeadLetters.SERVICE));
+        assertEquals(Topics.TRAIN, DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC));
+        assertEquals("0", DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION));
+        assertEquals("1234", DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET));
+        assertEquals(5, r.headers().toArray().length);
+    }
+
+    @Test
+    void unknownPositionAndMissingTextAreStillWritten() {
+        ProducerRecord<byte[], byte[]> r = DeadLetters.of(null, null, -1, -1L, null, null, null);
+        assertEquals(DeadLetters.UNKNOWN, DeadLetters.header(r.headers(), DeadLetters.REASON));
+        assertEquals(DeadLetters.UNKNOWN, DeadLetters.header(r.headers(), DeadLetters.SERVICE));
+        assertEquals(DeadLetters.UNKNOWN, DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC));
+        assertEquals("-1", DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION));
+        assertEquals("-1", DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET));
+        assertNull(r.key());
+        assertNull(r.value());
+    }
+
+    @Test
+    void headerReadsTheLastValueOrNull() {
+        RecordHeaders headers = new RecordHeaders();
+        assertNull(DeadLetters.header(headers, DeadLetters.REASON));
+        headers.add(DeadLetters.REASON, "first".getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.REASON, "second".getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.SERVICE, null);
+        assertEquals("second", DeadLetters.header(headers, DeadLetters.REASON));
+        assertNull(DeadLetters.header(headers, DeadLetters.SERVICE));
+    }
+}

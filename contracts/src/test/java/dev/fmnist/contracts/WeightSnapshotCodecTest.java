@@ -1,0 +1,274 @@
+package dev.fmnist.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class WeightSnapshotCodecTest {
+    private static final int W = WeightSnapshot.INPUTS * WeightSnapshot.OUTPUTS;
+    private static final int PARAM_BYTES = 4 * (W + WeightSnapshot.OUTPUTS);
+    private static final Instant CREATED = Instant.ofEpochMilli(1_767_225_600_123L);
+    private static final List<WeightSnapshot.SourceOffset> LINEAGE = List.of(
+            new WeightSnapshot.SourceOffset(Topics.TRAIN, 0, 235),
+            new WeightSnapshot.SourceOffset(Topics.TEST, 0, 40));
+
+    /** W ~ N(0, 0.01) as d2l initialises it, b small, seeded. */
+    private static WeightSnapshot snapshot(String name, long version, int epoch, long step, float[] w, float[] b,
+                                           WeightSnapshot.Metrics metrics) {
+        return new WeightSnapshot(name, version, epoch, step, w, b,
+                new WeightSnapshot.Hyperparameters(0.1, 256, 42L), metrics, LINEAGE, CREATED);
+    }
+
+    private static float[] weights() {
+        Random r = new Random(7);
+        float[] w = new float[W];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.01);
+        }
+        w[0] = Float.MIN_VALUE;
+        w[1] = -0.0f;
+        w[2] = Float.MAX_VALUE;
+        return w;
+    }
+
+    private static float[] bias() {
+        float[] b = new float[WeightSnapshot.OUTPUTS];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (i - 4.5f) / 100;
+        }
+        return b;
+    }
+
+    private static WeightSnapshot good() {
+        return snapshot("softmax-d2l", 12, 3, 705, weights(), bias(), new WeightSnapshot.Metrics(0.51, 0.83, 0.82));
+    }
+
+    private static String rejected(byte[] record) {
+        return assertThrows(WireFormatException.class, () -> WeightSnapshotCodec.decode(record)).getMessage();
+    }
+
+    private static String refused(WeightSnapshot s) {
+        return assertThrows(IllegalArgumentException.class, () -> WeightSnapshotCodec.encode(s)).getMessage();
+    }
+
+    private static void assertContains(String message, String... parts) {
+        for (String part : parts) {
+            assertTrue(message.contains(part), () -> "'" + message + "' should contain '" + part + "'");
+        }
+    }
+
+    private static byte[] tamper(Consumer<ByteBuffer> edit) {
+        byte[] record = WeightSnapshotCodec.encode(good());
+        edit.accept(ByteBuffer.wrap(record));
+        return Records.reseal(record);
+    }
+
+    private static int paramsAt(byte[] record) {
+        return record.length - 4 - PARAM_BYTES;
+    }
+
+    // ---- round trips
+
+    @Test
+    void roundTripsEveryField() {
+        WeightSnapshot s = good();
+        WeightSnapshot back = WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(s));
+        assertEquals(s.modelName(), back.modelName());
+        assertEquals(12, back.version());
+        assertEquals(3, back.epoch());
+        assertEquals(705, back.step());
+        assertArrayEquals(s.weights(), back.weights());
+        assertArrayEquals(s.bias(), back.bias());
+        // bit-exact, including -0.0 and the extremes
+        assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(back.weights()[1]));
+        assertEquals(Float.MAX_VALUE, back.weights()[2]);
+        assertEquals(s.hyperparameters(), back.hyperparameters());
+        assertEquals(s.metrics(), back.metrics());
+        assertEquals(LINEAGE, back.lineage());
+        assertEquals(CREATED, back.createdAt());
+    }
+
+    @Test
+    void nanMetricsMeanUnmeasuredAndSurvive() {
+        WeightSnapshot s = snapshot("m", 1, 0, 0, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED);
+        WeightSnapshot.Metrics back = WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(s)).metrics();
+        assertTrue(Double.isNaN(back.trainLoss()));
+        assertTrue(Double.isNaN(back.trainAccuracy()));
+        assertTrue(Double.isNaN(back.testAccuracy()));
+        var partial = new WeightSnapshot.Metrics(0.7, 0.75, Double.NaN);
+        var back2 = WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(
+                snapshot("m", 2, 0, 100, weights(), bias(), partial))).metrics();
+        assertEquals(0.7, back2.trainLoss());
+        assertTrue(Double.isNaN(back2.testAccuracy()));
+    }
+
+    @Test
+    void createdAtKeepsMillisecondsAndDropsFinerPrecision() {
+        Instant precise = Instant.ofEpochSecond(1_767_225_600L, 123_456_789);
+        WeightSnapshot s = new WeightSnapshot("m", 1, 0, 0, weights(), bias(),
+                new WeightSnapshot.Hyperparameters(0.1, 256, 0), WeightSnapshot.Metrics.UNMEASURED, List.of(), precise);
+        WeightSnapshot back = WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(s));
+        assertEquals(Instant.ofEpochMilli(1_767_225_600_123L), back.createdAt());
+        assertEquals(List.of(), back.lineage());
+    }
+
+    @Test
+    void recordSizeIsHeaderNameLineageAndParameters() {
+        byte[] record = WeightSnapshotCodec.encode(good());
+        int lineage = 2 + (2 + Topics.TRAIN.length() + 12) + (2 + Topics.TEST.length() + 12);
+        assertEquals(88 + 2 + "softmax-d2l".length() + lineage + PARAM_BYTES + 4, record.length);
+        ByteBuffer buf = ByteBuffer.wrap(record);
+        assertEquals(0x464D5753, buf.getInt(0));
+        assertEquals(1, buf.get(4));
+        assertEquals(784, buf.getInt(36));
+        assertEquals(10, buf.getInt(40));
+        // W[0][1] at params + 4, b[9] last
+        assertEquals(good().weights()[1], buf.getFloat(paramsAt(record) + 4));
+        assertEquals(bias()[9], buf.getFloat(record.length - 8));
+    }
+
+    // ---- decode rejections
+
+    @Test
+    void rejectsWrongShape() {
+        assertContains(rejected(tamper(buf -> buf.putInt(36, 783))), "shape 783x10, expected 784x10");
+        assertContains(rejected(tamper(buf -> buf.putInt(40, 11))), "shape 784x11, expected 784x10");
+    }
+
+    @Test
+    void rejectsNonFiniteWeightsNamingThePosition() {
+        float[][] bad = {{Float.NaN}, {Float.POSITIVE_INFINITY}, {Float.NEGATIVE_INFINITY}};
+        for (float[] v : bad) {
+            // W[3][7] and b[9]
+            byte[] w = tamper(buf -> buf.putFloat(paramsAt(buf.array()) + 4 * (3 * 10 + 7), v[0]));
+            assertContains(rejected(w), "W[3][7] is " + v[0]);
+            byte[] b = tamper(buf -> buf.putFloat(buf.array().length - 8, v[0]));
+            assertContains(rejected(b), "b[9] is " + v[0]);
+            // last weight, W[783][9]
+            byte[] last = tamper(buf -> buf.putFloat(paramsAt(buf.array()) + 4 * (W - 1), v[0]));
+            assertContains(rejected(last), "W[783][9] is " + v[0]);
+        }
+    }
+
+    @Test
+    void refusesNonFiniteWeightsWhenEncoding() {
+        float[] w = weights();
+        w[784 * 10 - 11] = Float.NaN;
+        assertContains(refused(snapshot("m", 1, 0, 0, w, bias(), WeightSnapshot.Metrics.UNMEASURED)), "W[782][9] is NaN");
+        float[] b = bias();
+        b[0] = Float.NEGATIVE_INFINITY;
+        assertContains(refused(snapshot("m", 1, 0, 0, weights(), b, WeightSnapshot.Metrics.UNMEASURED)), "b[0] is -Infinity");
+    }
+
+    @Test
+    void refusesWrongArrayLengthsWhenEncoding() {
+        assertContains(refused(snapshot("m", 1, 0, 0, new float[W - 1], bias(), WeightSnapshot.Metrics.UNMEASURED)),
+                "W has 7839 values, expected 784x10");
+        assertContains(refused(snapshot("m", 1, 0, 0, weights(), new float[11], WeightSnapshot.Metrics.UNMEASURED)),
+                "b has 11 values, expected 10");
+    }
+
+    @Test
+    void rejectsAnySingleCorruptedByte() {
+        byte[] good = WeightSnapshotCodec.encode(good());
+        Random r = new Random(3);
+        for (int k = 0; k < 200; k++) {
+            int i = k < 120 ? k : 5 + r.nextInt(good.length - 5);
+            byte[] bad = good.clone();
+            bad[i] ^= (byte) (1 << r.nextInt(8));
+            String expected = i < 4 ? "bad magic" : i == 4 ? "unsupported format version" : "checksum mismatch";
+            assertContains(rejected(bad), expected);
+        }
+    }
+
+    @Test
+    void rejectsTruncatedAndTrailingBytes() {
+        byte[] record = WeightSnapshotCodec.encode(good());
+        assertContains(rejected(null), "weight snapshot", "null");
+        assertContains(rejected(new byte[10]), "shorter than the 96-byte minimum");
+        assertContains(rejected(Arrays.copyOf(record, record.length - 100)), "checksum mismatch");
+        assertContains(rejected(Arrays.copyOf(record, record.length + 3)), "checksum mismatch");
+        int body = record.length - 4;
+        assertContains(rejected(Records.resizeBody(record, body - 4)),
+                "parameters need 31400 bytes for 784x10 weights and 10 biases, record has 31396");
+        assertContains(rejected(Records.resizeBody(record, body + 4)), "parameters need 31400 bytes", "record has 31404");
+        // cut inside the lineage
+        assertContains(rejected(Records.resizeBody(record, 88 + 2 + 11 + 2 + 5)), "truncated record: lineage topic");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2, 255})
+    void rejectsUnsupportedFormatVersions(int version) {
+        byte[] record = WeightSnapshotCodec.encode(good());
+        record[4] = (byte) version;
+        assertContains(rejected(record), "unsupported format version " + version);
+    }
+
+    @Test
+    void rejectsBadMagic() {
+        assertContains(rejected(tamper(buf -> buf.putInt(0, ImageBatchCodec.MAGIC))), "bad magic 0x464D4942, expected 0x464D5753");
+    }
+
+    @Test
+    void rejectsModelVersionBelowOneAndNegativeEpochOrStep() {
+        assertContains(rejected(tamper(buf -> buf.putLong(8, 0))), "version 0,", "version must be >= 1");
+        assertContains(rejected(tamper(buf -> buf.putLong(8, -3))), "version -3,");
+        assertContains(rejected(tamper(buf -> buf.putInt(16, -1))), "epoch -1,");
+        assertContains(rejected(tamper(buf -> buf.putLong(20, -1))), "step -1 ");
+        assertContains(refused(snapshot("m", 0, 0, 0, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED)), "version 0,");
+        assertContains(refused(snapshot("m", 1, -1, 0, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED)), "epoch -1,");
+        assertContains(refused(snapshot("m", 1, 0, -1, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED)), "step -1 ");
+    }
+
+    @Test
+    void rejectsMetricsOutOfRange() {
+        assertContains(rejected(tamper(buf -> buf.putDouble(72, 1.0001))), "train accuracy 1.0001 is not in [0, 1]");
+        assertContains(rejected(tamper(buf -> buf.putDouble(80, -0.5))), "test accuracy -0.5 is not in [0, 1]");
+        assertContains(rejected(tamper(buf -> buf.putDouble(80, Double.POSITIVE_INFINITY))), "test accuracy Infinity");
+        assertContains(rejected(tamper(buf -> buf.putDouble(64, -1))), "train loss -1.0 is not a finite non-negative number");
+        assertContains(rejected(tamper(buf -> buf.putDouble(64, Double.POSITIVE_INFINITY))), "train loss Infinity");
+        // the bounds themselves are fine
+        WeightSnapshotCodec.decode(tamper(buf -> buf.putDouble(72, 1.0).putDouble(80, 0.0)));
+        assertContains(refused(snapshot("m", 1, 0, 0, weights(), bias(), new WeightSnapshot.Metrics(0.5, 2, 0.5))),
+                "train accuracy 2.0");
+    }
+
+    @Test
+    void rejectsBlankOrInvalidModelName() {
+        // "softmax-d2l" is 11 bytes at offset 90
+        byte[] blank = tamper(buf -> {
+            for (int i = 0; i < 11; i++) {
+                buf.put(90 + i, (byte) ' ');
+            }
+        });
+        assertContains(rejected(blank), "model name is empty");
+        assertContains(rejected(tamper(buf -> buf.put(90, (byte) 0xFE))), "model name is not valid UTF-8");
+        assertContains(refused(snapshot(" ", 1, 0, 0, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED)), "model name is empty");
+        assertContains(refused(snapshot("", 1, 0, 0, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED)), "model name is empty");
+    }
+
+    @Test
+    void refusesRecordsOverTheSizeLimit() {
+        String topic = "t".repeat(10_000);
+        List<WeightSnapshot.SourceOffset> lineage = java.util.stream.IntStream.range(0, 100)
+                .mapToObj(p -> new WeightSnapshot.SourceOffset(topic, p, 1)).toList();
+        WeightSnapshot s = new WeightSnapshot("m", 1, 0, 0, weights(), bias(),
+                new WeightSnapshot.Hyperparameters(0.1, 256, 0), WeightSnapshot.Metrics.UNMEASURED, lineage, CREATED);
+        assertContains(refused(s), "exceed the 1000000-byte limit", "100 lineage entries");
+        WeightSnapshot nullTopic = new WeightSnapshot("m", 1, 0, 0, weights(), bias(),
+                new WeightSnapshot.Hyperparameters(0.1, 256, 0), WeightSnapshot.Metrics.UNMEASURED,
+                List.of(new WeightSnapshot.SourceOffset(null, 0, 0)), CREATED);
+        assertContains(refused(nullTopic), "lineage entry without a topic");
+    }
+}

@@ -1,0 +1,49 @@
+package dev.fmnist.inference.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Settings of the inference service, under {@code fmnist.inference.*}. */
+@ConfigMapping(prefix = "fmnist.inference")
+public interface InferenceConfig {
+    /** Name of the served model: the key of its records on fmnist.snapshots. */
+    @WithDefault("fmnist-softmax")
+    String modelName();
+
+    /** How many snapshot versions stay in memory for pinning and rollback (at least 1). */
+    @WithDefault("5")
+    int keepVersions();
+
+    /** Bearer token required by the admin endpoints; when unset they are open. */
+    Optional<String> adminToken();
+
+    /** Most images accepted in one JSON batch request (413 above). */
+    @WithDefault("1000")
+    int maxBatchSize();
+
+    /** Largest request body accepted by /api/v1/classify, in bytes (413 above). */
+    @WithDefault("10485760")
+    long maxBodyBytes();
+
+    /** Largest decoded PNG/JPEG accepted, in pixels (413 above; guards against decompression bombs). */
+    @WithDefault("40000000")
+    long maxImagePixels();
+
+    /** Poll timeout of the snapshot consumer (also bounds how fast it notices shutdown). */
+    @WithDefault("PT0.5S")
+    Duration snapshotPollTimeout();
+
+    /** Pause before the snapshot consumer retries after an error (topic creation, broker down). */
+    @WithDefault("PT2S")
+    Duration snapshotRetryBackoff();
+
+    /** Replication factor of the topics this service creates when they are missing. */
+    @WithDefault("1")
+    short topicReplicationFactor();
+
+    /** Service name written into dead-letter headers. */
+    @WithDefault("inference-service")
+    String serviceName();
+}

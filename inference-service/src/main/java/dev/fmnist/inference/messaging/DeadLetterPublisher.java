@@ -1,0 +1,61 @@
+package dev.fmnist.inference.messaging;
+
+import dev.fmnist.contracts.DeadLetters;
+import dev.fmnist.inference.config.InferenceConfig;
+import dev.fmnist.inference.service.InferenceMetrics;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends unusable records to fmnist.dead-letter, unchanged, with the {@link DeadLetters} headers.
+ * A plain idempotent producer: the contract's record builder is used as is.
+ */
+@ApplicationScoped
+public class DeadLetterPublisher {
+    private static final Logger LOG = Logger.getLogger(DeadLetterPublisher.class);
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final InferenceMetrics metrics;
+    private final String service;
+
+    public DeadLetterPublisher(KafkaSettings kafka, InferenceConfig config, InferenceMetrics metrics) {
+        this.metrics = metrics;
+        this.service = config.serviceName();
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.CLIENT_ID_CONFIG, "inference-dead-letters",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Completes when the broker has the dead letter. */
+    public CompletableFuture<Void> send(String sourceTopic, int partition, long offset, byte[] key, byte[] value,
+                                        String reason) {
+        ProducerRecord<byte[], byte[]> record = DeadLetters.of(service, sourceTopic, partition, offset, key, value, reason);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        producer.send(record, (meta, error) -> {
+            if (error != null) {
+                LOG.errorf(error, "could not dead-letter %s-%d@%d", sourceTopic, partition, offset);
+                done.completeExceptionally(error);
+            } else {
+                metrics.deadLettered(sourceTopic);
+                done.complete(null);
+            }
+        });
+        LOG.warnf("dead-lettering %s-%d@%d: %s", sourceTopic, partition, offset, reason);
+        return done;
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,5 @@
+package dev.fmnist.inference.rest;
+
+/** Every error answer: {@code {"error": "reason"}}. */
+public record ErrorResponse(String error) {
+}

@@ -1,0 +1,93 @@
+package dev.fmnist.inference.rest;
+
+import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.inference.domain.ModelRegistry;
+import dev.fmnist.inference.service.InvalidInputException;
+import dev.fmnist.inference.service.ModelService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The live model's description, and the admin endpoints that pin a version or roll back. */
+@Path("/api/v1/model")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelResource {
+    private final ModelService models;
+    private final AdminGuard guard;
+
+    public ModelResource(ModelService models, AdminGuard guard) {
+        this.models = models;
+        this.guard = guard;
+    }
+
+    @GET
+    public ModelInfo live() {
+        ModelRegistry.State s = models.registry().state();
+        LoadedModel m = models.require();
+        return ModelInfo.of(m, true, s.pinned() != null && s.pinned() == m.version());
+    }
+
+    @GET
+    @Path("/versions")
+    public ModelInfo.Versions versions(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        guard.check(auth);
+        return view(models.registry().state());
+    }
+
+    @POST
+    @Path("/pin")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ModelInfo.Versions pin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, ModelInfo.PinRequest body) {
+        guard.check(auth);
+        if (body == null || body.version() == null) {
+            throw InvalidInputException.badRequest("body must be {\"version\": <retained version>}");
+        }
+        try {
+            return view(models.registry().pin(body.version()));
+        } catch (IllegalArgumentException e) {
+            throw conflict(e.getMessage());
+        }
+    }
+
+    @DELETE
+    @Path("/pin")
+    public ModelInfo.Versions unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        guard.check(auth);
+        return view(models.registry().unpin());
+    }
+
+    @POST
+    @Path("/rollback")
+    public ModelInfo.Versions rollback(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        guard.check(auth);
+        try {
+            return view(models.registry().rollback());
+        } catch (IllegalStateException e) {
+            throw conflict(e.getMessage());
+        }
+    }
+
+    private static WebApplicationException conflict(String reason) {
+        return new WebApplicationException(reason, Response.Status.CONFLICT);
+    }
+
+    private static ModelInfo.Versions view(ModelRegistry.State s) {
+        Long live = s.live() == null ? null : s.live().version();
+        List<ModelInfo> newestFirst = new ArrayList<>();
+        for (LoadedModel m : s.retained()) {
+            newestFirst.add(0, ModelInfo.of(m, live != null && live == m.version(),
+                    s.pinned() != null && s.pinned() == m.version()));
+        }
+        return new ModelInfo.Versions(live, s.pinned(), s.highestSeen(), newestFirst);
+    }
+}

@@ -1,7 +1,10 @@
 package dev.fmnist.contracts.image;
 
 import dev.fmnist.contracts.FashionMnist;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +16,7 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Turns a PNG or JPEG of any size into a Fashion-MNIST image: 28x28 uint8 grayscale, light object
@@ -42,7 +46,8 @@ public final class ImageConverter {
         float[] gray;
         int w;
         int h;
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+        // In memory: ImageIO.createImageInputStream would cache the stream in a temporary file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new ImageFormatException("not a PNG or JPEG image");
@@ -94,21 +99,30 @@ public final class ImageConverter {
         int h = img.getHeight();
         float[] out = new float[w * h];
         Raster raster = img.getRaster();
-        boolean plainGray = img.getType() == BufferedImage.TYPE_BYTE_GRAY && raster.getNumBands() == 1;
-        boolean alpha = img.getColorModel().hasAlpha();
+        ColorModel cm = img.getColorModel();
+        // Gray images (8 or 16 bit, with or without alpha) are read from the raster: getRGB treats
+        // a gray colour space as linear light and brightens it to sRGB (37 would become 106).
+        boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel)
+                && raster.getNumBands() == cm.getNumComponents() && raster.getNumBands() <= 2;
+        boolean alpha = cm.hasAlpha();
+        float grayScale = gray ? 255f / ((1 << cm.getComponentSize(0)) - 1) : 0f;
+        float alphaScale = gray && alpha ? 1f / ((1 << cm.getComponentSize(1)) - 1) : 0f;
         float background = invert ? 255f : 0f;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 float v;
-                if (plainGray) {
-                    v = raster.getSample(x, y, 0);
+                float a;
+                if (gray) {
+                    v = raster.getSample(x, y, 0) * grayScale;
+                    a = alpha ? raster.getSample(x, y, 1) * alphaScale : 1f;
                 } else {
                     int argb = img.getRGB(x, y);
                     v = 0.299f * ((argb >> 16) & 0xFF) + 0.587f * ((argb >> 8) & 0xFF) + 0.114f * (argb & 0xFF);
-                    if (alpha) {
-                        float a = ((argb >>> 24) & 0xFF) / 255f;
-                        v = a * v + (1 - a) * background;
-                    }
+                    a = alpha ? ((argb >>> 24) & 0xFF) / 255f : 1f;
+                }
+                if (alpha) {
+                    // composite over the background, so transparent areas end up 0 after any inversion
+                    v = a * v + (1 - a) * background;
                 }
                 out[y * w + x] = invert ? 255f - v : v;
             }

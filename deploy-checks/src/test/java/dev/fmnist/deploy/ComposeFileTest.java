@@ -1,0 +1,90 @@
+package dev.fmnist.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml parses, builds what exists, and wires the services the way the docs say. */
+class ComposeFileTest {
+    private static final JsonNode COMPOSE = Repo.yaml(Repo.path("docker-compose.yml"));
+    static final Map<String, Integer> SERVICE_PORTS = Map.of(
+            "ingest-service", 8081, "trainer-service", 8082, "inference-service", 8080);
+
+    @Test
+    void hasTheExpectedServices() {
+        List<String> names = new ArrayList<>();
+        COMPOSE.path("services").fieldNames().forEachRemaining(names::add);
+        assertEquals(List.of("kafka", "kafka-topics", "ingest-service", "trainer-service", "inference-service",
+                "prometheus", "grafana"), names);
+    }
+
+    @Test
+    void serviceBuildContextsAndDockerfilesExist() {
+        for (var entry : SERVICE_PORTS.entrySet()) {
+            JsonNode service = COMPOSE.path("services").path(entry.getKey());
+            Path context = Repo.path(service.path("build").path("context").asText());
+            assertEquals(Repo.path(entry.getKey()), context, entry.getKey() + " builds from its module");
+            Path dockerfile = context.resolve(service.path("build").path("dockerfile").asText());
+            assertTrue(Files.isRegularFile(dockerfile), "missing " + dockerfile);
+            assertEquals("fmnist/" + entry.getKey() + ":0.1.0", service.path("image").asText());
+            assertEquals(List.of(entry.getValue() + ":" + entry.getValue()), texts(service.path("ports")));
+            assertEquals("kafka:9092", service.path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asText());
+            assertEquals(String.valueOf(entry.getValue()), service.path("environment").path("QUARKUS_HTTP_PORT").asText());
+            assertEquals("service_completed_successfully",
+                    service.path("depends_on").path("kafka-topics").path("condition").asText(),
+                    entry.getKey() + " starts after the topics exist");
+        }
+        assertEquals("true", COMPOSE.at("/services/ingest-service/environment/FMNIST_INGEST_PUBLISH_ON_START").asText());
+    }
+
+    @Test
+    void kafkaIsTheOfficialImageInKraftModeWithAHealthcheck() {
+        JsonNode kafka = COMPOSE.path("services").path("kafka");
+        assertEquals("apache/kafka:4.1.2", kafka.path("image").asText());
+        assertEquals("broker,controller", kafka.path("environment").path("KAFKA_PROCESS_ROLES").asText());
+        assertEquals("false", kafka.path("environment").path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText());
+        assertTrue(kafka.path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText().contains("PLAINTEXT://kafka:9092"));
+        assertTrue(kafka.path("healthcheck").path("test").toString().contains("kafka-broker-api-versions.sh"));
+
+        JsonNode topics = COMPOSE.path("services").path("kafka-topics");
+        assertEquals("apache/kafka:4.1.2", topics.path("image").asText());
+        assertEquals("service_healthy", topics.path("depends_on").path("kafka").path("condition").asText());
+        assertEquals(List.of("/bin/bash", "/scripts/create-topics.sh"), texts(topics.path("entrypoint")));
+    }
+
+    @Test
+    void everyBindMountExists() {
+        int mounts = 0;
+        for (JsonNode service : COMPOSE.path("services")) {
+            for (String volume : texts(service.path("volumes"))) {
+                String source = volume.split(":")[0];
+                if (source.startsWith("./")) {
+                    assertTrue(Files.exists(Repo.path(source)), "bind mount source missing: " + source);
+                    mounts++;
+                }
+            }
+        }
+        assertEquals(4, mounts, "topic script, Prometheus config, Grafana provisioning and dashboards");
+    }
+
+    @Test
+    void grafanaHomeDashboardIsTheMountedFile() {
+        JsonNode grafana = COMPOSE.path("services").path("grafana");
+        String home = grafana.path("environment").path("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH").asText();
+        assertEquals("/var/lib/grafana/dashboards/fmnist-pipeline.json", home);
+        assertTrue(texts(grafana.path("volumes")).contains("./monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro"));
+    }
+
+    static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}

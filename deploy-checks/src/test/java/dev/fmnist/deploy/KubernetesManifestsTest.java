@@ -1,0 +1,113 @@
+package dev.fmnist.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Every manifest under k8s/ parses into typed objects, and the kustomizations resolve without kustomize. */
+class KubernetesManifestsTest {
+    private static final Map<String, Integer> PORTS = Map.of(
+            "ingest-service", 8081, "trainer-service", 8082, "inference-service", 8080);
+
+    @Test
+    void everyManifestParsesIntoATypedKubernetesObject() {
+        List<Path> manifests = Repo.files(Repo.path("k8s"), ".yaml", ".yml").stream()
+                .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
+                .toList();
+        assertTrue(manifests.size() >= 15, "expected the k8s manifests, found " + manifests.size());
+        int objects = 0;
+        for (Path file : manifests) {
+            for (JsonNode doc : Repo.yamlDocuments(file)) {
+                HasMetadata resource = K8s.typed(doc);
+                String where = Repo.ROOT.relativize(file) + " " + K8s.shortDescription(doc);
+                K8s.assertTypedAsExpected(resource, where);
+                assertFalse(resource.getMetadata().getName() == null || resource.getMetadata().getName().isBlank(),
+                        where + " has a name");
+                objects++;
+            }
+        }
+        assertTrue(objects >= 30, "parsed only " + objects + " objects");
+    }
+
+    @Test
+    void everyKustomizationResolvesToExistingParsableFiles() {
+        for (String dir : List.of("k8s/base", "k8s/overlays/local", "k8s/overlays/strimzi",
+                "k8s/components/monitoring-stack", "k8s/components/servicemonitors", "monitoring")) {
+            List<Kustomization.Source> sources = Kustomization.resolve(Repo.path(dir));
+            assertFalse(sources.isEmpty(), dir + " yields resources");
+            for (Kustomization.Source source : sources) {
+                K8s.assertTypedAsExpected(K8s.typed(source.document()),
+                        Repo.ROOT.relativize(source.file()) + " " + K8s.shortDescription(source.document()));
+            }
+        }
+    }
+
+    @Test
+    void baseServiceDeploymentsAreProbedLimitedAndHardened() {
+        Map<String, HasMetadata> base = baseObjects();
+        for (var entry : PORTS.entrySet()) {
+            HasMetadata object = base.get("Deployment/" + entry.getKey());
+            assertTrue(object instanceof Deployment, "base has Deployment " + entry.getKey());
+            K8s.assertHardenedService((Deployment) object, entry.getValue());
+        }
+    }
+
+    @Test
+    void baseHasKafkaTopicJobHpaAndBudget() {
+        Map<String, HasMetadata> base = baseObjects();
+        StatefulSet kafka = (StatefulSet) base.get("StatefulSet/kafka");
+        assertEquals("apache/kafka:4.1.2", kafka.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertEquals(1, kafka.getSpec().getReplicas());
+        assertEquals("kafka-headless", kafka.getSpec().getServiceName());
+        assertEquals(1, kafka.getSpec().getVolumeClaimTemplates().size(), "Kafka keeps its log on a PVC");
+        assertTrue(base.containsKey("Service/kafka-headless"));
+        var headless = (io.fabric8.kubernetes.api.model.Service) base.get("Service/kafka-headless");
+        assertEquals("None", headless.getSpec().getClusterIP());
+
+        Job job = (Job) base.get("Job/kafka-topics");
+        var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("apache/kafka:4.1.2", container.getImage());
+        assertEquals(List.of("/bin/bash", "/scripts/create-topics.sh"), container.getCommand());
+        ConfigMap script = (ConfigMap) base.get("ConfigMap/kafka-topics-script");
+        assertEquals(Repo.read(Repo.path("k8s/base/kafka/create-topics.sh")), script.getData().get("create-topics.sh"));
+
+        HorizontalPodAutoscaler hpa = (HorizontalPodAutoscaler) base.get("HorizontalPodAutoscaler/inference-service");
+        assertEquals("inference-service", hpa.getSpec().getScaleTargetRef().getName());
+        assertTrue(hpa.getSpec().getMaxReplicas() <= 3, "no more replicas than fmnist.requests has partitions");
+        PodDisruptionBudget pdb = (PodDisruptionBudget) base.get("PodDisruptionBudget/inference-service");
+        assertEquals("inference-service", pdb.getSpec().getSelector().getMatchLabels().get("app.kubernetes.io/name"));
+
+        ConfigMap dashboard = (ConfigMap) base.get("ConfigMap/grafana-dashboard-fmnist");
+        assertEquals(Repo.read(Repo.path("monitoring/grafana/dashboards/fmnist-pipeline.json")),
+                dashboard.getData().get("fmnist-pipeline.json"), "the dashboard ConfigMap is the canonical JSON");
+    }
+
+    @Test
+    void theKafkaClientConfigPointsAtTheBaseService() {
+        ConfigMap config = (ConfigMap) baseObjects().get("ConfigMap/fmnist-kafka");
+        assertEquals("kafka:9092", config.getData().get("KAFKA_BOOTSTRAP_SERVERS"));
+        assertTrue(Files.isRegularFile(Repo.path("k8s/overlays/strimzi/kafka-client-config.yaml")));
+    }
+
+    private static Map<String, HasMetadata> baseObjects() {
+        return Kustomization.resolve(Repo.path("k8s/base")).stream()
+                .map(s -> K8s.typed(s.document()))
+                .collect(Collectors.toMap(r -> r.getKind() + "/" + r.getMetadata().getName(), Function.identity()));
+    }
+}

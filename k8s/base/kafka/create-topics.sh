@@ -1,0 +1,43 @@
+#!/bin/bash
+# Creates the pipeline's topics exactly as contracts' dev.fmnist.contracts.Topics.ALL declares them
+# (deploy-checks' TopicsScriptTest keeps the two in step). Idempotent: existing topics are left alone.
+# Used by docker-compose.yml (service kafka-topics) and by the Kubernetes Job kafka-topics; runs in the
+# apache/kafka image, which ships kafka-topics.sh.
+set -euo pipefail
+
+BOOTSTRAP="${KAFKA_BOOTSTRAP_SERVERS:-kafka:9092}"
+REPLICATION_FACTOR="${FMNIST_TOPIC_REPLICATION_FACTOR:-1}"
+KAFKA_TOPICS=/opt/kafka/bin/kafka-topics.sh
+
+for attempt in $(seq 1 60); do
+  if "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --list >/dev/null 2>&1; then
+    break
+  fi
+  if [ "$attempt" -eq 60 ]; then
+    echo "broker $BOOTSTRAP not reachable after 60 attempts" >&2
+    exit 1
+  fi
+  echo "waiting for broker $BOOTSTRAP ($attempt/60)"
+  sleep 2
+done
+
+# create NAME PARTITIONS [CONFIG=VALUE ...]
+create() {
+  local name="$1" partitions="$2"
+  shift 2
+  local configs=()
+  for config in "$@"; do
+    configs+=(--config "$config")
+  done
+  "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
+    --topic "$name" --partitions "$partitions" --replication-factor "$REPLICATION_FACTOR" "${configs[@]}"
+}
+
+create fmnist.train 1 retention.ms=-1 retention.bytes=-1
+create fmnist.test 1 retention.ms=-1 retention.bytes=-1
+create fmnist.snapshots 1 cleanup.policy=compact min.compaction.lag.ms=60000
+create fmnist.requests 3
+create fmnist.predictions 3
+create fmnist.dead-letter 1 retention.ms=1209600000
+
+"$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --describe --topic 'fmnist\..*'

@@ -100,7 +100,7 @@ public interface IngestConfig {
         Duration linger();
 
         /** Producer compression.type: none, lz4, zstd, snappy or gzip. */
-        @WithDefault("none")
+        @WithDefault("lz4")
         String compression();
 
         /** Producer buffer.memory in bytes. */

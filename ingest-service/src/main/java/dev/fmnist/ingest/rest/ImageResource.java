@@ -45,7 +45,7 @@ public class ImageResource {
                                @Parameter(description = "0-9 or a class name (e.g. Sneaker, ankle_boot)") @RestQuery String label,
                                @Parameter(description = "true for dark objects on a light background (photos)")
                                @RestQuery @DefaultValue("false") boolean invert) {
-        return service.upload(body, label, invert);
+        return service.upload(body, label, invert, "upload");
     }
 
     @POST

@@ -1,0 +1,89 @@
+package dev.fmnist.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The trainer's settings, {@code fmnist.trainer.*}. */
+@ConfigMapping(prefix = "fmnist.trainer")
+public interface TrainerConfig {
+    /** Model name: the snapshots' Kafka key and the model's identity across restarts. */
+    @WithDefault("fmnist-softmax")
+    String modelName();
+
+    /** Total epochs a run brings the model to (d2l: 10); epochs already done (resume) are not repeated. */
+    @WithDefault("10")
+    int epochs();
+
+    /** SGD learning rate (d2l: 0.1). */
+    @WithDefault("0.1")
+    double learningRate();
+
+    /** Minibatch size (d2l: 256), whatever the size of the ingested batches. */
+    @WithDefault("256")
+    int batchSize();
+
+    /** Seeds W's initialisation and every epoch's shuffle: same seed and data, same run. */
+    @WithDefault("0")
+    long seed();
+
+    /** Shuffle-buffer slots; 0 = the whole split, a full shuffle every epoch as in d2l. */
+    @WithDefault("0")
+    int shuffleBuffer();
+
+    /** Start a run when the service starts (it waits for the datasets first). */
+    @WithDefault("true")
+    boolean autoStart();
+
+    /** Resume from the model's latest snapshot (false: fresh W; versions still continue). */
+    @WithDefault("true")
+    boolean resume();
+
+    /** Wait until the train and test datasets are complete before the first epoch. */
+    @WithDefault("true")
+    boolean waitForData();
+
+    /** After the planned epochs, keep training online on records newly appended to the train topic. */
+    @WithDefault("false")
+    boolean continuous();
+
+    /** Also publish a snapshot every N SGD steps (0 = only after each epoch). */
+    @WithDefault("0")
+    int snapshotEverySteps();
+
+    /** Also publish a snapshot every T during an epoch (0s = only after each epoch). */
+    @WithDefault("0s")
+    Duration snapshotInterval();
+
+    /** Snapshot period in continuous mode, when new steps were taken. */
+    @WithDefault("30s")
+    Duration continuousSnapshotInterval();
+
+    /** Kafka poll timeout; also bounds how long a stop request waits during polling. */
+    @WithDefault("200ms")
+    Duration pollTimeout();
+
+    /** Timeout of Kafka metadata calls and of a snapshot's acknowledgement. */
+    @WithDefault("30s")
+    Duration kafkaTimeout();
+
+    /** Pause between two checks of whether the datasets are complete. */
+    @WithDefault("2s")
+    Duration readyPollInterval();
+
+    /** Rows per matmul when evaluating the test set. */
+    @WithDefault("10000")
+    int evalChunk();
+
+    /**
+     * PyTorch intra-op threads (0 = PyTorch's default, one per core). One thread is fastest for this
+     * small model on a shared 2-core machine: with two, the spinning worker threads fight the Kafka
+     * client and the other services for the cores.
+     */
+    @WithDefault("1")
+    int torchThreads();
+
+    /** Bearer token required by POST and DELETE /api/v1/training; unset = no authentication. */
+    Optional<String> adminToken();
+}

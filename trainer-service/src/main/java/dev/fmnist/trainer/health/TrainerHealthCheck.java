@@ -1,0 +1,31 @@
+package dev.fmnist.trainer.health;
+
+import dev.fmnist.trainer.service.TrainingService;
+import dev.fmnist.trainer.service.TrainingStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready unless the last run failed; reports the run's state, epoch and model version. */
+@Readiness
+@ApplicationScoped
+public class TrainerHealthCheck implements HealthCheck {
+    private final TrainingService training;
+
+    public TrainerHealthCheck(TrainingService training) {
+        this.training = training;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        TrainingStatus s = training.status();
+        return HealthCheckResponse.named("trainer")
+                .status(!"FAILED".equals(s.state()))
+                .withData("state", s.state())
+                .withData("detail", String.valueOf(s.detail()))
+                .withData("epoch", s.epoch())
+                .withData("modelVersion", s.modelVersion())
+                .build();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.fmnist.trainer.messaging;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+/** Reading a topic up to a fixed set of end offsets, with an assigned (group-less) consumer. */
+final class TopicReader {
+    private TopicReader() {
+    }
+
+    static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic, Duration timeout) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("topic " + topic + " does not exist (Topics.ensure creates it)");
+        }
+        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
+                .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+    }
+
+    /**
+     * Polls from the consumer's current positions until every partition has reached its end offset
+     * in {@code ends}; records at or past the end offset are not handed over. Returns false if
+     * stopped first.
+     */
+    static boolean readUntil(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends, Duration pollTimeout,
+                             BooleanSupplier stop, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+        while (!reached(consumer, ends)) {
+            if (stop.getAsBoolean()) {
+                return false;
+            }
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                Long end = ends.get(new TopicPartition(r.topic(), r.partition()));
+                if (end != null && r.offset() < end) {
+                    handler.accept(r);
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean reached(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
+        for (var e : ends.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

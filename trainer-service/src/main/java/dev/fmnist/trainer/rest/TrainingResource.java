@@ -1,0 +1,64 @@
+package dev.fmnist.trainer.rest;
+
+import dev.fmnist.trainer.service.RunInProgressException;
+import dev.fmnist.trainer.service.TrainingRequest;
+import dev.fmnist.trainer.service.TrainingService;
+import dev.fmnist.trainer.service.TrainingStatus;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Status and control of training: {@code /api/v1/training}. */
+@Path("/api/v1/training")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class TrainingResource {
+    private final TrainingService training;
+
+    public TrainingResource(TrainingService training) {
+        this.training = training;
+    }
+
+    /** State, progress, model version and the per-epoch history. */
+    @GET
+    public TrainingStatus status() {
+        return training.status();
+    }
+
+    /** Starts a run with optional overrides (epochs, learningRate, batchSize, seed, resume). */
+    @POST
+    @AdminOnly
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response start(TrainingRequest request) {
+        return Response.accepted(training.start(request)).build();
+    }
+
+    /** Stops the current run (waits for it to end) and answers the status. */
+    @DELETE
+    @AdminOnly
+    public TrainingStatus stop() {
+        return training.stop();
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(IllegalArgumentException e) {
+        return error(Response.Status.BAD_REQUEST, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(RunInProgressException e) {
+        return error(Response.Status.CONFLICT, e.getMessage());
+    }
+
+    private static Response error(Response.Status status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+}

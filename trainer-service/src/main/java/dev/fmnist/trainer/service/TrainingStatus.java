@@ -1,0 +1,27 @@
+package dev.fmnist.trainer.service;
+
+import java.util.List;
+
+/**
+ * What {@code GET /api/v1/training} answers.
+ *
+ * @param state        IDLE, WAITING_FOR_KAFKA, WAITING_FOR_DATA, TRAINING, CONTINUOUS, COMPLETED, STOPPED or FAILED
+ * @param detail       what the state is about (the epoch in progress, what the data wait waits for, the error)
+ * @param epoch        completed epochs of the model
+ * @param step         SGD steps the model has taken
+ * @param modelVersion last published snapshot version (0 = none yet)
+ * @param history      one entry per epoch finished by this process, oldest first
+ */
+public record TrainingStatus(String state, String detail, String modelName, int epoch, int plannedEpochs, long step,
+                             long modelVersion, double learningRate, int batchSize, long seed,
+                             Double samplesPerSecond, List<HistoryEntry> history) {
+
+    /** One finished epoch. */
+    public record HistoryEntry(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds,
+                               long modelVersion) {
+        static HistoryEntry of(EpochSummary s) {
+            return new HistoryEntry(s.epoch(), s.trainLoss(), s.trainAccuracy(), s.testAccuracy(), s.seconds(),
+                    s.modelVersion());
+        }
+    }
+}

@@ -64,6 +64,10 @@ public class RequestProcessor {
             c = classifier.classifyRequest(request, model);
         } catch (InvalidInputException e) {
             return deadLetter(in, "request " + request.id() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug must not stop the whole stream: park the record with the reason and go on.
+            LOG.errorf(e, "unexpected failure classifying request %s", request.id());
+            return deadLetter(in, "request " + request.id() + ": internal error: " + e);
         }
         byte[] prediction = ClassificationCodec.encodePrediction(new Prediction(request.id(), c.classIndex(),
                 c.label(), c.probabilities(), c.modelVersion(), c.epoch()));

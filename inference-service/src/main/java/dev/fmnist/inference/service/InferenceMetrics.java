@@ -28,8 +28,8 @@ public class InferenceMetrics {
     public static final String SNAPSHOTS_REJECTED = "fmnist.inference.snapshots.rejected";
     public static final String DEAD_LETTERS = "fmnist.inference.dead.letters";
     public static final String ACCURACY_CORRECT = "fmnist.inference.accuracy.correct";
-    public static final String ACCURACY_TOTAL = "fmnist.inference.accuracy.total";
-    public static final String ACCURACY = "fmnist.inference.accuracy";
+    public static final String ACCURACY_LABELLED = "fmnist.inference.accuracy.labelled";
+    public static final String ACCURACY = "fmnist.inference.accuracy.online";
 
     private final MeterRegistry registry;
     private final Clock clock;
@@ -116,7 +116,7 @@ public class InferenceMetrics {
         Counter[] c = accuracy.computeIfAbsent(version, v -> new Counter[] {
                 Counter.builder(ACCURACY_CORRECT).description("Labelled requests classified correctly")
                         .tag("model.version", Long.toString(v)).register(registry),
-                Counter.builder(ACCURACY_TOTAL).description("Labelled requests")
+                Counter.builder(ACCURACY_LABELLED).description("Labelled requests")
                         .tag("model.version", Long.toString(v)).register(registry)});
         if (correct) {
             c[0].increment();

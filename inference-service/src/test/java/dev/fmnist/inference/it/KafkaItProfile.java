@@ -1,0 +1,20 @@
+package dev.fmnist.inference.it;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
+
+/** Shorter timeouts and small limits for the broker-backed tests; an admin token to check 401s. */
+public class KafkaItProfile implements QuarkusTestProfile {
+    public static final String ADMIN_TOKEN = "it-admin-token";
+    public static final long MAX_BODY = 4 * 1_048_576;
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "fmnist.inference.admin-token", ADMIN_TOKEN,
+                "fmnist.inference.max-body-bytes", Long.toString(MAX_BODY),
+                "fmnist.inference.snapshot-poll-timeout", "PT0.1S",
+                "fmnist.inference.snapshot-retry-backoff", "PT0.2S",
+                "mp.messaging.incoming.requests-in.max.poll.records", "50");
+    }
+}

@@ -42,7 +42,7 @@ public class IngestMetrics {
                     .description("Images acknowledged by Kafka").register(registry));
             batches.put(s, Counter.builder("fmnist.ingest.batches.published").tag("split", tag)
                     .description("ImageBatch records acknowledged by Kafka").register(registry));
-            bytes.put(s, Counter.builder("fmnist.ingest.bytes.published").tag("split", tag).baseUnit("bytes")
+            bytes.put(s, Counter.builder("fmnist.ingest.bytes.published").tag("split", tag)
                     .description("Encoded ImageBatch bytes acknowledged by Kafka").register(registry));
         }
         for (RejectReason r : RejectReason.values()) {

@@ -51,13 +51,13 @@ public final class Scorer {
             max = Math.max(max, logits[j]);
         }
         double sum = 0;
-        double[] e = new double[logits.length];
         for (int j = 0; j < logits.length; j++) {
-            e[j] = Math.exp(logits[j] - max);
-            sum += e[j];
+            double e = Math.exp((double) logits[j] - max);
+            logits[j] = (float) e;
+            sum += e;
         }
         for (int j = 0; j < logits.length; j++) {
-            logits[j] = (float) (e[j] / sum);
+            logits[j] = (float) (logits[j] / sum);
         }
         return logits;
     }

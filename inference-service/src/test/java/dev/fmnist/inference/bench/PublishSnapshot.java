@@ -1,0 +1,46 @@
+package dev.fmnist.inference.bench;
+
+import dev.fmnist.contracts.FashionMnist;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.inference.support.SoftmaxFit;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Benchmark helper (not a test): fits a quick softmax regression, publishes it as a snapshot and
+ * writes request bodies (raw bytes and PNG of test image 0) for the load generators.
+ * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [MODEL]
+ */
+public final class PublishSnapshot {
+    private PublishSnapshot() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = args[0];
+        FashionMnistData data = FashionMnistData.load(Path.of(args[1]));
+        Path out = Path.of(args[2]);
+        String model = args.length > 3 ? args[3] : "fmnist-softmax";
+        SoftmaxFit.Fit fit = SoftmaxFit.fit(data, 60_000, 1, 1);
+        byte[] snapshot = WeightSnapshotCodec.encode(SoftmaxFit.snapshot(model, 1, fit, Instant.now()));
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, model.getBytes(StandardCharsets.UTF_8), snapshot)).get();
+        }
+        byte[] raw = Arrays.copyOfRange(data.test().images().pixels(), 0, FashionMnist.PIXELS);
+        Files.createDirectories(out);
+        Files.write(out.resolve("image.raw"), raw);
+        Files.write(out.resolve("image.png"), ImageConverter.encodePng(raw));
+        System.out.printf("published %s v1 (test accuracy %.4f); bodies in %s%n", model, fit.testAccuracy(), out);
+    }
+}

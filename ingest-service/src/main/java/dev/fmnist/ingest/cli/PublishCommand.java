@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * {@code publish DIR}: publishes a folder of class-named subfolders of images ({@code DIR/Sneaker/a.png},
@@ -53,7 +54,7 @@ public final class PublishCommand {
                     case "--bootstrap" -> bootstrap = value(args, ++i, "--bootstrap");
                     case "--invert" -> invert = true;
                     case "--dry-run" -> dryRun = true;
-                    case "--timeout" -> timeout = Duration.ofSeconds(Long.parseLong(value(args, ++i, "--timeout")));
+                    case "--timeout" -> timeout = seconds(value(args, ++i, "--timeout"));
                     case "-h", "--help" -> {
                         out.println(USAGE);
                         return 0;
@@ -94,8 +95,10 @@ public final class PublishCommand {
         ProducerSettings settings = ProducerSettings.defaults();
         settings = new ProducerSettings(settings.batchSize(), settings.linger(), settings.compression(),
                 settings.bufferMemory(), timeout, timeout.plusSeconds(31));
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs));
              Producer<String, byte[]> producer = new KafkaProducer<>(settings.producerProperties(connection, "fmnist-ingest-cli"))) {
             Topics.ensure(admin, (short) 1);
             List<UserImagePublisher.Published> published = UserImagePublisher.publish(producer, images, timeout);
@@ -105,9 +108,21 @@ public final class PublishCommand {
             }
             out.println("published " + published.size() + " images from " + dir + " to " + Topics.TRAIN + " at " + bootstrap);
             return 0;
-        } catch (PublishFailedException | IllegalStateException e) {
-            err.println("publish: " + e.getMessage());
+        } catch (PublishFailedException | IllegalStateException | KafkaException e) {
+            err.println("publish: " + e.getMessage() + " (bootstrap " + bootstrap + ")");
             return 1;
+        }
+    }
+
+    private static Duration seconds(String text) {
+        try {
+            long s = Long.parseLong(text);
+            if (s < 1) {
+                throw new IllegalArgumentException("--timeout must be at least 1 second");
+            }
+            return Duration.ofSeconds(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--timeout takes whole seconds, not '" + text + "'");
         }
     }
 

@@ -24,7 +24,8 @@ public final class PublishJob implements Runnable {
     }
 
     /** What to publish. */
-    public record Options(int batchSize, int trainLimit, int testLimit, Duration progressLogInterval) {
+    public record Options(int batchSize, int trainLimit, int testLimit,
+                          @com.fasterxml.jackson.annotation.JsonIgnore Duration progressLogInterval) {
         public Options {
             DatasetPlanner.validate(batchSize, trainLimit, testLimit);
         }

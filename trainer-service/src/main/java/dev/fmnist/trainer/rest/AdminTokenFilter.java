@@ -16,15 +16,16 @@ import java.util.Map;
 @AdminOnly
 public class AdminTokenFilter implements ContainerRequestFilter {
     private static final String PREFIX = "Bearer ";
-    private final TrainerConfig config;
+    // looked up per request: JAX-RS providers are built at static init, before runtime config exists
+    private final jakarta.inject.Provider<TrainerConfig> config;
 
-    public AdminTokenFilter(TrainerConfig config) {
+    public AdminTokenFilter(jakarta.inject.Provider<TrainerConfig> config) {
         this.config = config;
     }
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String expected = config.adminToken().filter(t -> !t.isBlank()).orElse(null);
+        String expected = config.get().adminToken().filter(t -> !t.isBlank()).orElse(null);
         if (expected == null) {
             return;
         }

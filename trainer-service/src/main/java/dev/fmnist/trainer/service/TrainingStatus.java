@@ -10,7 +10,8 @@ import java.util.List;
  * @param epoch        completed epochs of the model
  * @param step         SGD steps the model has taken
  * @param modelVersion last published snapshot version (0 = none yet)
- * @param history      one entry per epoch finished by this process, oldest first
+ * @param history      one entry per epoch finished by this process, oldest first (samples = labelled
+ *                     training images of the epoch after de-duplication)
  */
 public record TrainingStatus(String state, String detail, String modelName, int epoch, int plannedEpochs, long step,
                              long modelVersion, double learningRate, int batchSize, long seed,
@@ -18,10 +19,10 @@ public record TrainingStatus(String state, String detail, String modelName, int 
 
     /** One finished epoch. */
     public record HistoryEntry(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds,
-                               long modelVersion) {
+                               long modelVersion, long samples, long testSamples) {
         static HistoryEntry of(EpochSummary s) {
             return new HistoryEntry(s.epoch(), s.trainLoss(), s.trainAccuracy(), s.testAccuracy(), s.seconds(),
-                    s.modelVersion());
+                    s.modelVersion(), s.samples(), s.testSamples());
         }
     }
 }

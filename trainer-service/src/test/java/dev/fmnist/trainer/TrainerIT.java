@@ -1,0 +1,283 @@
+package dev.fmnist.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fmnist.broker.testing.KafkaTestResource;
+import dev.fmnist.contracts.DeadLetters;
+import dev.fmnist.contracts.ImageBatch;
+import dev.fmnist.contracts.ImageBatchCodec;
+import dev.fmnist.contracts.Split;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.trainer.messaging.KafkaClients;
+import dev.fmnist.trainer.service.EpochSummary;
+import dev.fmnist.trainer.service.Trainer;
+import dev.fmnist.trainer.service.TrainingRequest;
+import dev.fmnist.trainer.service.TrainingService;
+import dev.fmnist.trainer.service.TrainingSettings;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trainer against a real broker: a 6,000/1,000-image subset published as ImageBatches (the
+ * train split twice, to prove de-duplication), plus a user batch with unlabelled images and two bad
+ * records. Trains 3 epochs through the API, reads the snapshots back, then drives new trainer
+ * instances against the same broker: a run killed mid-epoch, the resume after it, a resume with
+ * nothing left to do, and continuous mode on newly appended user images.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+class TrainerIT {
+    static final String TOKEN = "test-admin-token";
+    static final int TRAIN = 6_000;
+    static final int TEST = 1_000;
+    static final int USER_LABELLED = 4;
+
+    final TrainingService service;
+
+    TrainerIT(TrainingService service) {
+        this.service = service;
+    }
+
+    @Test
+    void trainsResumesAndDeadLetters() throws Exception {
+        String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        KafkaClients clients = new KafkaClients(bootstrap, "trainer-it");
+        FashionMnistData data = FashionMnistData.load(Path.of(System.getProperty("fmnist.test.data-dir")));
+        try (DatasetPublisher publisher = new DatasetPublisher(bootstrap)) {
+            publisher.publish(data.datasetId(), data.train(), Split.TRAIN, TRAIN, 256);
+            publisher.publish(data.datasetId(), data.test(), Split.TEST, TEST, 256);
+            // the same dataset published again must not count twice
+            publisher.publish(data.datasetId(), data.train(), Split.TRAIN, TRAIN, 256);
+            publisher.sendAndWait(Topics.TRAIN, "user-1".getBytes(StandardCharsets.UTF_8), ImageBatchCodec.encode(
+                    userBatch("user-1", data, 0, 20, USER_LABELLED)));
+            publisher.sendAndWait(Topics.TRAIN, "corrupt".getBytes(StandardCharsets.UTF_8),
+                    "not an image batch".getBytes(StandardCharsets.UTF_8));
+            publisher.sendAndWait(Topics.TRAIN, "small".getBytes(StandardCharsets.UTF_8), ImageBatchCodec.encode(
+                    new ImageBatch("other", "small-0", Split.TRAIN, 0, 0, 14, 14, new byte[] {1}, new byte[196])));
+        }
+        long expectedSamples = TRAIN + USER_LABELLED;
+        int stepsPerEpoch = (int) ((expectedSamples + 255) / 256);
+
+        // admin endpoints: token and validation
+        given().contentType(ContentType.JSON).body("{}").post("/api/v1/training").then().statusCode(401);
+        given().auth().oauth2("wrong").contentType(ContentType.JSON).body("{}").post("/api/v1/training")
+                .then().statusCode(401);
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"batchSize\": 0}").post("/api/v1/training")
+                .then().statusCode(400).body("error", containsString("batchSize"));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"learningRate\": -1}")
+                .post("/api/v1/training").then().statusCode(400).body("error", containsString("learningRate"));
+
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"epochs\": 3, \"seed\": 1}")
+                .post("/api/v1/training").then().statusCode(202);
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{}").post("/api/v1/training")
+                .then().statusCode(409);
+        JsonPath status = awaitStatus("COMPLETED", Duration.ofSeconds(90));
+        assertEquals(3, status.getInt("epoch"));
+        assertEquals(3 * stepsPerEpoch, status.getLong("step"));
+        List<Map<String, Object>> history = status.getList("history");
+        assertEquals(3, history.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i + 1, ((Number) history.get(i).get("epoch")).intValue());
+            assertEquals(expectedSamples, ((Number) history.get(i).get("samples")).longValue(),
+                    "duplicates dropped, unlabelled skipped, user images trained");
+            assertEquals(TEST, ((Number) history.get(i).get("testSamples")).intValue());
+        }
+        double lastTestAccuracy = ((Number) history.get(2).get("testAccuracy")).doubleValue();
+        assertTrue(lastTestAccuracy > 0.7, "test accuracy " + lastTestAccuracy);
+        assertTrue(((Number) history.get(2).get("trainLoss")).doubleValue()
+                < ((Number) history.get(0).get("trainLoss")).doubleValue());
+
+        // the snapshots, read back from the topic
+        List<WeightSnapshot> snapshots = snapshots(clients, "fmnist-softmax");
+        assertEquals(3, snapshots.size());
+        for (int i = 0; i < 3; i++) {
+            WeightSnapshot s = snapshots.get(i);
+            assertEquals(i + 1, s.version());
+            assertEquals(i + 1, s.epoch());
+            assertEquals((i + 1L) * stepsPerEpoch, s.step());
+            assertEquals(((Number) history.get(i).get("modelVersion")).longValue(), s.version());
+            assertEquals(((Number) history.get(i).get("testAccuracy")).doubleValue(), s.metrics().testAccuracy(), 1e-6);
+            assertEquals(1, s.lineage().size());
+            assertEquals(Topics.TRAIN, s.lineage().get(0).topic());
+            assertEquals(2L * 24 + 3, s.lineage().get(0).offset(), "next offset after everything trained through");
+        }
+        assertEquals(3, status.getLong("modelVersion"));
+
+        // the bad records: on the dead-letter topic once each, with a reason, though replayed 3 times
+        List<ConsumerRecord<byte[], byte[]>> dead = readAll(clients, Topics.DEAD_LETTER);
+        assertEquals(2, dead.size());
+        assertTrue(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON).contains("image batch"));
+        assertTrue(DeadLetters.header(dead.get(1).headers(), DeadLetters.REASON).contains("14x14"));
+        assertEquals("trainer-service", DeadLetters.header(dead.get(0).headers(), DeadLetters.SERVICE));
+        assertEquals("not an image batch", new String(dead.get(0).value(), StandardCharsets.UTF_8));
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String series : List.of("fmnist_trainer_epoch 3.0", "fmnist_trainer_snapshots_published_total 3.0",
+                "fmnist_trainer_records_dead_lettered_total 2.0", "fmnist_trainer_history_test_accuracy{epoch=\"3\"}",
+                "fmnist_trainer_step_time_seconds_count", "fmnist_trainer_test_accuracy 0.",
+                "fmnist_trainer_samples_per_second", "fmnist_trainer_state{state=\"COMPLETED\"} 1.0")) {
+            assertTrue(metrics.contains(series), "missing " + series);
+        }
+
+        // a restarted trainer (new instance, same broker), killed in the middle of epoch 5
+        TrainingSettings five = service.settings(new TrainingRequest(5, null, null, 1L, null));
+        AtomicInteger stepsInEpoch5 = new AtomicInteger();
+        AtomicInteger epochsDone = new AtomicInteger();
+        Trainer.Result killed = new Trainer(clients, five, new Trainer.Listener() {
+            @Override
+            public void epoch(EpochSummary summary) {
+                epochsDone.set(summary.epoch());
+            }
+
+            @Override
+            public void step(long step, int samples, long nanos) {
+                if (epochsDone.get() == 4) {
+                    stepsInEpoch5.incrementAndGet();
+                }
+            }
+        }).run(() -> stepsInEpoch5.get() >= 5);
+        assertEquals(Trainer.State.STOPPED, killed.state());
+        assertEquals(4, killed.epoch(), "resumed at epoch 3, finished epoch 4, killed in epoch 5");
+        assertEquals(4, killed.modelVersion());
+        assertEquals(List.of(4), killed.history().stream().map(EpochSummary::epoch).toList());
+        assertEquals(4, snapshots(clients, "fmnist-softmax").size(), "nothing published for the killed epoch");
+
+        // the next start resumes from v4: epoch 5 again, version 5; then nothing is left to do
+        Trainer.Result resumed = new Trainer(clients, five, new Trainer.Listener() {
+        }).run(() -> false);
+        assertEquals(Trainer.State.COMPLETED, resumed.state());
+        assertEquals(List.of(5), resumed.history().stream().map(EpochSummary::epoch).toList());
+        assertEquals(5, resumed.modelVersion());
+        assertEquals(5L * stepsPerEpoch, resumed.step());
+        Trainer.Result nothingToDo = new Trainer(clients, five, new Trainer.Listener() {
+        }).run(() -> false);
+        assertEquals(Trainer.State.COMPLETED, nothingToDo.state());
+        assertTrue(nothingToDo.history().isEmpty());
+        assertEquals(5, nothingToDo.modelVersion());
+        List<WeightSnapshot> all = snapshots(clients, "fmnist-softmax");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), all.stream().map(WeightSnapshot::version).toList());
+        assertEquals(List.of(1, 2, 3, 4, 5), all.stream().map(WeightSnapshot::epoch).toList());
+
+        // continuous mode: user images appended now are trained on online and snapshotted
+        TrainingSettings continuous = new TrainingSettings(five.modelName(), 5, five.learningRate(), 256, 1L, 0, true,
+                true, true, 0, Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(30),
+                Duration.ofMillis(200), 10_000);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<WeightSnapshot> online = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Trainer.Result> running = CompletableFuture.supplyAsync(() -> new Trainer(clients, continuous,
+                new Trainer.Listener() {
+                    @Override
+                    public void snapshot(WeightSnapshot snapshot) {
+                        online.add(snapshot);
+                    }
+                }).run(stop::get));
+        try (DatasetPublisher publisher = new DatasetPublisher(bootstrap)) {
+            publisher.sendAndWait(Topics.TRAIN, "user-2".getBytes(StandardCharsets.UTF_8),
+                    ImageBatchCodec.encode(userBatch("user-2", data, 100, 300, 300)));
+        }
+        await(() -> !online.isEmpty(), Duration.ofSeconds(30));
+        stop.set(true);
+        Trainer.Result continuousResult = running.get(30, TimeUnit.SECONDS);
+        assertEquals(Trainer.State.STOPPED, continuousResult.state());
+        WeightSnapshot first = online.get(0);
+        assertEquals(6, first.version());
+        assertEquals(5, first.epoch());
+        assertEquals(5L * stepsPerEpoch + 2, first.step(), "300 new images: minibatches of 256 and 44");
+        assertEquals(2L * 24 + 4, first.lineage().get(0).offset());
+        assertTrue(first.metrics().testAccuracy() > 0.7);
+        assertEquals(2, readAll(clients, Topics.DEAD_LETTER).size(), "bad records reported once across processes");
+    }
+
+    static ImageBatch userBatch(String id, FashionMnistData data, int from, int count, int labelled) {
+        byte[] labels = Arrays.copyOfRange(data.train().labels(), from, from + count);
+        for (int i = labelled; i < count; i++) {
+            labels[i] = (byte) ImageBatch.UNLABELLED;
+        }
+        byte[] pixels = Arrays.copyOfRange(data.train().images().pixels(), from * 784, (from + count) * 784);
+        return new ImageBatch("user-images", id, Split.USER, 0, 0, 28, 28, labels, pixels);
+    }
+
+    static JsonPath awaitStatus(String state, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonPath last = null;
+        while (System.nanoTime() < deadline) {
+            last = given().get("/api/v1/training").then().statusCode(200).extract().jsonPath();
+            if (state.equals(last.getString("state"))) {
+                return last;
+            }
+            assertTrue(!"FAILED".equals(last.getString("state")), "run failed: " + last.getString("detail"));
+            sleep(200);
+        }
+        throw new AssertionError("state " + state + " not reached in " + timeout + "; last status " + last.prettify());
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            sleep(100);
+        }
+    }
+
+    static List<WeightSnapshot> snapshots(KafkaClients clients, String model) {
+        List<WeightSnapshot> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(clients, Topics.SNAPSHOTS)) {
+            if (model.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                out.add(WeightSnapshotCodec.decode(r.value()));
+            }
+        }
+        return out;
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaClients clients, String topic) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (var consumer = clients.consumer("it-reader")) {
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                assertTrue(System.nanoTime() < deadline, "could not read " + topic);
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

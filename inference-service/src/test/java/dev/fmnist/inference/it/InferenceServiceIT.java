@@ -355,7 +355,7 @@ class InferenceServiceIT {
 
     @Test
     @Order(8)
-    void badInputGetsAClear4xxNever500() {
+    void badInputGetsAClear4xxNever500() throws Exception {
         byte[] px = testImage(0);
         given().contentType("application/json").body("{\"pixels\": [1, 2,").post("/api/v1/classify")
                 .then().statusCode(400).body("error", containsString("malformed JSON"));
@@ -380,6 +380,11 @@ class InferenceServiceIT {
                 .then().statusCode(400).body("error", notNullValue());
         given().contentType("application/octet-stream").body(new byte[(int) KafkaItProfile.MAX_BODY + 1])
                 .post("/api/v1/classify").then().statusCode(413).body("error", containsString("exceeds"));
+        BufferedImage huge = new BufferedImage(1100, 1000, BufferedImage.TYPE_BYTE_GRAY); // 1.1 Mpx > 1 Mpx limit
+        ByteArrayOutputStream hugePng = new ByteArrayOutputStream();
+        ImageIO.write(huge, "png", hugePng);
+        given().contentType("image/png").body(hugePng.toByteArray()).post("/api/v1/classify")
+                .then().statusCode(413).body("error", containsString("1100x1000"));
         StringBuilder tooMany = new StringBuilder("{\"images\":[");
         String one = Arrays.toString(new int[784]);
         for (int i = 0; i < 1001; i++) {
@@ -394,6 +399,7 @@ class InferenceServiceIT {
         given().get("/api/v1/classify").then().statusCode(405).body("error", notNullValue());
         assertTrue(metric("fmnist_inference_requests_total{content_type=\"other\",outcome=\"unsupported_media_type\"}") >= 1);
         assertTrue(metric("fmnist_inference_requests_total{content_type=\"raw\",outcome=\"too_large\"}") >= 1);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"png\",outcome=\"too_large\"}") >= 1);
         assertTrue(metric("fmnist_inference_requests_total{content_type=\"png\",outcome=\"bad_request\"}") >= 2);
         assertTrue(metric("fmnist_inference_requests_total{content_type=\"json-batch\",outcome=\"too_large\"}") >= 1);
         assertEquals(0, metric("fmnist_inference_requests_total{content_type=\"raw\",outcome=\"error\"}"), 0.0);

@@ -12,4 +12,4 @@ mvn -B -q -o test-compile dependency:build-classpath -Dmdep.includeScope=test -D
   >/dev/null 2>&1 || mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 exec java -Xmx2g -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
-  dev.fmnist.trainer.bench.TrainBench "$data" "${1:-10}" "${2:-0}"
+  dev.fmnist.trainer.bench.TrainBench "$data" "${1:-10}" "${2:-1}"

@@ -44,6 +44,8 @@ public final class KafkaClients {
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
         p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        // Every image batch and snapshot carries its own CRC32C, checked by its codec: skip the second pass.
+        p.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return new KafkaConsumer<>(p);

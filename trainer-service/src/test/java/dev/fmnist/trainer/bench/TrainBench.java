@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * replays the train topic; every test evaluation covers the whole test topic) and prints the epoch
  * table with the time breakdown. Run with {@code trainer-service/bench/train-bench.sh}.
  *
- * <p>Arguments: {@code [data-dir] [epochs] [torch-threads]}.
+ * <p>Arguments: {@code [data-dir] [epochs] [torch-threads]} (threads default 1, as the service; 0 = PyTorch default).
  */
 public final class TrainBench {
     private TrainBench() {
@@ -34,7 +34,7 @@ public final class TrainBench {
         Path dataDir = Path.of(args.length > 0 ? args[0] : System.getProperty("fmnist.test.data-dir",
                 "../shared/data/fashion-mnist"));
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path brokerDir = Files.createTempDirectory("fmnist-bench-kafka-");
         try (KafkaBroker broker = KafkaBroker.start(KafkaBroker.Settings.ephemeral(brokerDir))) {
             KafkaClients clients = new KafkaClients(broker.bootstrapServers(), "trainer-bench");

@@ -26,8 +26,9 @@ final class TopicReader {
 
     /**
      * Polls from the consumer's current positions until every partition has reached its end offset
-     * in {@code ends}; records at or past the end offset are not handed over. Returns false if
-     * stopped first.
+     * in {@code ends}; records at or past the end offset are not handed over, and the consumer is
+     * moved back to the end offset so that an incremental reader sees them on its next call.
+     * Returns false if stopped first.
      */
     static boolean readUntil(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends, Duration pollTimeout,
                              BooleanSupplier stop, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
@@ -41,6 +42,11 @@ final class TopicReader {
                 if (end != null && r.offset() < end) {
                     handler.accept(r);
                 }
+            }
+        }
+        for (var e : ends.entrySet()) {
+            if (consumer.position(e.getKey()) > e.getValue()) {
+                consumer.seek(e.getKey(), e.getValue());
             }
         }
         return true;

@@ -100,7 +100,7 @@ public final class Main {
         }, "fmnist-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         var options = new Orchestrator.Options(detach, fresh, epochs, trainLimit, testLimit, firstModel,
-                new EnumMap<>(Component.class));
+                new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT);
         Orchestrator.Result result = orchestrator.up(options);
         done.set(true);
         out.println();

@@ -22,7 +22,6 @@ import java.util.stream.Stream;
  */
 public final class Orchestrator {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration TRAIN_TIMEOUT = Duration.ofMinutes(30);
     private static final Path DEBIAN_DATA = Path.of("/usr/share/datasets/fashion-mnist");
 
     /**
@@ -33,12 +32,11 @@ public final class Orchestrator {
      * @param testLimit  publish only the first N test images (0 = all)
      * @param firstModel return at the first served model instead of the final one
      * @param extra      extra -D properties per component
+     * @param timeout    how long publishing and training may take before up gives up
      */
     public record Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
-                          boolean firstModel, Map<Component, Map<String, String>> extra) {
-        public static Options defaults() {
-            return new Options(false, false, Optional.empty(), 0, 0, false, Map.of());
-        }
+                          boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout) {
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
     }
 
     /** What a finished {@code up} knows about the served model. */
@@ -180,7 +178,7 @@ public final class Orchestrator {
     }
 
     private Result followTraining(Options options) {
-        long deadline = System.nanoTime() + TRAIN_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + options.timeout().toNanos();
         int printed = 0;
         String lastIngest = "";
         boolean headerShown = false;
@@ -218,10 +216,14 @@ public final class Orchestrator {
             }
             sleep(500);
         }
-        throw new CliException("training did not finish within " + TRAIN_TIMEOUT.toMinutes() + " minutes (see ./fmnist logs)");
+        throw new CliException("training did not finish within " + options.timeout().toMinutes()
+                + " minutes (see ./fmnist logs)");
     }
 
-    /** Done when the served model is the trainer's latest and the trainer has finished its planned epochs. */
+    /**
+     * Done when the trainer has finished its planned epochs (COMPLETED, or CONTINUOUS when it goes on
+     * with streamed images) and the served model is its latest snapshot.
+     */
     private static boolean trainingDone(Optional<JsonNode> training, JsonNode model, Options options) {
         if (options.firstModel()) {
             return true;
@@ -230,13 +232,14 @@ public final class Orchestrator {
             return false;
         }
         JsonNode t = training.get();
-        String state = t.path("state").asText("").toUpperCase(java.util.Locale.ROOT);
-        boolean running = state.equals("RUNNING") || state.equals("WAITING_FOR_DATA") || state.equals("STARTING")
-                || state.equals("TRAINING");
+        String state = t.path("state").asText("");
+        if (state.equals("FAILED")) {
+            throw new CliException("training failed: " + t.path("detail").asText("(no detail)") + " (./fmnist logs trainer)");
+        }
+        boolean finished = state.equals("COMPLETED") || state.equals("CONTINUOUS");
         int planned = options.epochs().orElse(t.path("plannedEpochs").asInt(10));
-        return !running && t.path("epoch").asInt() >= planned
-                && model.path("version").asLong() >= t.path("modelVersion").asLong()
-                && t.path("modelVersion").asLong() > 0;
+        return finished && t.path("epoch").asInt() >= planned && t.path("modelVersion").asLong() > 0
+                && model.path("version").asLong() >= t.path("modelVersion").asLong();
     }
 
     private String ingestProgress() {

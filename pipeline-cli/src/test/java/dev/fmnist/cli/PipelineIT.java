@@ -17,7 +17,11 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.fmnist.deploy.DashboardMetrics;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +60,10 @@ class PipelineIT {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
         var options = new Orchestrator.Options(true, false, Optional.of(3), TRAIN, TEST, false,
-                new EnumMap<>(Component.class));
+                new EnumMap<>(Component.class), java.time.Duration.ofMinutes(8));
+        // The services run in sessions of their own: stop them even if this JVM is told to exit.
+        Settings started = settings;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> new Supervisor(started).stopAll()));
         try {
             result = new Orchestrator(settings, out).up(options);
         } finally {
@@ -145,6 +152,28 @@ class PipelineIT {
                 .post(Component.INFERENCE, "/api/v1/classify", "application/octet-stream", new byte[10]).orElseThrow();
         assertEquals(400, bad.status(), bad.raw());
         assertFalse(bad.body().path("error").asText().isBlank(), bad.raw());
+    }
+
+    @Test
+    void everyMetricTheDashboardQueriesIsExposedByARunningService() {
+        Set<String> dashboard = DashboardMetrics.names(settings.repo().resolve("monitoring/grafana/dashboards/fmnist-pipeline.json"));
+        assertTrue(dashboard.size() > 10, "dashboard queries " + dashboard);
+        StringBuilder exposition = new StringBuilder();
+        PipelineClient client = new PipelineClient(settings);
+        for (Component c : List.of(Component.INGEST, Component.TRAINER, Component.INFERENCE)) {
+            PipelineClient.Answer a = client.get(c, "/q/metrics").orElseThrow();
+            assertEquals(200, a.status());
+            exposition.append(a.raw()).append('\n');
+        }
+        Set<String> exposed = new TreeSet<>();
+        for (String line : exposition.toString().split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                exposed.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        Set<String> missing = new TreeSet<>(dashboard);
+        missing.removeAll(exposed);
+        assertTrue(missing.isEmpty(), "queried by the dashboard but exposed by no service: " + missing);
     }
 
     static Path dataDir() {

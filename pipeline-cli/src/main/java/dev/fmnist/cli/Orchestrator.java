@@ -192,6 +192,9 @@ public final class Orchestrator {
             if (!ingest.isEmpty() && !ingest.equals(lastIngest)) {
                 out.println("ingest: " + ingest);
                 lastIngest = ingest;
+                if (ingest.startsWith("failed")) {
+                    throw new CliException("publishing Fashion-MNIST failed (./fmnist logs ingest)");
+                }
             }
             Optional<JsonNode> training = client.training();
             if (training.isPresent()) {
@@ -249,14 +252,14 @@ public final class Orchestrator {
                 .orElse("");
     }
 
-    private static String describe(JsonNode status) {
-        StringBuilder sb = new StringBuilder();
-        status.fields().forEachRemaining(e -> {
-            if (e.getValue().isValueNode()) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(e.getValue().asText());
-            }
-        });
-        return sb.toString();
+    /** One progress line from ingest's publication status. */
+    static String describe(JsonNode status) {
+        String line = String.format(java.util.Locale.ROOT, "%s %d/%d images (%.0f images/s)",
+                status.path("state").asText("?").toLowerCase(java.util.Locale.ROOT),
+                status.path("publishedImages").asLong(), status.path("totalImages").asLong(),
+                status.path("imagesPerSecond").asDouble());
+        JsonNode error = status.path("error");
+        return error.isMissingNode() || error.isNull() ? line : line + ": " + error.asText();
     }
 
     private void await(Component c, ProcessHandle p, BooleanSupplier ready, Duration timeout) {

@@ -32,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole pipeline end to end, as {@code ./fmnist up -d} runs it: a real broker, the three
- * packaged services as processes, a data subset (6,000 train / 1,000 test images, 3 epochs).
+ * packaged services as processes, a data subset (12,000 train / 1,000 test images, 3 epochs).
  */
 class PipelineIT {
-    private static final int TRAIN = 6000;
+    private static final int TRAIN = 12000;
     private static final int TEST = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
 

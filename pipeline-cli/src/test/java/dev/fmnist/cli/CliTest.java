@@ -1,0 +1,102 @@
+package dev.fmnist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    @Test
+    void settingsComeFromTheEnvironmentWithDefaults() {
+        Settings d = Settings.fromEnvironment(Path.of("/repo"), Map.of());
+        assertEquals(9092, d.kafkaPort());
+        assertEquals(8080, d.inferencePort());
+        assertEquals(8081, d.ingestPort());
+        assertEquals(8082, d.trainerPort());
+        assertEquals(Path.of("/repo/.fmnist"), d.home());
+        assertEquals("localhost:9092", d.bootstrapServers());
+        Settings s = Settings.fromEnvironment(Path.of("/repo"), Map.of("FMNIST_INFERENCE_PORT", "9000",
+                "FMNIST_BOOTSTRAP_SERVERS", "broker:19092", "FMNIST_HOME", "/state"));
+        assertEquals(9000, s.inferencePort());
+        assertEquals("broker:19092", s.bootstrapServers());
+        assertEquals(Path.of("/state/logs/trainer.log"), s.log(Component.TRAINER));
+        CliException e = assertThrows(CliException.class,
+                () -> Settings.fromEnvironment(Path.of("/repo"), Map.of("FMNIST_TRAINER_PORT", "80000")));
+        assertTrue(e.getMessage().contains("FMNIST_TRAINER_PORT=80000"), e.getMessage());
+        assertEquals(2, e.exitCode());
+    }
+
+    @Test
+    void epochRowsFollowTheHeader() throws Exception {
+        String row = EpochTable.row(JSON.readTree("""
+                {"epoch": 10, "trainLoss": 0.44731, "trainAccuracy": 0.8481, "testAccuracy": 0.8329,
+                 "seconds": 0.4123, "modelVersion": 10}"""));
+        assertEquals("   10      0.4473     0.8481    0.8329     0.41  v10", row);
+        assertEquals(EpochTable.HEADER.indexOf("model") , row.indexOf("v10"));
+    }
+
+    @Test
+    void ingestProgressIsOneLine() throws Exception {
+        assertEquals("publishing 2560/70000 images (9100 images/s)", Orchestrator.describe(JSON.readTree("""
+                {"state": "PUBLISHING", "publishedImages": 2560, "totalImages": 70000, "imagesPerSecond": 9100.2, "error": null}""")));
+        assertTrue(Orchestrator.describe(JSON.readTree("""
+                {"state": "FAILED", "publishedImages": 0, "totalImages": 0, "error": "no data found"}""")).endsWith(": no data found"));
+    }
+
+    @Test
+    void badCommandLinesExitWithUsage() {
+        Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        assertEquals(2, Main.run(s, List.of(), out));
+        assertTrue(buf.toString(StandardCharsets.UTF_8).contains("usage: ./fmnist"));
+        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("launch"), out)).exitCode());
+        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("up", "--epochs", "zero"), out)).exitCode());
+        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("classify"), out)).exitCode());
+        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("logs", "zookeeper"), out)).exitCode());
+    }
+
+    @Test
+    void downAndStatusWithNothingRunning() {
+        Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(s, List.of("down"), out));
+        assertEquals(0, Main.run(s, List.of("status"), out));
+        String text = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("nothing was running"), text);
+        assertTrue(text.contains("nothing is running"), text);
+        assertFalse(new Supervisor(s).anyRunning());
+    }
+
+    @Test
+    void aTakenPortIsReportedBeforeAnythingStarts() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home)
+                    .withExternalBootstrap("localhost:1")
+                    .withPorts(taken.getLocalPort(), 0, 0);
+            var options = new Orchestrator.Options(true, false, java.util.Optional.empty(), 0, 0, false, Map.of(),
+                    Orchestrator.Options.DEFAULT_TIMEOUT);
+            CliException e = assertThrows(CliException.class,
+                    () -> new Orchestrator(s, new PrintStream(new ByteArrayOutputStream())).up(options));
+            assertTrue(e.getMessage().contains("port " + taken.getLocalPort() + " for inference"), e.getMessage());
+            assertFalse(new Supervisor(s).anyRunning());
+        }
+    }
+}

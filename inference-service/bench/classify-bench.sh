@@ -84,9 +84,10 @@ for kind in ${KINDS:-raw png}; do
     BODY_FILE="$body" CONTENT_TYPE="$ct" wrk -t1 -c"$CONNS_MAX" -d"${SECONDS_MAX}s" --latency \
       -s "$HERE/post.lua" "http://127.0.0.1:$HPORT/api/v1/classify" | grep -E "Latency|50%|99%|Requests/sec|wrk:|Non-2xx"
   fi
+  echo "  service-side fmnist_inference_latency (parse + decode + score, seconds, last 2 min):"
+  curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E "^fmnist_inference_latency_seconds\{content_type=\"$kind\",quantile" | sed 's/^/    /' || true
   echo
 done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== service-side metrics (fmnist_inference_latency, seconds) =="
-curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_latency_seconds\{content_type="(raw|png)",quantile|^fmnist_inference_requests_total\{content_type="(raw|png)",outcome="ok"' || true
+curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_requests_total\{content_type="(raw|png)",outcome=' | grep -v ' 0.0$' || true

@@ -43,8 +43,8 @@ public final class LoadGen {
         }
         byte[] request = request(port, contentType, body);
 
-        // Warm-up: 2 s closed-model traffic so JIT and connection pools settle, not measured.
-        run("max", port, request, connections, 2, 0, new Recorder(3600_000_000L, 3));
+        // Warm-up: 5 s closed-model traffic so JIT, GC sizing and connections settle; not measured.
+        run("max", port, request, connections, 5, 0, new Recorder(3600_000_000L, 3));
 
         Recorder recorder = new Recorder(3600_000_000L, 3);
         long start = System.nanoTime();

@@ -88,6 +88,8 @@ class TrainerIT {
                 .then().statusCode(401);
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"batchSize\": 0}").post("/api/v1/training")
                 .then().statusCode(400).body("error", containsString("batchSize"));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"epoch\": 3}").post("/api/v1/training")
+                .then().statusCode(400).body("error", containsString("unknown field 'epoch'"));
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"learningRate\": -1}")
                 .post("/api/v1/training").then().statusCode(400).body("error", containsString("learningRate"));
 

@@ -26,8 +26,8 @@ public final class EpochSource implements AutoCloseable {
     private final Duration pollTimeout;
     private final List<TopicPartition> partitions;
 
-    /** What one replay read: the lineage (next offset per partition) and the counters. */
-    public record EpochRead(List<SourceOffset> lineage, BatchIntake.Stats stats, long nanos) {
+    /** What one replay read; {@code decodeNanos} is the part of {@code nanos} spent decoding and copying. */
+    public record EpochRead(List<SourceOffset> lineage, BatchIntake.Stats stats, long nanos, long decodeNanos) {
     }
 
     public EpochSource(KafkaClients clients, DeadLetterSink deadLetters, Duration timeout, Duration pollTimeout) {
@@ -52,8 +52,12 @@ public final class EpochSource implements AutoCloseable {
         consumer.seekToBeginning(partitions);
         Set<String> seen = new HashSet<>();
         BatchIntake.Stats stats = new BatchIntake.Stats();
-        boolean complete = TopicReader.readUntil(consumer, ends, pollTimeout, stop,
-                r -> intake.accept(r, seen, store, stats));
+        long[] decode = {0};
+        boolean complete = TopicReader.readUntil(consumer, ends, pollTimeout, stop, r -> {
+            long t = System.nanoTime();
+            intake.accept(r, seen, store, stats);
+            decode[0] += System.nanoTime() - t;
+        });
         if (!complete) {
             return null;
         }
@@ -61,7 +65,7 @@ public final class EpochSource implements AutoCloseable {
         for (TopicPartition tp : partitions) {
             lineage.add(new SourceOffset(tp.topic(), tp.partition(), ends.get(tp)));
         }
-        return new EpochRead(lineage, stats, System.nanoTime() - start);
+        return new EpochRead(lineage, stats, System.nanoTime() - start, decode[0]);
     }
 
     @Override

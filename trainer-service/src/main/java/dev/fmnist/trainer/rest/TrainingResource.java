@@ -37,8 +37,8 @@ public class TrainingResource {
     @POST
     @AdminOnly
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response start(TrainingRequest request) {
-        return Response.accepted(training.start(request)).build();
+    public Response start(Map<String, Object> body) {
+        return Response.accepted(training.start(TrainingRequest.parse(body))).build();
     }
 
     /** Stops the current run (waits for it to end) and answers the status. */

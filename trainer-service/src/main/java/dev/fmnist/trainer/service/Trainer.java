@@ -214,7 +214,8 @@ public final class Trainer {
                         new WeightSnapshot.Metrics(trainLoss, trainAccuracy, testAccuracy), lineage);
                 long t5 = System.nanoTime();
                 EpochSummary summary = new EpochSummary(e, trainLoss, trainAccuracy, testAccuracy, seconds(t5 - t0),
-                        published.version(), count, steps, testSet.count(), seconds(t1 - t0), seconds(t2 - t1),
+                        published.version(), count, steps, testSet.count(), seconds(t1 - t0), seconds(read.decodeNanos()),
+                        seconds(t2 - t1),
                         seconds(t3 - t2), seconds(t4 - t3), seconds(t5 - t4));
                 history.add(summary);
                 LOG.infof("epoch %d, loss %.4f, train acc %.3f, test acc %.3f, %.2f s (model v%d)", e, trainLoss,

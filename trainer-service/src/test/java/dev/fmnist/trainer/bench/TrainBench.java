@@ -70,12 +70,12 @@ public final class TrainBench {
 
     private static void print(List<EpochSummary> history, double total, int threads) {
         System.out.println();
-        System.out.println("epoch  train_loss  train_acc  test_acc  seconds | read  shuffle  steps  eval  publish (s)");
+        System.out.println("epoch  train_loss  train_acc  test_acc  seconds | read (decode)  shuffle  steps  eval  publish (s)");
         double sum = 0;
         for (EpochSummary e : history) {
             sum += e.seconds();
-            System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.4f  %7.3f | %.3f  %.3f    %.3f  %.3f  %.3f%n",
-                    e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(), e.readSeconds(),
+            System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.4f  %7.3f | %.3f (%.3f)  %.3f    %.3f  %.3f  %.3f%n",
+                    e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(), e.readSeconds(), e.decodeSeconds(),
                     e.shuffleSeconds(), e.trainSeconds(), e.evalSeconds(), e.publishSeconds());
         }
         if (!history.isEmpty()) {

@@ -24,6 +24,19 @@ class TrainingSettingsTest {
     }
 
     @Test
+    void requestsAreParsedStrictly() {
+        assertEquals(TrainingRequest.NONE, TrainingRequest.parse(java.util.Map.of()));
+        assertEquals(new TrainingRequest(3, 0.05, 128, 7L, false), TrainingRequest.parse(java.util.Map.of(
+                "epochs", 3, "learningRate", 0.05, "batchSize", 128, "seed", 7, "resume", false)));
+        assertEquals(1.0, TrainingRequest.parse(java.util.Map.of("learningRate", 1)).learningRate());
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainingRequest.parse(java.util.Map.of(
+                "epoch", 3, "batchSize", 2.5, "resume", "yes")));
+        assertTrue(e.getMessage().contains("unknown field 'epoch'"), e.getMessage());
+        assertTrue(e.getMessage().contains("batchSize must be a whole number"), e.getMessage());
+        assertTrue(e.getMessage().contains("resume must be true or false"), e.getMessage());
+    }
+
+    @Test
     void invalidValuesAreAllNamed() {
         var e = assertThrows(IllegalArgumentException.class, () -> DEFAULTS.with(-1, Double.NaN, 0, null, null).validate());
         assertTrue(e.getMessage().contains("epochs"), e.getMessage());

@@ -91,7 +91,7 @@ public final class Main {
         AtomicBoolean done = new AtomicBoolean(false);
         boolean attached = !detach;
         Thread stopper = new Thread(() -> {
-            if (attached || !done.get()) {
+            if ((attached || !done.get()) && supervisor.anyRunning()) {
                 out.println();
                 out.println("stopping...");
                 List<Component> stopped = supervisor.stopAll();

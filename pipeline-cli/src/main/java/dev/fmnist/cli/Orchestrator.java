@@ -193,7 +193,8 @@ public final class Orchestrator {
                 out.println("ingest: " + ingest);
                 lastIngest = ingest;
                 if (ingest.startsWith("failed")) {
-                    throw new CliException("publishing Fashion-MNIST failed (./fmnist logs ingest)");
+                    throw new CliException("publishing Fashion-MNIST failed: " + ingest.substring(ingest.indexOf(':') + 1).trim()
+                            + " (./fmnist logs ingest)");
                 }
             }
             Optional<JsonNode> training = client.training();

@@ -29,9 +29,11 @@ class ComposeFileTest {
     void serviceBuildContextsAndDockerfilesExist() {
         for (var entry : SERVICE_PORTS.entrySet()) {
             JsonNode service = COMPOSE.path("services").path(entry.getKey());
-            Path context = Repo.path(service.path("build").path("context").asText());
-            assertEquals(Repo.path(entry.getKey()), context, entry.getKey() + " builds from its module");
-            Path dockerfile = context.resolve(service.path("build").path("dockerfile").asText());
+            Path context = Repo.path(service.path("build").path("context").asText()).normalize();
+            assertEquals(Repo.ROOT, context, entry.getKey() + " builds with the repository root as context");
+            String dockerfileName = service.path("build").path("dockerfile").asText();
+            assertEquals(entry.getKey() + "/src/main/docker/Dockerfile.jvm", dockerfileName, entry.getKey());
+            Path dockerfile = context.resolve(dockerfileName);
             assertTrue(Files.isRegularFile(dockerfile), "missing " + dockerfile);
             assertEquals("fmnist/" + entry.getKey() + ":0.1.0", service.path("image").asText());
             assertEquals(List.of(entry.getValue() + ":" + entry.getValue()), texts(service.path("ports")));

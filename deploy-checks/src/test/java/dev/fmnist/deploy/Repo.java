@@ -1,5 +1,6 @@
 package dev.fmnist.deploy;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -39,34 +40,31 @@ final class Repo {
     /** Every document of a YAML file (empty documents skipped); fails on a syntax error. */
     static List<JsonNode> yamlDocuments(Path file) {
         try (var parser = YAML.getFactory().createParser(file.toFile())) {
-            List<JsonNode> docs = new ArrayList<>();
-            var it = YAML.readValues(parser, JsonNode.class);
-            while (it.hasNext()) {
-                JsonNode doc = it.next();
-                if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
-                    docs.add(doc);
-                }
-            }
-            return docs;
+            return nonEmptyDocuments(parser);
         } catch (IOException e) {
             throw new UncheckedIOException("invalid YAML in " + ROOT.relativize(file) + ": " + e.getMessage(), e);
         }
     }
 
+    /** Every document of a YAML text (empty documents skipped); fails on a syntax error. */
     static List<JsonNode> yamlDocuments(String text) {
         try (var parser = YAML.getFactory().createParser(text)) {
-            List<JsonNode> docs = new ArrayList<>();
-            var it = YAML.readValues(parser, JsonNode.class);
-            while (it.hasNext()) {
-                JsonNode doc = it.next();
-                if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
-                    docs.add(doc);
-                }
-            }
-            return docs;
+            return nonEmptyDocuments(parser);
         } catch (IOException e) {
             throw new UncheckedIOException("invalid YAML: " + e.getMessage(), e);
         }
+    }
+
+    private static List<JsonNode> nonEmptyDocuments(JsonParser parser) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        var it = YAML.readValues(parser, JsonNode.class);
+        while (it.hasNext()) {
+            JsonNode doc = it.next();
+            if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+                docs.add(doc);
+            }
+        }
+        return docs;
     }
 
     static JsonNode yaml(Path file) {

@@ -3,6 +3,7 @@ package dev.fmnist.inference.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.InvalidInputException;
+import dev.fmnist.inference.service.ModelConflictException;
 import dev.fmnist.inference.service.ModelUnavailableException;
 import dev.fmnist.inference.service.Outcome;
 import jakarta.ws.rs.WebApplicationException;
@@ -33,6 +34,11 @@ public class ErrorMappers {
     public Response unavailable(ModelUnavailableException e) {
         return Response.status(503).header("Retry-After", "5").type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ErrorResponse(e.getMessage())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ModelConflictException e) {
+        return json(409, e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -13,10 +13,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The live model's description, and the admin endpoints that pin a version or roll back. */
 @Path("/api/v1/model")
@@ -40,45 +39,39 @@ public class ModelResource {
     @GET
     @Path("/versions")
     public ModelInfo.Versions versions(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        guard.check(auth);
-        return view(models.registry().state());
+        return admin(auth, () -> models.registry().state());
     }
 
     @POST
     @Path("/pin")
     @Consumes(MediaType.APPLICATION_JSON)
     public ModelInfo.Versions pin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, ModelInfo.PinRequest body) {
-        guard.check(auth);
-        if (body == null || body.version() == null) {
-            throw InvalidInputException.badRequest("body must be {\"version\": <retained version>}");
-        }
-        try {
-            return view(models.registry().pin(body.version()));
-        } catch (IllegalArgumentException e) {
-            throw conflict(e.getMessage());
-        }
+        return admin(auth, () -> models.pin(requestedVersion(body)));
     }
 
     @DELETE
     @Path("/pin")
     public ModelInfo.Versions unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        guard.check(auth);
-        return view(models.registry().unpin());
+        return admin(auth, models::unpin);
     }
 
     @POST
     @Path("/rollback")
     public ModelInfo.Versions rollback(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        guard.check(auth);
-        try {
-            return view(models.registry().rollback());
-        } catch (IllegalStateException e) {
-            throw conflict(e.getMessage());
-        }
+        return admin(auth, models::rollback);
     }
 
-    private static WebApplicationException conflict(String reason) {
-        return new WebApplicationException(reason, Response.Status.CONFLICT);
+    /** Every admin endpoint: check the token first, then run the registry operation and show the resulting versions. */
+    private ModelInfo.Versions admin(String auth, Supplier<ModelRegistry.State> operation) {
+        guard.check(auth);
+        return view(operation.get());
+    }
+
+    private static long requestedVersion(ModelInfo.PinRequest body) {
+        if (body == null || body.version() == null) {
+            throw InvalidInputException.badRequest("body must be {\"version\": <retained version>}");
+        }
+        return body.version();
     }
 
     private static ModelInfo.Versions view(ModelRegistry.State s) {

@@ -47,6 +47,37 @@ public class ModelService {
         return registry;
     }
 
+    /**
+     * Serves {@code version} until {@link #unpin()}.
+     *
+     * @throws ModelConflictException when that version is not retained
+     */
+    public ModelRegistry.State pin(long version) {
+        try {
+            return registry.pin(version);
+        } catch (IllegalArgumentException e) {
+            throw new ModelConflictException(e.getMessage());
+        }
+    }
+
+    /** Follows the newest retained version again. */
+    public ModelRegistry.State unpin() {
+        return registry.unpin();
+    }
+
+    /**
+     * Pins the newest retained version older than the live one.
+     *
+     * @throws ModelConflictException when there is no older version to go back to
+     */
+    public ModelRegistry.State rollback() {
+        try {
+            return registry.rollback();
+        } catch (IllegalStateException e) {
+            throw new ModelConflictException(e.getMessage());
+        }
+    }
+
     public ModelRegistry.Offer offer(LoadedModel model) {
         ModelRegistry.Offer offer = registry.offer(model);
         metrics.snapshot(offer.name().toLowerCase(java.util.Locale.ROOT));

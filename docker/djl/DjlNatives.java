@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
  * jars (pytorch-native-cpu is bundled), so DJL extracts libtorch and the JNI library into
  * DJL_CACHE_DIR while the image is built. The running container then loads them from there, read-only
  * and without network. A failed load or a wrong sum fails the image build.
+ * Shared by the trainer-service and inference-service images (their Dockerfile.jvm copy it from docker/djl/).
  * Run with the JDK's source launcher: java -cp 'lib/boot/*:lib/main/*' DjlNatives.java
  */
 public final class DjlNatives {

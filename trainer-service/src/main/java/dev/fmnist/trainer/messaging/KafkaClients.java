@@ -19,6 +19,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the trainer's position lives in the lineage of its snapshots.
  */
 public final class KafkaClients {
+    /** fetch.max.wait.ms of replay consumers; see {@link #consumer(String)}. */
+    static final int REPLAY_FETCH_MAX_WAIT_MS = 10;
+
     private final String bootstrapServers;
     private final String clientIdPrefix;
 
@@ -31,8 +34,27 @@ public final class KafkaClients {
         return bootstrapServers;
     }
 
-    /** A group-less consumer of raw records, tuned for bulk reads of 200 KB image batches. */
+    /**
+     * A group-less consumer of raw records for replays: bulk reads of 200 KB image batches up to
+     * fixed end offsets. Its fetch wait is short: once a replay has reached the end, the consumer
+     * already has its next fetch in flight at the end offset, and the broker holds that fetch for up to
+     * {@code fetch.max.wait.ms} when no data follows; the next replay (the next epoch, after a seek to
+     * the beginning) cannot fetch before it returns. With the default 500 ms every epoch's replay
+     * waited for the rest of it (measured: 0.25-0.29 s of a 0.3 s replay after a 0.3 s pause, 0.05 s with 10 ms).
+     */
     public Consumer<byte[], byte[]> consumer(String purpose) {
+        return consumer(purpose, REPLAY_FETCH_MAX_WAIT_MS);
+    }
+
+    /**
+     * A group-less consumer that follows the end of a topic (continuous training): the broker's
+     * default fetch wait (500 ms), so an idle tail costs two fetches a second, not a hundred.
+     */
+    public Consumer<byte[], byte[]> tailConsumer(String purpose) {
+        return consumer(purpose, 500);
+    }
+
+    private Consumer<byte[], byte[]> consumer(String purpose, int fetchMaxWaitMs) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
@@ -44,6 +66,7 @@ public final class KafkaClients {
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
         p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs);
         // Every image batch and snapshot carries its own CRC32C, checked by its codec: skip the second pass.
         p.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -247,7 +247,7 @@ public final class Trainer {
         LOG.infof("continuous mode: training on records appended to %s", Topics.TRAIN);
         int batchSize = settings.batchSize();
         BatchIntake intake = new BatchIntake(deadLetters, Set.of(Split.TRAIN, Split.USER));
-        try (var consumer = clients.consumer("train-continuous");
+        try (var consumer = clients.tailConsumer("train-continuous");
              TestSet testSet = new TestSet(clients, deadLetters, INPUTS, settings.kafkaTimeout(), settings.pollTimeout())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRAIN, settings.kafkaTimeout()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

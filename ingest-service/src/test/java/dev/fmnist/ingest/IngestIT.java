@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,10 @@ import dev.fmnist.contracts.idx.IdxReader;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.ingest.cli.PublishCommand;
 import dev.fmnist.ingest.dataset.DatasetLocator;
+import dev.fmnist.ingest.dataset.DatasetPlanner;
+import dev.fmnist.ingest.dataset.PublishPlan;
 import dev.fmnist.ingest.dataset.PublishJob;
+import dev.fmnist.ingest.dataset.PublishedBatches;
 import dev.fmnist.ingest.testing.Images;
 import dev.fmnist.ingest.testing.TestFiles;
 import dev.fmnist.ingest.testing.TopicReader;
@@ -40,15 +44,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ingest service against a real Kafka broker: the whole dataset, uploads, the CLI. */
+/** The ingest service against a real Kafka broker: the whole dataset (skipping what is there), uploads, the CLI. */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 class IngestIT {
@@ -76,7 +82,7 @@ class IngestIT {
     }
 
     @Test
-    void publishesTheRealDatasetAndTwiceGivesTheSameBatchIds() {
+    void publishesTheRealDatasetOnceThenSkipsItUnlessForced() {
         long train0 = topics.end(Topics.TRAIN);
         long test0 = topics.end(Topics.TEST);
         double trainImages0 = metric("fmnist_ingest_images_published_total{split=\"train\"}");
@@ -84,6 +90,9 @@ class IngestIT {
         double trainBatches0 = metric("fmnist_ingest_batches_published_total{split=\"train\"}");
         double trainBytes0 = metric("fmnist_ingest_bytes_published_total{split=\"train\"}");
         double jobs0 = metric("fmnist_ingest_publish_duration_seconds_count{outcome=\"succeeded\"}");
+        double trainSkipped0 = metric("fmnist_ingest_images_skipped_total{split=\"train\"}");
+        double testSkipped0 = metric("fmnist_ingest_images_skipped_total{split=\"test\"}");
+        double trainBatchesSkipped0 = metric("fmnist_ingest_batches_skipped_total{split=\"train\"}");
 
         String jobId = given().post(PUBLISH).then().statusCode(202)
                 .header("Location", containsString(PUBLISH))
@@ -92,7 +101,9 @@ class IngestIT {
         given().post(PUBLISH).then().statusCode(409).body("error", containsString("already running"));
         Response done = awaitJob(jobId);
         done.then().body("state", equalTo("SUCCEEDED")).body("publishedImages", equalTo(70_000))
-                .body("totalBatches", equalTo(275)).body("origin", equalTo("configured"));
+                .body("totalBatches", equalTo(275)).body("origin", equalTo("configured"))
+                .body("options.skipPublished", equalTo(true)).body("skippedImages", equalTo(0))
+                .body("skippedBatches", equalTo(0)).body("alreadyPublished", equalTo(false));
         String datasetId = done.path("datasetId");
         long train1 = topics.end(Topics.TRAIN);
         long test1 = topics.end(Topics.TEST);
@@ -112,9 +123,23 @@ class IngestIT {
         ImageBatch first = ImageBatchCodec.decode(train.get(0).value());
         assertArrayEquals(new byte[]{9, 0, 0, 3, 0, 2, 7, 2, 5, 5}, Arrays.copyOf(first.labels(), 10));
 
-        // the same dataset again: same dataset id, keys and batch ids, in the same order
+        // again with skip-published on (its default): the topics hold every batch, so nothing is sent
         String second = given().post(PUBLISH).then().statusCode(202).extract().path("jobId");
-        assertEquals(datasetId, awaitJob(second).then().body("state", equalTo("SUCCEEDED")).extract().path("datasetId"));
+        awaitJob(second).then().body("state", equalTo("SUCCEEDED")).body("datasetId", equalTo(datasetId))
+                .body("alreadyPublished", equalTo(true)).body("totalImages", equalTo(70_000))
+                .body("publishedImages", equalTo(0)).body("publishedBatches", equalTo(0))
+                .body("skippedImages", equalTo(70_000)).body("skippedBatches", equalTo(275))
+                .body("result.trainBatches", equalTo(0)).body("error", nullValue());
+        assertEquals(train1, topics.end(Topics.TRAIN), "nothing may be sent when the topics hold every batch");
+        assertEquals(test1, topics.end(Topics.TEST));
+        assertEquals(1.0, metric("fmnist_ingest_publish_progress"), "skipped batches count as done");
+
+        // force=true: everything again, same dataset id, keys and batch ids, in the same order
+        given().queryParam("force", "maybe").post(PUBLISH).then().statusCode(400).body("error", containsString("force"));
+        String third = given().queryParam("force", true).post(PUBLISH).then().statusCode(202).extract().path("jobId");
+        awaitJob(third).then().body("state", equalTo("SUCCEEDED")).body("datasetId", equalTo(datasetId))
+                .body("options.skipPublished", equalTo(false)).body("publishedImages", equalTo(70_000))
+                .body("skippedImages", equalTo(0)).body("alreadyPublished", equalTo(false));
         List<ConsumerRecord<String, byte[]>> train2 = topics.read(Topics.TRAIN, train1, topics.end(Topics.TRAIN));
         List<ConsumerRecord<String, byte[]>> test2 = topics.read(Topics.TEST, test1, topics.end(Topics.TEST));
         assertEquals(keys(train), keys(train2));
@@ -127,10 +152,41 @@ class IngestIT {
         assertEquals(470, metric("fmnist_ingest_batches_published_total{split=\"train\"}") - trainBatches0);
         long trainBytes = train.stream().mapToLong(r -> r.value().length).sum();
         assertEquals(2.0 * trainBytes, metric("fmnist_ingest_bytes_published_total{split=\"train\"}") - trainBytes0);
-        assertEquals(2, metric("fmnist_ingest_publish_duration_seconds_count{outcome=\"succeeded\"}") - jobs0);
+        assertEquals(3, metric("fmnist_ingest_publish_duration_seconds_count{outcome=\"succeeded\"}") - jobs0);
+        assertEquals(60_000, metric("fmnist_ingest_images_skipped_total{split=\"train\"}") - trainSkipped0);
+        assertEquals(10_000, metric("fmnist_ingest_images_skipped_total{split=\"test\"}") - testSkipped0);
+        assertEquals(235, metric("fmnist_ingest_batches_skipped_total{split=\"train\"}") - trainBatchesSkipped0);
         assertTrue(metric("fmnist_ingest_publish_rate") > 0);
         assertEquals(1.0, metric("fmnist_ingest_publish_progress"));
         assertEquals(0.0, metric("fmnist_ingest_publish_running"));
+    }
+
+    @Test
+    void aPublicationSendsOnlyTheBatchesMissingFromTheTopics() throws Exception {
+        // A subset no other test publishes: 4 train batches (256, 256, 256, 232 images), 2 test (256, 44).
+        // Put three of its real batches on the topics first, as a publication stopped half-way would have.
+        PublishPlan plan = DatasetPlanner.plan(DatasetPlanner.load(TestFiles.dataDir()), 256, 1_000, 300);
+        assertEquals(6, plan.records().size());
+        for (int i : new int[]{0, 2, 5}) {
+            PublishPlan.Record r = plan.records().get(i);
+            producer.send(new ProducerRecord<>(r.topic(), r.batchId(), r.value())).get(10, TimeUnit.SECONDS);
+        }
+        long train0 = topics.end(Topics.TRAIN);
+        long test0 = topics.end(Topics.TEST);
+
+        String jobId = given().queryParam("trainLimit", 1_000).queryParam("testLimit", 300).post(PUBLISH)
+                .then().statusCode(202).extract().path("jobId");
+        awaitJob(jobId).then().body("state", equalTo("SUCCEEDED")).body("datasetId", equalTo(plan.datasetId()))
+                .body("totalImages", equalTo(1_300)).body("totalBatches", equalTo(6))
+                .body("skippedBatches", equalTo(3)).body("skippedImages", equalTo(256 + 256 + 44))
+                .body("publishedBatches", equalTo(3)).body("publishedImages", equalTo(1_300 - 556))
+                .body("alreadyPublished", equalTo(false));
+        List<ConsumerRecord<String, byte[]>> train = topics.readFrom(Topics.TRAIN, train0);
+        List<ConsumerRecord<String, byte[]>> test = topics.readFrom(Topics.TEST, test0);
+        assertEquals(List.of(plan.records().get(1).batchId(), plan.records().get(3).batchId()), keys(train));
+        assertEquals(List.of(plan.records().get(4).batchId()), keys(test));
+        assertArrayEquals(plan.records().get(3).value(), train.get(1).value());
+        assertArrayEquals(plan.records().get(4).value(), test.get(0).value());
     }
 
     @Test
@@ -160,7 +216,8 @@ class IngestIT {
         Files.delete(gz);
         Files.write(gz, Arrays.copyOf(whole, whole.length - 1000));
         PublishJob job = new PublishJob("corrupt", new DatasetLocator(Optional.of(dir), tmp.resolve("none"),
-                tmp.resolve("cache"), Optional.empty()), producer, new PublishJob.Options(256, 0, 0, Duration.ofSeconds(1)),
+                tmp.resolve("cache"), Optional.empty()), producer, PublishedBatches.NONE,
+                new PublishJob.Options(256, 0, 0, false, Duration.ofSeconds(1)),
                 new PublishJob.Listener() {
                     @Override
                     public void batchAcked(Split split, int images, int bytes) {

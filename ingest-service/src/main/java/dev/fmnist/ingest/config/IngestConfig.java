@@ -50,6 +50,14 @@ public interface IngestConfig {
     @WithDefault("false")
     boolean publishOnStart();
 
+    /** Send only the batches whose ids are not yet keys on fmnist.train / fmnist.test (POST ?force=true overrides). */
+    @WithDefault("true")
+    boolean skipPublished();
+
+    /** Longest time a publication may spend reading the batch ids already on the topics before it fails. */
+    @WithDefault("60s")
+    Duration skipPublishedTimeout();
+
     /** Minimum time between two progress lines in the log while a dataset is published. */
     @WithDefault("1s")
     Duration progressLogInterval();

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads the four files and cuts them into encoded ImageBatch records. Batch ids are deterministic:
@@ -64,6 +66,52 @@ public final class DatasetPlanner {
         cut(records, datasetId, Split.TRAIN, Topics.TRAIN, data.train(), train, batchSize);
         cut(records, datasetId, Split.TEST, Topics.TEST, data.test(), test, batchSize);
         return new PublishPlan(datasetId, train, test, batchSize, List.copyOf(records));
+    }
+
+    /**
+     * What is left of a plan once the batches the topics already hold are taken out. A batch counts as
+     * present only when its id is a key on its own topic; order is kept.
+     *
+     * @param present per topic, the batch ids found on it (other keys are ignored)
+     */
+    public static Remaining remaining(PublishPlan plan, Map<String, Set<String>> present) {
+        List<PublishPlan.Record> send = new ArrayList<>();
+        List<PublishPlan.Record> skipped = new ArrayList<>();
+        for (PublishPlan.Record r : plan.records()) {
+            (present.getOrDefault(r.topic(), Set.of()).contains(r.batchId()) ? skipped : send).add(r);
+        }
+        return new Remaining(new PublishPlan(plan.datasetId(), plan.trainImages(), plan.testImages(), plan.batchSize(),
+                List.copyOf(send)), List.copyOf(skipped));
+    }
+
+    /**
+     * A plan split into what still has to be sent and what the topics already hold.
+     *
+     * @param toSend  the plan with only the missing records (same datasetId, counts and batch size)
+     * @param skipped the records already on their topic
+     */
+    public record Remaining(PublishPlan toSend, List<PublishPlan.Record> skipped) {
+
+        public int skippedBatches() {
+            return skipped.size();
+        }
+
+        public long skippedBatches(Split split) {
+            return skipped.stream().filter(r -> r.split() == split).count();
+        }
+
+        public long skippedImages() {
+            return skipped.stream().mapToLong(PublishPlan.Record::images).sum();
+        }
+
+        public long skippedImages(Split split) {
+            return skipped.stream().filter(r -> r.split() == split).mapToLong(PublishPlan.Record::images).sum();
+        }
+
+        /** Whether the topics already hold every batch of the plan. */
+        public boolean nothingToSend() {
+            return toSend.records().isEmpty();
+        }
     }
 
     static String datasetId(String contentId, int train, int trainAll, int test, int testAll) {

@@ -61,7 +61,7 @@ public final class DatasetPublisher {
         ranges.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
                 offsets.put(e.getKey(), new PublishResult.OffsetRange((int) e.getValue()[0], e.getValue()[1], e.getValue()[2])));
         var records = plan.records();
-        return new PublishResult(plan.datasetId(), plan.trainImages(), plan.testImages(),
+        return new PublishResult(plan.datasetId(), (int) plan.images(Split.TRAIN), (int) plan.images(Split.TEST),
                 plan.batches(Split.TRAIN), plan.batches(Split.TEST), plan.totalBytes(), offsets,
                 records.isEmpty() ? null : records.get(0).batchId(),
                 records.isEmpty() ? null : records.get(records.size() - 1).batchId(),

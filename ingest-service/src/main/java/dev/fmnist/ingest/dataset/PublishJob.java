@@ -11,43 +11,61 @@ import org.jboss.logging.Logger;
 /**
  * One publication of Fashion-MNIST: locate the files, load and check all four, encode every batch,
  * and only then send. A missing, corrupt or truncated file therefore fails the job before anything
- * reaches Kafka. Progress is readable from any thread through {@link #status()}.
+ * reaches Kafka. With {@link Options#skipPublished()} the job first reads which batch ids the topics
+ * already hold and sends only the missing batches, so publishing again adds no duplicates and a
+ * publication that stopped half-way is completed by the next one. Progress is readable from any
+ * thread through {@link #status()}.
  */
 public final class PublishJob implements Runnable {
     private static final Logger LOG = Logger.getLogger(PublishJob.class);
 
-    public enum State { QUEUED, LOCATING, LOADING, PUBLISHING, SUCCEEDED, FAILED;
+    /** CHECKING: reading the batch ids already on the topics (only with skipPublished). */
+    public enum State { QUEUED, LOCATING, LOADING, CHECKING, PUBLISHING, SUCCEEDED, FAILED;
 
         public boolean finished() {
             return this == SUCCEEDED || this == FAILED;
         }
     }
 
-    /** What to publish. */
-    public record Options(int batchSize, int trainLimit, int testLimit,
+    /**
+     * What to publish.
+     *
+     * @param skipPublished send only the batches whose ids are not yet keys on their topic
+     */
+    public record Options(int batchSize, int trainLimit, int testLimit, boolean skipPublished,
                           @com.fasterxml.jackson.annotation.JsonIgnore Duration progressLogInterval) {
         public Options {
             DatasetPlanner.validate(batchSize, trainLimit, testLimit);
         }
     }
 
-    /** Notified of acknowledged batches (I/O thread) and of the end of the job. */
+    /** Notified of acknowledged batches (I/O thread), of skipped ones, and of the end of the job. */
     public interface Listener {
         void batchAcked(Split split, int images, int bytes);
+
+        /** Batches of a split not sent because the topic already held them; called once per split, before sending. */
+        default void batchesSkipped(Split split, long batches, long images) {
+        }
 
         void finished(PublishJob job);
     }
 
-    /** A consistent snapshot of the job for the REST API. */
+    /**
+     * A consistent snapshot of the job for the REST API. {@code totalImages}/{@code totalBatches} are the
+     * whole plan; {@code published*} count what this job sent and Kafka acknowledged; {@code skipped*}
+     * what the topics already held; {@code alreadyPublished} is true when that was everything.
+     */
     public record Status(String jobId, State state, Options options, String source, String origin, String datasetId,
                          long totalImages, long publishedImages, long totalBatches, long publishedBatches,
-                         long publishedBytes, double imagesPerSecond, Instant startedAt, Instant finishedAt,
-                         String error, PublishResult result) {
+                         long publishedBytes, long skippedImages, long skippedBatches, boolean alreadyPublished,
+                         double imagesPerSecond, Instant startedAt, Instant finishedAt, String error,
+                         PublishResult result) {
     }
 
     private final String id;
     private final DatasetLocator locator;
     private final Producer<String, byte[]> producer;
+    private final PublishedBatches published;
     private final Options options;
     private final Listener listener;
     private final Runnable beforeSend;
@@ -59,6 +77,8 @@ public final class PublishJob implements Runnable {
     private volatile String datasetId;
     private volatile long totalImages;
     private volatile long totalBatches;
+    private volatile long skippedImages;
+    private volatile long skippedBatches;
     private volatile Instant startedAt;
     private volatile Instant finishedAt;
     private volatile long publishStartNanos;
@@ -66,13 +86,18 @@ public final class PublishJob implements Runnable {
     private volatile String error;
     private volatile PublishResult result;
 
-    /** @param beforeSend runs after everything is loaded and encoded, before the first send (e.g. create topics) */
-    public PublishJob(String id, DatasetLocator locator, Producer<String, byte[]> producer, Options options,
-                      Listener listener, Runnable beforeSend) {
+    /**
+     * @param published  reads which batches the topics already hold (asked only with {@link Options#skipPublished()})
+     * @param beforeSend runs after everything is loaded and encoded, before the topics are read or
+     *                   written (e.g. create topics)
+     */
+    public PublishJob(String id, DatasetLocator locator, Producer<String, byte[]> producer, PublishedBatches published,
+                      Options options, Listener listener, Runnable beforeSend) {
         this.id = id;
         this.beforeSend = beforeSend;
         this.locator = locator;
         this.producer = producer;
+        this.published = published;
         this.options = options;
         this.listener = listener;
     }
@@ -102,10 +127,16 @@ public final class PublishJob implements Runnable {
                     id, datasetId, located.dir(), located.origin(), (System.nanoTime() - t0) / 1_000_000,
                     plan.trainImages(), plan.testImages(), totalBatches, plan.batchSize());
             beforeSend.run();
+            PublishPlan toSend = plan;
+            if (options.skipPublished()) {
+                toSend = skipPublished(plan);
+            } else {
+                LOG.infof("job %s: skip-published off for this job: sending all %d batches", id, totalBatches);
+            }
             state = State.PUBLISHING;
             publishStartNanos = System.nanoTime();
             ProgressLog progress = new ProgressLog();
-            result = DatasetPublisher.publish(producer, plan, (r, md) -> {
+            result = DatasetPublisher.publish(producer, toSend, (r, md) -> {
                 long n = images.addAndGet(r.images());
                 batches.incrementAndGet();
                 bytes.addAndGet(r.value().length);
@@ -114,9 +145,10 @@ public final class PublishJob implements Runnable {
             });
             publishEndNanos = System.nanoTime();
             state = State.SUCCEEDED;
-            LOG.infof("job %s: published %s: %d images, %d batches, %d bytes in %d ms (%.0f images/s), offsets %s",
+            LOG.infof("job %s: published %s: %d images, %d batches, %d bytes in %d ms (%.0f images/s), offsets %s; "
+                            + "%d batches skipped (already on the topics)",
                     id, datasetId, images.get(), batches.get(), bytes.get(), result.durationMillis(),
-                    result.imagesPerSecond(), result.offsets());
+                    result.imagesPerSecond(), result.offsets(), skippedBatches);
         } catch (RuntimeException e) {
             if (publishStartNanos != 0) {
                 publishEndNanos = System.nanoTime();
@@ -133,6 +165,25 @@ public final class PublishJob implements Runnable {
         }
     }
 
+    /** Reads the batch ids already on the topics and returns the plan without them. */
+    private PublishPlan skipPublished(PublishPlan plan) {
+        state = State.CHECKING;
+        long t0 = System.nanoTime();
+        DatasetPlanner.Remaining remaining = DatasetPlanner.remaining(plan, published.find(plan.batchIdsByTopic()));
+        skippedBatches = remaining.skippedBatches();
+        skippedImages = remaining.skippedImages();
+        for (Split split : new Split[]{Split.TRAIN, Split.TEST}) {
+            long n = remaining.skippedBatches(split);
+            if (n > 0) {
+                listener.batchesSkipped(split, n, remaining.skippedImages(split));
+            }
+        }
+        LOG.infof("job %s: %d of %d batches (%d of %d images) already on the topics, %d batches to send (checked in %d ms)",
+                id, skippedBatches, totalBatches, skippedImages, totalImages, remaining.toSend().records().size(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return remaining.toSend();
+    }
+
     /** Images per second while publishing (of the sending phase, loading excluded). */
     public double imagesPerSecond() {
         long start = publishStartNanos;
@@ -144,10 +195,10 @@ public final class PublishJob implements Runnable {
         return images.get() * 1e9 / nanos;
     }
 
-    /** Fraction of the images acknowledged so far, 0..1. */
+    /** Fraction of the images acknowledged so far or found already on the topics, 0..1. */
     public double progress() {
         long total = totalImages;
-        return total == 0 ? (state == State.SUCCEEDED ? 1 : 0) : (double) images.get() / total;
+        return total == 0 ? (state == State.SUCCEEDED ? 1 : 0) : (double) (skippedImages + images.get()) / total;
     }
 
     public Duration elapsed() {
@@ -163,8 +214,9 @@ public final class PublishJob implements Runnable {
         DatasetLocator.Located loc = located;
         return new Status(id, state, options, loc == null ? null : loc.dir().toString(),
                 loc == null ? null : loc.origin().name().toLowerCase(java.util.Locale.ROOT), datasetId,
-                totalImages, images.get(), totalBatches, batches.get(), bytes.get(), Math.round(imagesPerSecond()),
-                startedAt, finishedAt, error, result);
+                totalImages, images.get(), totalBatches, batches.get(), bytes.get(), skippedImages, skippedBatches,
+                state == State.SUCCEEDED && totalBatches > 0 && skippedBatches == totalBatches,
+                Math.round(imagesPerSecond()), startedAt, finishedAt, error, result);
     }
 
     /** Logs progress at most once per interval, and never from two threads at once. */
@@ -173,10 +225,11 @@ public final class PublishJob implements Runnable {
 
         synchronized void maybeLog(long published) {
             long now = System.nanoTime();
-            if (now - lastNanos >= options.progressLogInterval().toNanos() && published < totalImages) {
+            long toSend = totalImages - skippedImages;
+            if (now - lastNanos >= options.progressLogInterval().toNanos() && published < toSend) {
                 lastNanos = now;
-                LOG.infof("job %s: %d/%d images published (%.0f%%), %.0f images/s", id, published, totalImages,
-                        100.0 * published / totalImages, imagesPerSecond());
+                LOG.infof("job %s: %d/%d images published (%.0f%%), %.0f images/s", id, published, toSend,
+                        100.0 * published / toSend, imagesPerSecond());
             }
         }
     }

@@ -3,7 +3,8 @@ package dev.fmnist.ingest.dataset;
 import java.util.Map;
 
 /**
- * What a dataset publication put on Kafka.
+ * What a dataset publication put on Kafka: images, batches and bytes count only the records sent (not
+ * those skipped because the topics already held them).
  *
  * @param offsets per topic: the offsets of its first and last record of this publication
  */

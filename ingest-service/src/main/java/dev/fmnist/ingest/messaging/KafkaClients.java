@@ -1,6 +1,7 @@
 package dev.fmnist.ingest.messaging;
 
 import dev.fmnist.ingest.config.IngestConfig;
+import dev.fmnist.ingest.dataset.PublishedBatches;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -38,6 +39,12 @@ public class KafkaClients {
 
     void closeProducer(@Disposes Producer<String, byte[]> producer) {
         producer.close(Duration.ofSeconds(10));
+    }
+
+    @Produces
+    @Singleton
+    PublishedBatches publishedBatches(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config) {
+        return new PublishedBatchReader(connection(kafka), config.skipPublishedTimeout());
     }
 
     @Produces

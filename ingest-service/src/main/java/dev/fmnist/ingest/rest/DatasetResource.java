@@ -29,7 +29,8 @@ public class DatasetResource {
 
     @POST
     @Operation(summary = "Start publishing Fashion-MNIST",
-            description = "Runs in the background; poll GET on the same path. Answers 202 with the job, 409 while one runs.")
+            description = "Runs in the background; poll GET on the same path. Answers 202 with the job, 409 while one runs. "
+                    + "Unless force=true or fmnist.ingest.skip-published=false, batches already on the topics are skipped.")
     @APIResponse(responseCode = "202", description = "Publication started; Location points at its status")
     @APIResponse(responseCode = "409", description = "A publication is already running")
     public Response publish(
@@ -37,8 +38,11 @@ public class DatasetResource {
             @RestQuery Integer trainLimit,
             @Parameter(description = "Only the first N test images (0 = all); default fmnist.ingest.test-limit")
             @RestQuery Integer testLimit,
+            @Parameter(description = "true: send every batch, also those already on the topics; "
+                    + "default: fmnist.ingest.skip-published decides")
+            @RestQuery String force,
             UriInfo uri) {
-        PublishJob.Status status = service.start(optional(trainLimit), optional(testLimit));
+        PublishJob.Status status = service.start(optional(trainLimit), optional(testLimit), flag("force", force));
         return Response.accepted(status).location(uri.getRequestUri()).build();
     }
 
@@ -51,6 +55,17 @@ public class DatasetResource {
                 .map(s -> Response.ok(s).build())
                 .orElseGet(() -> Response.status(404)
                         .entity(new ApiError("no publication has run since the service started")).build());
+    }
+
+    /** A strict boolean: absent is false, anything but true/false is a 400 rather than a silent false. */
+    private static boolean flag(String name, String value) {
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true") || value.isEmpty()) {
+            return true;
+        }
+        throw new IllegalArgumentException(name + " must be true or false, not '" + value + "'");
     }
 
     private static OptionalInt optional(Integer value) {

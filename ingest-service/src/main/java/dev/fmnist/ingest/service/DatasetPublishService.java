@@ -5,6 +5,7 @@ import dev.fmnist.ingest.config.IngestConfig;
 import dev.fmnist.ingest.dataset.DatasetDownloader;
 import dev.fmnist.ingest.dataset.DatasetLocator;
 import dev.fmnist.ingest.dataset.PublishJob;
+import dev.fmnist.ingest.dataset.PublishedBatches;
 import dev.fmnist.ingest.messaging.TopicsInitializer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -28,6 +29,7 @@ public class DatasetPublishService {
 
     private final IngestConfig config;
     private final Producer<String, byte[]> producer;
+    private final PublishedBatches published;
     private final TopicsInitializer topics;
     private final IngestMetrics metrics;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -37,17 +39,18 @@ public class DatasetPublishService {
     });
     private PublishJob current;
 
-    public DatasetPublishService(IngestConfig config, Producer<String, byte[]> producer, TopicsInitializer topics,
-                                 IngestMetrics metrics) {
+    public DatasetPublishService(IngestConfig config, Producer<String, byte[]> producer, PublishedBatches published,
+                                 TopicsInitializer topics, IngestMetrics metrics) {
         this.config = config;
         this.producer = producer;
+        this.published = published;
         this.topics = topics;
         this.metrics = metrics;
     }
 
     void onStart(@Observes StartupEvent event) {
         // Fail fast on a bad batch size or limit instead of at the first publication.
-        PublishJob.Options options = options(OptionalInt.empty(), OptionalInt.empty());
+        PublishJob.Options options = options(OptionalInt.empty(), OptionalInt.empty(), false);
         if (config.publishOnStart()) {
             PublishJob.Status status = start(options);
             LOG.infof("fmnist.ingest.publish-on-start: started job %s", status.jobId());
@@ -66,11 +69,12 @@ public class DatasetPublishService {
     /**
      * Starts a publication with the configured options, limits overridden when given.
      *
+     * @param force send every batch, even those already on the topics (else fmnist.ingest.skip-published decides)
      * @throws PublishConflictException when one is running
      * @throws IllegalArgumentException when a limit is negative
      */
-    public PublishJob.Status start(OptionalInt trainLimit, OptionalInt testLimit) {
-        return start(options(trainLimit, testLimit));
+    public PublishJob.Status start(OptionalInt trainLimit, OptionalInt testLimit, boolean force) {
+        return start(options(trainLimit, testLimit, force));
     }
 
     private synchronized PublishJob.Status start(PublishJob.Options options) {
@@ -78,10 +82,15 @@ public class DatasetPublishService {
             throw new PublishConflictException(current.status());
         }
         String id = "publish-" + UUID.randomUUID().toString().substring(0, 8);
-        PublishJob job = new PublishJob(id, locator(), producer, options, new PublishJob.Listener() {
+        PublishJob job = new PublishJob(id, locator(), producer, published, options, new PublishJob.Listener() {
             @Override
             public void batchAcked(Split split, int images, int bytes) {
                 metrics.published(split, images, bytes);
+            }
+
+            @Override
+            public void batchesSkipped(Split split, long batches, long images) {
+                metrics.skipped(split, batches, images);
             }
 
             @Override
@@ -107,8 +116,8 @@ public class DatasetPublishService {
                         : Optional.empty());
     }
 
-    private PublishJob.Options options(OptionalInt trainLimit, OptionalInt testLimit) {
+    private PublishJob.Options options(OptionalInt trainLimit, OptionalInt testLimit, boolean force) {
         return new PublishJob.Options(config.batchSize(), trainLimit.orElse(config.trainLimit()),
-                testLimit.orElse(config.testLimit()), config.progressLogInterval());
+                testLimit.orElse(config.testLimit()), config.skipPublished() && !force, config.progressLogInterval());
     }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The ingest service's meters. Names (Prometheus adds _total / _seconds):
  * <ul>
  *   <li>fmnist.ingest.images.published, .batches.published, .bytes.published - counters, tag split=train|test|user</li>
+ *   <li>fmnist.ingest.images.skipped, .batches.skipped - counters of dataset batches not sent because the
+ *       topic already held them, tag split=train|test</li>
  *   <li>fmnist.ingest.inputs.rejected - counter, tag reason=bad_image|bad_label|bad_archive|too_large|unsupported_type</li>
  *   <li>fmnist.ingest.publish.duration - timer of dataset publications, tag outcome=succeeded|failed</li>
  *   <li>fmnist.ingest.publish.rate - gauge, images/s of the running (or last) publication</li>
@@ -30,6 +32,8 @@ public class IngestMetrics {
     private final Map<Split, Counter> images = new EnumMap<>(Split.class);
     private final Map<Split, Counter> batches = new EnumMap<>(Split.class);
     private final Map<Split, Counter> bytes = new EnumMap<>(Split.class);
+    private final Map<Split, Counter> skippedImages = new EnumMap<>(Split.class);
+    private final Map<Split, Counter> skippedBatches = new EnumMap<>(Split.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Timer succeeded;
     private final Timer failed;
@@ -44,6 +48,13 @@ public class IngestMetrics {
                     .description("ImageBatch records acknowledged by Kafka").register(registry));
             bytes.put(s, Counter.builder("fmnist.ingest.bytes.published").tag("split", tag)
                     .description("Encoded ImageBatch bytes acknowledged by Kafka").register(registry));
+        }
+        for (Split s : new Split[]{Split.TRAIN, Split.TEST}) {
+            String tag = s.name().toLowerCase(Locale.ROOT);
+            skippedImages.put(s, Counter.builder("fmnist.ingest.images.skipped").tag("split", tag)
+                    .description("Dataset images not sent because the topic already held their batch").register(registry));
+            skippedBatches.put(s, Counter.builder("fmnist.ingest.batches.skipped").tag("split", tag)
+                    .description("Dataset batches not sent because the topic already held their batch id").register(registry));
         }
         for (RejectReason r : RejectReason.values()) {
             rejected.put(r, Counter.builder("fmnist.ingest.inputs.rejected").tag("reason", r.tag())
@@ -66,6 +77,11 @@ public class IngestMetrics {
         images.get(split).increment(imageCount);
         batches.get(split).increment();
         bytes.get(split).increment(byteCount);
+    }
+
+    public void skipped(Split split, long batchCount, long imageCount) {
+        skippedImages.get(split).increment(imageCount);
+        skippedBatches.get(split).increment(batchCount);
     }
 
     public void rejected(RejectReason reason) {

@@ -117,8 +117,8 @@ class DatasetLoadingTest {
         try (Producer<String, byte[]> producer = new KafkaProducer<>(
                 settings.producerProperties(Map.of("bootstrap.servers", "localhost:1"), "loading-test"))) {
             PublishJob job = new PublishJob("t", new DatasetLocator(Optional.of(dir), tmp.resolve("none"),
-                    tmp.resolve("cache"), Optional.empty()), producer,
-                    new PublishJob.Options(256, 0, 0, Duration.ofSeconds(1)), new PublishJob.Listener() {
+                    tmp.resolve("cache"), Optional.empty()), producer, PublishedBatches.NONE,
+                    new PublishJob.Options(256, 0, 0, true, Duration.ofSeconds(1)), new PublishJob.Listener() {
                         @Override
                         public void batchAcked(dev.fmnist.contracts.Split split, int images, int bytes) {
                             acked.incrementAndGet();

@@ -2,6 +2,7 @@ package dev.fmnist.ingest.dataset;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,8 @@ import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.ingest.testing.TestFiles;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +103,66 @@ class DatasetPlannerTest {
         assertTrue(e.getMessage().contains("fmnist.ingest.train-limit"), e.getMessage());
         // the largest batch still fits a record
         assertEquals(1147, ImageBatchCodec.decode(DatasetPlanner.plan(data, 1147, 2_000, 10).records().get(0).value()).count());
+    }
+
+    @Test
+    void onlyTheBatchesMissingFromTheirTopicAreLeftToSend() {
+        PublishPlan plan = DatasetPlanner.plan(data, 256, 0, 0);
+        String id = plan.datasetId();
+        Map<String, Set<String>> wanted = plan.batchIdsByTopic();
+        assertEquals(235, wanted.get(Topics.TRAIN).size());
+        assertEquals(40, wanted.get(Topics.TEST).size());
+        assertTrue(wanted.get(Topics.TEST).contains(id + "/test/bs256/000039"));
+
+        Map<String, Set<String>> present = Map.of(
+                Topics.TRAIN, Set.of(id + "/train/bs256/000000", id + "/train/bs256/000234", "user-0123456789abcdef",
+                        id + "-train600-test100/train/bs256/000001", id + "/train/bs100/000001",
+                        // a test batch id on the train topic is not the test batch being present
+                        id + "/test/bs256/000005"),
+                Topics.TEST, Set.of(id + "/test/bs256/000039"));
+        DatasetPlanner.Remaining remaining = DatasetPlanner.remaining(plan, present);
+        assertEquals(3, remaining.skippedBatches());
+        assertEquals(2, remaining.skippedBatches(Split.TRAIN));
+        assertEquals(256 + 96, remaining.skippedImages(Split.TRAIN));
+        assertEquals(16, remaining.skippedImages(Split.TEST));
+        assertEquals(256 + 96 + 16, remaining.skippedImages());
+        assertFalse(remaining.nothingToSend());
+
+        PublishPlan toSend = remaining.toSend();
+        assertEquals(272, toSend.records().size());
+        assertEquals(plan.datasetId(), toSend.datasetId());
+        assertEquals(70_000, toSend.totalImages(), "the dataset's counts stay; only the records shrink");
+        assertEquals(60_000 - 256 - 96, toSend.images(Split.TRAIN));
+        assertEquals(10_000 - 16, toSend.images(Split.TEST));
+        assertEquals(id + "/train/bs256/000001", toSend.records().get(0).batchId());
+        assertEquals(id + "/train/bs256/000233", toSend.records().get(232).batchId());
+        assertEquals(id + "/test/bs256/000000", toSend.records().get(233).batchId());
+        assertTrue(ids(toSend).contains(id + "/test/bs256/000005"));
+        assertEquals(id + "/test/bs256/000038", toSend.records().get(271).batchId());
+        // the records kept are the plan's own, in the plan's order
+        List<String> expected = ids(plan).stream().filter(b -> !b.endsWith("/train/bs256/000000")
+                && !b.endsWith("/train/bs256/000234") && !b.endsWith("/test/bs256/000039")).toList();
+        assertEquals(expected, ids(toSend));
+        assertArrayEquals(plan.records().get(1).value(), toSend.records().get(0).value());
+    }
+
+    @Test
+    void nothingIsLeftWhenTheTopicsHoldEverythingAndAllWhenTheyAreEmpty() {
+        PublishPlan plan = DatasetPlanner.plan(data, 256, 0, 0);
+        DatasetPlanner.Remaining all = DatasetPlanner.remaining(plan, plan.batchIdsByTopic());
+        assertTrue(all.nothingToSend());
+        assertEquals(275, all.skippedBatches());
+        assertEquals(70_000, all.skippedImages());
+        assertEquals(0, all.toSend().images(Split.TRAIN) + all.toSend().images(Split.TEST));
+
+        DatasetPlanner.Remaining none = DatasetPlanner.remaining(plan, Map.of());
+        assertEquals(0, none.skippedBatches());
+        assertEquals(ids(plan), ids(none.toSend()));
+        // a subset is another dataset: the full set's batches on the topics do not count for it
+        PublishPlan subset = DatasetPlanner.plan(data, 256, 1_000, 300);
+        DatasetPlanner.Remaining fresh = DatasetPlanner.remaining(subset, plan.batchIdsByTopic());
+        assertEquals(0, fresh.skippedBatches());
+        assertEquals(6, fresh.toSend().records().size());
     }
 
     private static List<String> ids(PublishPlan plan) {

@@ -259,6 +259,10 @@ public final class Orchestrator {
                 status.path("state").asText("?").toLowerCase(java.util.Locale.ROOT),
                 status.path("publishedImages").asLong(), status.path("totalImages").asLong(),
                 status.path("imagesPerSecond").asDouble());
+        long skipped = status.path("skippedImages").asLong();
+        if (skipped > 0) {
+            line += ", " + skipped + " already on the topics";
+        }
         JsonNode error = status.path("error");
         return error.isMissingNode() || error.isNull() ? line : line + ": " + error.asText();
     }

@@ -55,6 +55,8 @@ class CliTest {
     void ingestProgressIsOneLine() throws Exception {
         assertEquals("publishing 2560/70000 images (9100 images/s)", Orchestrator.describe(JSON.readTree("""
                 {"state": "PUBLISHING", "publishedImages": 2560, "totalImages": 70000, "imagesPerSecond": 9100.2, "error": null}""")));
+        assertEquals("succeeded 0/70000 images (0 images/s), 70000 already on the topics", Orchestrator.describe(JSON.readTree("""
+                {"state": "SUCCEEDED", "publishedImages": 0, "totalImages": 70000, "skippedImages": 70000, "imagesPerSecond": 0}""")));
         assertTrue(Orchestrator.describe(JSON.readTree("""
                 {"state": "FAILED", "publishedImages": 0, "totalImages": 0, "error": "no data found"}""")).endsWith(": no data found"));
     }

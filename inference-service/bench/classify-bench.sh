@@ -52,7 +52,7 @@ echo "broker: 127.0.0.1:$KPORT"
 
 # ---- service ----
 HPORT=$(free_port)
-java ${SERVICE_JAVA_OPTS:--Xms512m -Xmx512m} -Dquarkus.http.port="$HPORT" -Dquarkus.http.host=127.0.0.1 -Dkafka.bootstrap.servers="127.0.0.1:$KPORT" \
+java ${SERVICE_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -Dquarkus.http.port="$HPORT" -Dquarkus.http.host=127.0.0.1 -Dkafka.bootstrap.servers="127.0.0.1:$KPORT" \
   -Dquarkus.log.level=WARN -Dquarkus.log.category.\"dev.fmnist\".level=INFO \
   -jar "$ROOT/inference-service/target/quarkus-app/quarkus-run.jar" > "$WORK/service.log" 2>&1 &
 PIDS+=($!)

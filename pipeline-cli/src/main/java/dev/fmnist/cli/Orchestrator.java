@@ -162,6 +162,10 @@ public final class Orchestrator {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.add(c == Component.INGEST ? "-Xmx1g" : "-Xmx2g");
+        if (c == Component.INFERENCE) {
+            // Short stop-the-world young collections keep the latency tail low (see the inference benchmark).
+            cmd.add("-XX:+UseParallelGC");
+        }
         cmd.add("-Dquarkus.http.port=" + settings.httpPort(c));
         cmd.add("-Dkafka.bootstrap.servers=" + settings.bootstrapServers());
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));

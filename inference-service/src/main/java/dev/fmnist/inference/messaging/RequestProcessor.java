@@ -50,7 +50,8 @@ public class RequestProcessor {
 
     @Incoming(Channels.REQUESTS_IN)
     @Outgoing(Channels.PREDICTIONS_OUT)
-    @Blocking(ordered = false)
+    // A pool of its own: requests waiting for the first model must not starve the HTTP workers.
+    @Blocking(value = "kafka-requests", ordered = false)
     public Message<byte[]> process(Message<byte[]> in) throws InterruptedException {
         ClassificationRequest request;
         try {

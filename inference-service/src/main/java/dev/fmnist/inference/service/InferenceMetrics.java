@@ -41,6 +41,8 @@ public class InferenceMetrics {
     private final Map<String, Counter> snapshotOutcomes = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<Long, Counter[]> accuracy = new ConcurrentHashMap<>();
+    /** Model versions whose online-accuracy counters are kept. */
+    static final int TRACKED_VERSIONS = 10;
     private final AtomicReference<LoadedModel> live = new AtomicReference<>();
 
     public InferenceMetrics(MeterRegistry registry) {
@@ -92,6 +94,25 @@ public class InferenceMetrics {
     public void swapped(LoadedModel model) {
         live.set(model);
         swaps.increment();
+        forgetOldVersions();
+    }
+
+    /**
+     * Keeps the online-accuracy series of the newest {@link #TRACKED_VERSIONS} versions only, so a
+     * trainer in continuous mode (a new version every half minute) cannot grow the series forever.
+     */
+    private void forgetOldVersions() {
+        if (accuracy.size() <= TRACKED_VERSIONS) {
+            return;
+        }
+        accuracy.keySet().stream().sorted(java.util.Comparator.reverseOrder()).skip(TRACKED_VERSIONS).toList()
+                .forEach(v -> {
+                    Counter[] c = accuracy.remove(v);
+                    if (c != null) {
+                        registry.remove(c[0]);
+                        registry.remove(c[1]);
+                    }
+                });
     }
 
     /** A snapshot record: accepted / ignored_not_newer / retained_while_pinned / other_model. */

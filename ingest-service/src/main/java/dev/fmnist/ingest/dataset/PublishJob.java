@@ -159,6 +159,12 @@ public final class PublishJob implements Runnable {
             if (!(e instanceof DatasetException || e instanceof IllegalArgumentException)) {
                 LOG.debug("job failure", e);
             }
+        } catch (Error e) {
+            // An OutOfMemoryError must not leave the job "running" and block every later publication.
+            error = e.toString();
+            state = State.FAILED;
+            LOG.errorf(e, "job %s failed", id);
+            throw e;
         } finally {
             finishedAt = Instant.now();
             listener.finished(this);

@@ -74,10 +74,10 @@ public final class Orchestrator {
         boolean ok = false;
         try {
             startBroker();
-            startService(Component.INFERENCE, Map.of());
+            startService(Component.INFERENCE, withExtra(options, Component.INFERENCE, Map.of()));
             Map<String, String> trainer = new TreeMap<>();
             options.epochs().ifPresent(e -> trainer.put("fmnist.trainer.epochs", Integer.toString(e)));
-            startService(Component.TRAINER, trainer);
+            startService(Component.TRAINER, withExtra(options, Component.TRAINER, trainer));
             Map<String, String> ingest = new TreeMap<>();
             ingest.put("fmnist.ingest.publish-on-start", "true");
             data.ifPresent(d -> ingest.put("fmnist.ingest.data-dir", d.toString()));
@@ -87,9 +87,7 @@ public final class Orchestrator {
             if (options.testLimit() > 0) {
                 ingest.put("fmnist.ingest.test-limit", Integer.toString(options.testLimit()));
             }
-            ingest.putAll(options.extra().getOrDefault(Component.INGEST, Map.of()));
-            trainer.putAll(options.extra().getOrDefault(Component.TRAINER, Map.of()));
-            startService(Component.INGEST, ingest);
+            startService(Component.INGEST, withExtra(options, Component.INGEST, ingest));
             for (Component c : List.of(Component.INFERENCE, Component.TRAINER, Component.INGEST)) {
                 awaitLive(c);
             }
@@ -102,6 +100,12 @@ public final class Orchestrator {
                 supervisor.stopAll();
             }
         }
+    }
+
+    private static Map<String, String> withExtra(Options options, Component c, Map<String, String> properties) {
+        Map<String, String> all = new TreeMap<>(properties);
+        all.putAll(options.extra().getOrDefault(c, Map.of()));
+        return all;
     }
 
     private void checkPorts() {

@@ -70,9 +70,9 @@ public final class Supervisor {
     }
 
     private boolean isOurs(ProcessHandle h, Component c) {
-        // setsid execs java in place, so the pid is the JVM's; check its command line.
+        // setsid execs java in place, so the pid is the JVM's; a recycled pid runs something else.
         Optional<String> cmd = h.info().commandLine();
-        return cmd.isEmpty() || cmd.get().contains(c.marker());
+        return cmd.isPresent() && cmd.get().contains(c.marker());
     }
 
     public boolean anyRunning() {

@@ -38,7 +38,7 @@ public final class DeadLetterSink {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            TopicReader.readUntil(consumer, ends, Duration.ofMillis(200), () -> false, r -> {
+            TopicReader.readWithin(consumer, ends, timeout.multipliedBy(4), Topics.DEAD_LETTER, r -> {
                 if (SERVICE.equals(DeadLetters.header(r.headers(), DeadLetters.SERVICE))) {
                     reported.add(key(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC),
                             DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION),

@@ -54,7 +54,7 @@ public final class SnapshotStore {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            TopicReader.readUntil(consumer, ends, Duration.ofMillis(200), () -> false, r -> {
+            TopicReader.readWithin(consumer, ends, timeout.multipliedBy(4), Topics.SNAPSHOTS, r -> {
                 if (r.key() == null || !Arrays.equals(r.key(), key)) {
                     return;
                 }

@@ -52,6 +52,18 @@ final class TopicReader {
         return true;
     }
 
+    /**
+     * Reads to the end offsets, or fails once {@code limit} has passed: for the bookkeeping topics
+     * (snapshots, dead letters), where a stalled fetch must fail the run instead of hanging it.
+     */
+    static void readWithin(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends, Duration limit,
+                           String what, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        if (!readUntil(consumer, ends, Duration.ofMillis(200), () -> System.nanoTime() > deadline, handler)) {
+            throw new org.apache.kafka.common.errors.TimeoutException(what + " not read to its end offsets within " + limit);
+        }
+    }
+
     private static boolean reached(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
         for (var e : ends.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {

@@ -3,13 +3,11 @@ package dev.fmnist.trainer.messaging;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.Topics;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,19 +31,13 @@ public final class DeadLetterSink {
 
     /** Reads the dead-letter topic once and remembers the records this service already reported. */
     public void loadReported(KafkaClients clients, Duration timeout) {
-        try (var consumer = clients.consumer("dead-letter-scan")) {
-            var partitions = TopicReader.partitions(consumer, Topics.DEAD_LETTER, timeout);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            TopicReader.readWithin(consumer, ends, timeout.multipliedBy(4), Topics.DEAD_LETTER, r -> {
-                if (SERVICE.equals(DeadLetters.header(r.headers(), DeadLetters.SERVICE))) {
-                    reported.add(key(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC),
-                            DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION),
-                            DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET)));
-                }
-            });
-        }
+        TopicReader.scan(clients, Topics.DEAD_LETTER, timeout, r -> {
+            if (SERVICE.equals(DeadLetters.header(r.headers(), DeadLetters.SERVICE))) {
+                reported.add(key(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC),
+                        DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION),
+                        DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET)));
+            }
+        });
     }
 
     /** Dead-letters a consumed record unless it was reported before; returns whether it sent one. */

@@ -9,14 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /** Publishes weight snapshots and finds a model's latest one on {@link Topics#SNAPSHOTS}. */
@@ -49,30 +47,24 @@ public final class SnapshotStore {
         byte[] key = modelName.getBytes(StandardCharsets.UTF_8);
         List<WeightSnapshot> all = new ArrayList<>();
         WeightSnapshot[] latest = {null};
-        try (var consumer = clients.consumer("snapshot-scan")) {
-            var partitions = TopicReader.partitions(consumer, Topics.SNAPSHOTS, timeout);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            TopicReader.readWithin(consumer, ends, timeout.multipliedBy(4), Topics.SNAPSHOTS, r -> {
-                if (r.key() == null || !Arrays.equals(r.key(), key)) {
+        TopicReader.scan(clients, Topics.SNAPSHOTS, timeout, r -> {
+            if (r.key() == null || !Arrays.equals(r.key(), key)) {
+                return;
+            }
+            try {
+                WeightSnapshot s = WeightSnapshotCodec.decode(r.value());
+                if (!s.modelName().equals(modelName)) {
                     return;
                 }
-                try {
-                    WeightSnapshot s = WeightSnapshotCodec.decode(r.value());
-                    if (!s.modelName().equals(modelName)) {
-                        return;
-                    }
-                    all.add(s);
-                    if (latest[0] == null || s.version() > latest[0].version()) {
-                        latest[0] = s;
-                    }
-                } catch (WireFormatException e) {
-                    LOG.warnf("skipping undecodable snapshot at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(),
-                            e.getMessage());
+                all.add(s);
+                if (latest[0] == null || s.version() > latest[0].version()) {
+                    latest[0] = s;
                 }
-            });
-        }
+            } catch (WireFormatException e) {
+                LOG.warnf("skipping undecodable snapshot at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(),
+                        e.getMessage());
+            }
+        });
         return new History(latest[0], all);
     }
 

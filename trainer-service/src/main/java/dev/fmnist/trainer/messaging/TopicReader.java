@@ -53,14 +53,22 @@ final class TopicReader {
     }
 
     /**
-     * Reads to the end offsets, or fails once {@code limit} has passed: for the bookkeeping topics
-     * (snapshots, dead letters), where a stalled fetch must fail the run instead of hanging it.
+     * Reads a whole bookkeeping topic (snapshots, dead letters) once: a fresh assigned consumer from
+     * the beginning to the end offsets taken now. Fails once {@code 4 x timeout} has passed, so a
+     * stalled fetch fails the run instead of hanging it.
      */
-    static void readWithin(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends, Duration limit,
-                           String what, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        if (!readUntil(consumer, ends, Duration.ofMillis(200), () -> System.nanoTime() > deadline, handler)) {
-            throw new org.apache.kafka.common.errors.TimeoutException(what + " not read to its end offsets within " + limit);
+    static void scan(KafkaClients clients, String topic, Duration timeout,
+                     java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+        try (Consumer<byte[], byte[]> consumer = clients.consumer(topic + "-scan")) {
+            List<TopicPartition> partitions = partitions(consumer, topic, timeout);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+            Duration limit = timeout.multipliedBy(4);
+            long deadline = System.nanoTime() + limit.toNanos();
+            if (!readUntil(consumer, ends, Duration.ofMillis(200), () -> System.nanoTime() > deadline, handler)) {
+                throw new org.apache.kafka.common.errors.TimeoutException(topic + " not read to its end offsets within " + limit);
+            }
         }
     }
 

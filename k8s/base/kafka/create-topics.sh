@@ -36,6 +36,7 @@ create() {
 create fmnist.train 1 retention.ms=-1 retention.bytes=-1
 create fmnist.test 1 retention.ms=-1 retention.bytes=-1
 create fmnist.snapshots 1 cleanup.policy=compact min.compaction.lag.ms=60000
+create fmnist.model-control 1 cleanup.policy=compact
 create fmnist.requests 3
 create fmnist.predictions 3
 create fmnist.dead-letter 1 retention.ms=1209600000

@@ -13,8 +13,16 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class Topics {
     public static final String TRAIN = "fmnist.train";
     public static final String TEST = "fmnist.test";
-    /** Compacted, keyed by model name: the latest snapshot of each model survives compaction. */
+    /**
+     * Compacted, keyed per model and version ({@link SnapshotKeys}): compaction never removes a
+     * version because of a record of another version.
+     */
     public static final String SNAPSHOTS = "fmnist.snapshots";
+    /**
+     * Compacted, keyed by model name: the serving decision every inference replica follows (which
+     * version is pinned, or none). See {@link ModelControlCodec}.
+     */
+    public static final String MODEL_CONTROL = "fmnist.model-control";
     public static final String REQUESTS = "fmnist.requests";
     public static final String PREDICTIONS = "fmnist.predictions";
     public static final String DEAD_LETTER = "fmnist.dead-letter";
@@ -32,6 +40,7 @@ public final class Topics {
             new Spec(TRAIN, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1")),
             new Spec(TEST, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1")),
             new Spec(SNAPSHOTS, 1, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")),
+            new Spec(MODEL_CONTROL, 1, Map.of("cleanup.policy", "compact")),
             new Spec(REQUESTS, 3, Map.of()),
             new Spec(PREDICTIONS, 3, Map.of()),
             new Spec(DEAD_LETTER, 1, Map.of("retention.ms", String.valueOf(14L * 24 * 3600 * 1000))));

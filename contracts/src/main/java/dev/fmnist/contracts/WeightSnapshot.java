@@ -16,10 +16,11 @@ import java.util.Objects;
  * @param bias      b, {@link #OUTPUTS} values
  * @param lineage   per source partition, the next offset after the last record trained on
  * @param createdAt when the snapshot was taken
+ * @param plan      the run the snapshot belongs to, so a restarted trainer can finish it
  */
 public record WeightSnapshot(String modelName, long version, int epoch, long step, float[] weights, float[] bias,
                              Hyperparameters hyperparameters, Metrics metrics, List<SourceOffset> lineage,
-                             Instant createdAt) {
+                             Instant createdAt, Plan plan) {
 
     public static final int INPUTS = FashionMnist.PIXELS;
     public static final int OUTPUTS = FashionMnist.CLASSES;
@@ -31,7 +32,42 @@ public record WeightSnapshot(String modelName, long version, int epoch, long ste
         Objects.requireNonNull(hyperparameters, "hyperparameters");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(plan, "plan");
         lineage = List.copyOf(Objects.requireNonNull(lineage, "lineage"));
+    }
+
+    /** A snapshot that belongs to no recorded plan (format version 1, tools, tests). */
+    public WeightSnapshot(String modelName, long version, int epoch, long step, float[] weights, float[] bias,
+                          Hyperparameters hyperparameters, Metrics metrics, List<SourceOffset> lineage,
+                          Instant createdAt) {
+        this(modelName, version, epoch, step, weights, bias, hyperparameters, metrics, lineage, createdAt, Plan.NONE);
+    }
+
+    /** The same snapshot under another plan. */
+    public WeightSnapshot withPlan(Plan newPlan) {
+        return new WeightSnapshot(modelName, version, epoch, step, weights, bias, hyperparameters, metrics, lineage,
+                createdAt, newPlan);
+    }
+
+    /**
+     * What the run that produced the snapshot was asked to do: the epoch count it brings the model
+     * to (its learning rate, batch size and seed are in {@link #hyperparameters()}). A trainer that
+     * restarts while {@code epoch < targetEpochs} finishes that run instead of its configured one.
+     *
+     * @param targetEpochs total epochs of the run; 0 = no plan recorded
+     */
+    public record Plan(int targetEpochs) {
+        public static final Plan NONE = new Plan(0);
+
+        public Plan {
+            if (targetEpochs < 0) {
+                throw new IllegalArgumentException("targetEpochs must be >= 0, got " + targetEpochs);
+            }
+        }
+
+        public boolean unfinishedAt(int epoch) {
+            return targetEpochs > epoch;
+        }
     }
 
     /** The training settings the weights came from. */

@@ -73,6 +73,11 @@ final class Wire {
      * differently) is reported as such rather than as corrupt.
      */
     static ByteBuffer open(byte[] data, int magic, int version, String format, int minBytes) {
+        return open(data, magic, version, version, format, minBytes);
+    }
+
+    /** {@link #open(byte[], int, int, String, int)} for a reader that knows versions {@code minVersion..maxVersion}. */
+    static ByteBuffer open(byte[] data, int magic, int minVersion, int maxVersion, String format, int minBytes) {
         if (data == null) {
             throw new WireFormatException(format + ": record has no value (null)");
         }
@@ -86,9 +91,10 @@ final class Wire {
             throw new WireFormatException(String.format("%s: bad magic 0x%08X, expected 0x%08X", format, actualMagic, magic));
         }
         int actualVersion = Byte.toUnsignedInt(buf.get(4));
-        if (actualVersion != version) {
+        if (actualVersion < minVersion || actualVersion > maxVersion) {
             throw new WireFormatException(format + ": unsupported format version " + actualVersion
-                    + " (this reader knows " + version + ")");
+                    + " (this reader knows " + (minVersion == maxVersion ? String.valueOf(minVersion)
+                    : minVersion + "-" + maxVersion) + ")");
         }
         int stored = buf.getInt(data.length - CRC_BYTES);
         int computed = crc32c(data, data.length - CRC_BYTES);

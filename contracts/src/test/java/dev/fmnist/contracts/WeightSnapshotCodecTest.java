@@ -74,8 +74,13 @@ class WeightSnapshotCodecTest {
         return Records.reseal(record);
     }
 
+    /** Where W starts in an unsigned version-2 record: before b, the signature length (0) and the CRC. */
     private static int paramsAt(byte[] record) {
-        return record.length - 4 - PARAM_BYTES;
+        return record.length - 4 - 1 - PARAM_BYTES;
+    }
+
+    private static int lastBiasAt(byte[] record) {
+        return record.length - 4 - 1 - 4;
     }
 
     // ---- round trips
@@ -97,6 +102,9 @@ class WeightSnapshotCodecTest {
         assertEquals(s.metrics(), back.metrics());
         assertEquals(LINEAGE, back.lineage());
         assertEquals(CREATED, back.createdAt());
+        assertEquals(WeightSnapshot.Plan.NONE, back.plan());
+        WeightSnapshot planned = s.withPlan(new WeightSnapshot.Plan(120));
+        assertEquals(120, WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(planned)).plan().targetEpochs());
     }
 
     @Test
@@ -127,15 +135,16 @@ class WeightSnapshotCodecTest {
     void recordSizeIsHeaderNameLineageAndParameters() {
         byte[] record = WeightSnapshotCodec.encode(good());
         int lineage = 2 + (2 + Topics.TRAIN.length() + 12) + (2 + Topics.TEST.length() + 12);
-        assertEquals(88 + 2 + "softmax-d2l".length() + lineage + PARAM_BYTES + 4, record.length);
+        assertEquals(92 + 2 + "softmax-d2l".length() + lineage + PARAM_BYTES + 1 + 4, record.length);
         ByteBuffer buf = ByteBuffer.wrap(record);
         assertEquals(0x464D5753, buf.getInt(0));
-        assertEquals(1, buf.get(4));
+        assertEquals(2, buf.get(4));
+        assertEquals(0, buf.get(record.length - 5), "unsigned: signature length 0");
         assertEquals(784, buf.getInt(36));
         assertEquals(10, buf.getInt(40));
         // W[0][1] at params + 4, b[9] last
         assertEquals(good().weights()[1], buf.getFloat(paramsAt(record) + 4));
-        assertEquals(bias()[9], buf.getFloat(record.length - 8));
+        assertEquals(bias()[9], buf.getFloat(lastBiasAt(record)));
     }
 
     // ---- decode rejections
@@ -153,7 +162,7 @@ class WeightSnapshotCodecTest {
             // W[3][7] and b[9]
             byte[] w = tamper(buf -> buf.putFloat(paramsAt(buf.array()) + 4 * (3 * 10 + 7), v[0]));
             assertContains(rejected(w), "W[3][7] is " + v[0]);
-            byte[] b = tamper(buf -> buf.putFloat(buf.array().length - 8, v[0]));
+            byte[] b = tamper(buf -> buf.putFloat(lastBiasAt(buf.array()), v[0]));
             assertContains(rejected(b), "b[9] is " + v[0]);
             // last weight, W[783][9]
             byte[] last = tamper(buf -> buf.putFloat(paramsAt(buf.array()) + 4 * (W - 1), v[0]));
@@ -201,14 +210,14 @@ class WeightSnapshotCodecTest {
         assertContains(rejected(Arrays.copyOf(record, record.length + 3)), "checksum mismatch");
         int body = record.length - 4;
         assertContains(rejected(Records.resizeBody(record, body - 4)),
-                "parameters need 31400 bytes for 784x10 weights and 10 biases, record has 31396");
-        assertContains(rejected(Records.resizeBody(record, body + 4)), "parameters need 31400 bytes", "record has 31404");
+                "parameters need 31400 bytes for 784x10 weights and 10 biases, record has 31397");
+        assertContains(rejected(Records.resizeBody(record, body + 4)), "4 unexpected bytes after the last field");
         // cut inside the lineage
-        assertContains(rejected(Records.resizeBody(record, 88 + 2 + 11 + 2 + 5)), "truncated record: lineage topic");
+        assertContains(rejected(Records.resizeBody(record, 92 + 2 + 11 + 2 + 5)), "truncated record: lineage topic");
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 2, 255})
+    @ValueSource(ints = {0, 3, 255})
     void rejectsUnsupportedFormatVersions(int version) {
         byte[] record = WeightSnapshotCodec.encode(good());
         record[4] = (byte) version;
@@ -222,7 +231,11 @@ class WeightSnapshotCodecTest {
 
     @Test
     void rejectsModelVersionBelowOneAndNegativeEpochOrStep() {
-        assertContains(rejected(tamper(buf -> buf.putLong(8, 0))), "version 0,", "version must be >= 1");
+        assertContains(rejected(tamper(buf -> buf.putLong(8, 0))), "version 0,", "version must be in 1..");
+        assertContains(rejected(tamper(buf -> buf.putLong(8, Long.MAX_VALUE))), "version 9223372036854775807,");
+        assertContains(refused(snapshot("m", WeightSnapshotCodec.MAX_VERSION + 1, 0, 0, weights(), bias(),
+                WeightSnapshot.Metrics.UNMEASURED)), "version 9007199254740992,");
+        WeightSnapshotCodec.decode(tamper(buf -> buf.putLong(8, WeightSnapshotCodec.MAX_VERSION)));
         assertContains(rejected(tamper(buf -> buf.putLong(8, -3))), "version -3,");
         assertContains(rejected(tamper(buf -> buf.putInt(16, -1))), "epoch -1,");
         assertContains(rejected(tamper(buf -> buf.putLong(20, -1))), "step -1 ");
@@ -233,27 +246,28 @@ class WeightSnapshotCodecTest {
 
     @Test
     void rejectsMetricsOutOfRange() {
-        assertContains(rejected(tamper(buf -> buf.putDouble(72, 1.0001))), "train accuracy 1.0001 is not in [0, 1]");
-        assertContains(rejected(tamper(buf -> buf.putDouble(80, -0.5))), "test accuracy -0.5 is not in [0, 1]");
-        assertContains(rejected(tamper(buf -> buf.putDouble(80, Double.POSITIVE_INFINITY))), "test accuracy Infinity");
-        assertContains(rejected(tamper(buf -> buf.putDouble(64, -1))), "train loss -1.0 is not a finite non-negative number");
-        assertContains(rejected(tamper(buf -> buf.putDouble(64, Double.POSITIVE_INFINITY))), "train loss Infinity");
+        assertContains(rejected(tamper(buf -> buf.putDouble(76, 1.0001))), "train accuracy 1.0001 is not in [0, 1]");
+        assertContains(rejected(tamper(buf -> buf.putDouble(84, -0.5))), "test accuracy -0.5 is not in [0, 1]");
+        assertContains(rejected(tamper(buf -> buf.putDouble(84, Double.POSITIVE_INFINITY))), "test accuracy Infinity");
+        assertContains(rejected(tamper(buf -> buf.putDouble(68, -1))), "train loss -1.0 is not a finite non-negative number");
+        assertContains(rejected(tamper(buf -> buf.putDouble(68, Double.POSITIVE_INFINITY))), "train loss Infinity");
+        assertContains(rejected(tamper(buf -> buf.putInt(64, -1))), "target epochs -1 is negative");
         // the bounds themselves are fine
-        WeightSnapshotCodec.decode(tamper(buf -> buf.putDouble(72, 1.0).putDouble(80, 0.0)));
+        WeightSnapshotCodec.decode(tamper(buf -> buf.putDouble(76, 1.0).putDouble(84, 0.0)));
         assertContains(refused(snapshot("m", 1, 0, 0, weights(), bias(), new WeightSnapshot.Metrics(0.5, 2, 0.5))),
                 "train accuracy 2.0");
     }
 
     @Test
     void rejectsBlankOrInvalidModelName() {
-        // "softmax-d2l" is 11 bytes at offset 90
+        // "softmax-d2l" is 11 bytes at offset 94
         byte[] blank = tamper(buf -> {
             for (int i = 0; i < 11; i++) {
-                buf.put(90 + i, (byte) ' ');
+                buf.put(94 + i, (byte) ' ');
             }
         });
         assertContains(rejected(blank), "model name is empty");
-        assertContains(rejected(tamper(buf -> buf.put(90, (byte) 0xFE))), "model name is not valid UTF-8");
+        assertContains(rejected(tamper(buf -> buf.put(94, (byte) 0xFE))), "model name is not valid UTF-8");
         assertContains(refused(snapshot(" ", 1, 0, 0, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED)), "model name is empty");
         assertContains(refused(snapshot("", 1, 0, 0, weights(), bias(), WeightSnapshot.Metrics.UNMEASURED)), "model name is empty");
     }
@@ -270,5 +284,88 @@ class WeightSnapshotCodecTest {
                 new WeightSnapshot.Hyperparameters(0.1, 256, 0), WeightSnapshot.Metrics.UNMEASURED,
                 List.of(new WeightSnapshot.SourceOffset(null, 0, 0)), CREATED);
         assertContains(refused(nullTopic), "lineage entry without a topic");
+    }
+    // ---- format version 1 (before plans and signatures) is still read
+
+    /** The version-1 layout of a snapshot, written by hand as the earlier encoder did. */
+    private static byte[] versionOne(WeightSnapshot s) {
+        byte[] name = s.modelName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(88 + 2 + name.length + 2 + PARAM_BYTES + 4);
+        buf.putInt(WeightSnapshotCodec.MAGIC).put((byte) 1).put(new byte[3]).putLong(s.version()).putInt(s.epoch())
+                .putLong(s.step()).putLong(s.createdAt().toEpochMilli()).putInt(784).putInt(10)
+                .putDouble(0.1).putInt(256).putLong(42).putDouble(0.5).putDouble(0.8).putDouble(0.79)
+                .putShort((short) name.length).put(name).putShort((short) 0);
+        buf.asFloatBuffer().put(s.weights()).put(s.bias());
+        return Records.reseal(buf.array());
+    }
+
+    @Test
+    void readsVersionOneRecordsAsUnsignedWithoutAPlan() {
+        byte[] v1 = versionOne(good());
+        WeightSnapshot back = WeightSnapshotCodec.decode(v1);
+        assertEquals(12, back.version());
+        assertEquals(0.79, back.metrics().testAccuracy());
+        assertArrayEquals(good().weights(), back.weights());
+        assertEquals(WeightSnapshot.Plan.NONE, back.plan());
+        assertContains(assertThrows(WireFormatException.class,
+                () -> WeightSnapshotCodec.decode(v1, signing(1))).getMessage(), "signature missing");
+    }
+
+    // ---- signatures
+
+    private static SnapshotSigning signing(int seed) {
+        byte[] k = new byte[32];
+        new Random(seed).nextBytes(k);
+        return SnapshotSigning.of(List.of(k));
+    }
+
+    @Test
+    void signedRecordsVerifyWithTheirKeyOnly() {
+        SnapshotSigning key = signing(1);
+        byte[] signed = WeightSnapshotCodec.encode(good(), key);
+        assertEquals(WeightSnapshotCodec.encode(good()).length + 32, signed.length);
+        assertEquals(12, WeightSnapshotCodec.decode(signed, key).version());
+        assertEquals(12, WeightSnapshotCodec.decode(signed).version(), "an unverifying reader still decodes it");
+        assertContains(assertThrows(WireFormatException.class,
+                () -> WeightSnapshotCodec.decode(signed, signing(2))).getMessage(), "signature does not verify");
+        assertContains(assertThrows(WireFormatException.class,
+                () -> WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(good()), key)).getMessage(),
+                "signature missing");
+    }
+
+    @Test
+    void aForgedRecordWithAValidChecksumDoesNotVerify() {
+        SnapshotSigning key = signing(1);
+        byte[] signed = WeightSnapshotCodec.encode(good(), key);
+        // a forger raises the version and recomputes the CRC, but cannot recompute the MAC
+        ByteBuffer.wrap(signed).putLong(8, 1_000_000);
+        Records.reseal(signed);
+        assertEquals(1_000_000, WeightSnapshotCodec.decode(signed).version());
+        assertContains(assertThrows(WireFormatException.class,
+                () -> WeightSnapshotCodec.decode(signed, key)).getMessage(), "signature does not verify");
+    }
+
+    @Test
+    void rotationAcceptsOldAndNewKeysAndSignsWithTheFirst() {
+        byte[] oldKey = new byte[32];
+        byte[] newKey = new byte[32];
+        new Random(1).nextBytes(oldKey);
+        new Random(2).nextBytes(newKey);
+        SnapshotSigning old = SnapshotSigning.of(List.of(oldKey));
+        SnapshotSigning both = SnapshotSigning.of(List.of(newKey, oldKey));
+        SnapshotSigning fresh = SnapshotSigning.of(List.of(newKey));
+        byte[] byOld = WeightSnapshotCodec.encode(good(), old);
+        byte[] byBoth = WeightSnapshotCodec.encode(good(), both);
+        WeightSnapshotCodec.decode(byOld, both);
+        WeightSnapshotCodec.decode(byBoth, fresh);
+        assertThrows(WireFormatException.class, () -> WeightSnapshotCodec.decode(byOld, fresh));
+    }
+
+    @Test
+    void rejectsASignatureOfTheWrongLength() {
+        byte[] signed = WeightSnapshotCodec.encode(good(), signing(1));
+        signed[signed.length - 4 - 32 - 1] = 31;
+        Records.reseal(signed);
+        assertContains(rejected(signed), "signature of 31 bytes");
     }
 }

@@ -1,0 +1,107 @@
+package dev.fmnist.contracts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * The one codec of {@link ModelControl}: JSON
+ * {@code {"model": "fmnist-softmax", "pinnedVersion": 3, "action": "pin", "updatedAt": 1767225600123,
+ * "signature": "base64"}}. The signature is the HMAC-SHA256 ({@link SnapshotSigning}, the snapshots'
+ * keys) of {@code model \n pinnedVersion \n action \n updatedAt}; a reader with keys rejects a record
+ * without a valid one, so only a holder of the trainer's key material can steer what is served.
+ */
+public final class ModelControlCodec {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final String FORMAT = "model control";
+    /** Far more than a valid record needs; anything longer is refused before parsing. */
+    public static final int MAX_RECORD_BYTES = 4096;
+
+    private ModelControlCodec() {
+    }
+
+    public static byte[] encode(ModelControl c, SnapshotSigning signing) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", c.modelName());
+        o.put("pinnedVersion", c.pinnedVersion());
+        o.put("action", c.action().name().toLowerCase(Locale.ROOT));
+        o.put("updatedAt", c.updatedAt().toEpochMilli());
+        if (signing != null) {
+            byte[] signed = signedText(c);
+            o.put("signature", Base64.getEncoder().encodeToString(signing.sign(signed, signed.length)));
+        }
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * @param signing accepted keys, or null to accept unsigned records
+     * @throws WireFormatException naming what is wrong
+     */
+    public static ModelControl decode(byte[] data, SnapshotSigning signing) {
+        if (data == null) {
+            throw new WireFormatException(FORMAT + ": record has no value (null)");
+        }
+        if (data.length > MAX_RECORD_BYTES) {
+            throw new WireFormatException(FORMAT + ": record of " + data.length + " bytes exceeds " + MAX_RECORD_BYTES);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(data);
+        } catch (IOException e) {
+            throw new WireFormatException(FORMAT + ": not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new WireFormatException(FORMAT + ": expected a JSON object");
+        }
+        JsonNode model = root.get("model");
+        JsonNode pinned = root.get("pinnedVersion");
+        JsonNode action = root.get("action");
+        JsonNode at = root.get("updatedAt");
+        if (model == null || !model.isTextual() || pinned == null || !pinned.canConvertToExactIntegral()
+                || !pinned.canConvertToLong() || action == null || !action.isTextual() || at == null
+                || !at.canConvertToLong() || !at.isIntegralNumber()) {
+            throw new WireFormatException(FORMAT + ": needs \"model\" (string), \"pinnedVersion\" (integer), "
+                    + "\"action\" (pin/unpin/rollback) and \"updatedAt\" (epoch milliseconds)");
+        }
+        ModelControl c;
+        try {
+            c = new ModelControl(model.asText(), pinned.asLong(),
+                    ModelControl.Action.valueOf(action.asText().toUpperCase(Locale.ROOT)), Instant.ofEpochMilli(at.asLong()));
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(FORMAT + ": " + e.getMessage());
+        }
+        if (signing != null) {
+            JsonNode sig = root.get("signature");
+            if (sig == null || !sig.isTextual()) {
+                throw new WireFormatException(FORMAT + ": signature missing");
+            }
+            byte[] mac;
+            try {
+                mac = Base64.getDecoder().decode(sig.asText());
+            } catch (IllegalArgumentException e) {
+                throw new WireFormatException(FORMAT + ": signature is not base64");
+            }
+            byte[] signed = signedText(c);
+            if (!signing.verify(signed, signed.length, mac)) {
+                throw new WireFormatException(FORMAT + ": signature does not verify with any configured key");
+            }
+        }
+        return c;
+    }
+
+    private static byte[] signedText(ModelControl c) {
+        return (c.modelName() + "\n" + c.pinnedVersion() + "\n" + c.action().name().toLowerCase(Locale.ROOT) + "\n"
+                + c.updatedAt().toEpochMilli()).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -35,6 +35,7 @@ create() {
 
 create fmnist.train 1 retention.ms=-1 retention.bytes=-1
 create fmnist.test 1 retention.ms=-1 retention.bytes=-1
+create fmnist.uploads 3 retention.ms=604800000 max.message.bytes=10551296
 create fmnist.snapshots 1 cleanup.policy=compact min.compaction.lag.ms=60000
 create fmnist.model-control 1 cleanup.policy=compact
 create fmnist.requests 3

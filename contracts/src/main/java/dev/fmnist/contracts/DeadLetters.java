@@ -15,6 +15,14 @@ public final class DeadLetters {
     public static final String SOURCE_TOPIC = "fmnist.dlq.source-topic";
     public static final String SOURCE_PARTITION = "fmnist.dlq.source-partition";
     public static final String SOURCE_OFFSET = "fmnist.dlq.source-offset";
+    /** Size in bytes of the original value when the dead letter carries none or a cut copy. */
+    public static final String ORIGINAL_SIZE = "fmnist.dlq.original-size";
+    /**
+     * Largest value a dead letter carries: a record larger than this (up to the topics' limits) is
+     * dead-lettered without its value, with {@link #ORIGINAL_SIZE}, so copying it can never fail on
+     * the producer's 1 MiB request limit.
+     */
+    public static final int MAX_VALUE_BYTES = 512 * 1024;
     /** Header text written for a reason, service or source topic that was not given. */
     public static final String UNKNOWN = "unknown";
 
@@ -27,14 +35,28 @@ public final class DeadLetters {
      */
     public static ProducerRecord<byte[], byte[]> of(String service, String sourceTopic, int partition, long offset,
                                                    byte[] key, byte[] value, String reason) {
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.DEAD_LETTER, key, value);
-        r.headers()
-                .add(header(REASON, reason))
-                .add(header(SERVICE, service))
-                .add(header(SOURCE_TOPIC, sourceTopic))
-                .add(header(SOURCE_PARTITION, Integer.toString(partition)))
-                .add(header(SOURCE_OFFSET, Long.toString(offset)));
-        return r;
+        return new ProducerRecord<>(Topics.DEAD_LETTER, null, key, bounded(value),
+                headers(service, sourceTopic, partition, offset, reason, value));
+    }
+
+    /** The value a dead letter carries: the original, or null when it exceeds {@link #MAX_VALUE_BYTES}. */
+    public static byte[] bounded(byte[] value) {
+        return value != null && value.length > MAX_VALUE_BYTES ? null : value;
+    }
+
+    /**
+     * The headers of a dead-letter record (for producers whose key type is not bytes), with
+     * {@link #ORIGINAL_SIZE} when {@link #bounded} drops the value.
+     */
+    public static java.util.List<Header> headers(String service, String sourceTopic, int partition, long offset,
+                                                 String reason, byte[] value) {
+        java.util.List<Header> h = new java.util.ArrayList<>(java.util.List.of(header(REASON, reason),
+                header(SERVICE, service), header(SOURCE_TOPIC, sourceTopic),
+                header(SOURCE_PARTITION, Integer.toString(partition)), header(SOURCE_OFFSET, Long.toString(offset))));
+        if (value != null && value.length > MAX_VALUE_BYTES) {
+            h.add(header(ORIGINAL_SIZE, Integer.toString(value.length)));
+        }
+        return h;
     }
 
     /** The text of a header, or null when absent. */

@@ -12,6 +12,18 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Topic names and their defaults, in one place. Every service and test refers to these. */
 public final class Topics {
     public static final String TRAIN = "fmnist.train";
+    /**
+     * Plain records from any Kafka client: value = a PNG/JPEG or 784 raw bytes, headers
+     * {@link #UPLOAD_LABEL_HEADER} and {@link #UPLOAD_INVERT_HEADER}. Ingest turns them into user
+     * images on {@link #TRAIN}.
+     */
+    public static final String UPLOADS = "fmnist.uploads";
+    /** Header of an upload record: 0-9 or a class name; absent = unlabelled. */
+    public static final String UPLOAD_LABEL_HEADER = "label";
+    /** Header of an upload record: {@code true} turns a dark-on-light photo into light-on-dark. */
+    public static final String UPLOAD_INVERT_HEADER = "invert";
+    /** Largest upload record the topic takes (the REST upload limit, 10 MiB, plus headroom for key and headers). */
+    public static final int UPLOAD_MAX_RECORD_BYTES = 10 * 1024 * 1024 + 64 * 1024;
     public static final String TEST = "fmnist.test";
     /**
      * Compacted, keyed per model and version ({@link SnapshotKeys}): compaction never removes a
@@ -39,6 +51,8 @@ public final class Topics {
     public static final List<Spec> ALL = List.of(
             new Spec(TRAIN, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1")),
             new Spec(TEST, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1")),
+            new Spec(UPLOADS, 3, Map.of("retention.ms", String.valueOf(7L * 24 * 3600 * 1000),
+                    "max.message.bytes", String.valueOf(UPLOAD_MAX_RECORD_BYTES))),
             new Spec(SNAPSHOTS, 1, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")),
             new Spec(MODEL_CONTROL, 1, Map.of("cleanup.policy", "compact")),
             new Spec(REQUESTS, 3, Map.of()),

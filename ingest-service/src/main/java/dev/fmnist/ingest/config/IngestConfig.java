@@ -72,6 +72,15 @@ public interface IngestConfig {
     /** Kafka producer tuning (connection settings come from the kafka.* properties). */
     Producer producer();
 
+    /** The consumer of fmnist.uploads (records from any Kafka client). */
+    UploadsTopic uploadsTopic();
+
+    interface UploadsTopic {
+        /** Longest pause between two attempts to publish a poll of uploads while Kafka does not acknowledge. */
+        @WithDefault("30s")
+        Duration maxBackoff();
+    }
+
     interface Upload {
         /** Largest single image upload in bytes (POST /api/v1/images); larger gets 413. */
         @WithDefault("10485760")

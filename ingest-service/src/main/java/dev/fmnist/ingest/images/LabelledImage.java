@@ -8,7 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A user image ready to publish: 28x28 uint8 pixels with a label.
+ * A user image ready to publish: 28x28 uint8 pixels with a label, or {@link ImageBatch#UNLABELLED}
+ * (images streamed to {@code fmnist.uploads} without a label header: kept, never trained on).
  *
  * @param source where it came from (archive entry, file), or "upload"
  */
@@ -17,8 +18,8 @@ public record LabelledImage(String source, int label, byte[] pixels) {
     public static final String DATASET_ID = "user";
 
     public LabelledImage {
-        if (label < 0 || label >= FashionMnist.CLASSES) {
-            throw new IllegalArgumentException("label " + label + " is not in 0-9");
+        if ((label < 0 || label >= FashionMnist.CLASSES) && label != ImageBatch.UNLABELLED) {
+            throw new IllegalArgumentException("label " + label + " is not in 0-9 (or unlabelled)");
         }
         if (pixels.length != FashionMnist.PIXELS) {
             throw new IllegalArgumentException("expected " + FashionMnist.PIXELS + " pixels, got " + pixels.length);
@@ -47,6 +48,6 @@ public record LabelledImage(String source, int label, byte[] pixels) {
     }
 
     public String labelName() {
-        return FashionMnist.label(label);
+        return label == ImageBatch.UNLABELLED ? "unlabelled" : FashionMnist.label(label);
     }
 }

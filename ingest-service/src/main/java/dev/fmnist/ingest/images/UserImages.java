@@ -28,6 +28,56 @@ public final class UserImages {
         }
     }
 
+    /**
+     * One record of {@code fmnist.uploads}: a PNG/JPEG, or exactly 784 raw bytes (row-major 28x28,
+     * light on dark), with the checks and conversion of a REST upload. {@code label} may be null
+     * (unlabelled); {@code invert} is the header's text ({@code true}/{@code false}, null = false).
+     */
+    public static LabelledImage fromRecord(byte[] value, String label, String invert, UploadLimits limits, String source) {
+        if (value == null || value.length == 0) {
+            throw new RejectedInputException(RejectReason.BAD_IMAGE, "empty record value: send a PNG/JPEG or 784 raw bytes");
+        }
+        if (value.length > limits.maxImageBytes()) {
+            throw new RejectedInputException(RejectReason.TOO_LARGE, "image of " + value.length
+                    + " bytes is larger than the limit of " + limits.maxImageBytes() + " bytes (fmnist.ingest.upload.max-bytes)");
+        }
+        boolean inverted = parseInvert(invert);
+        int labelIndex = label == null ? dev.fmnist.contracts.ImageBatch.UNLABELLED : parseLabel(label);
+        if (value.length == FashionMnist.PIXELS && !encoded(value)) {
+            byte[] pixels = value.clone();
+            if (inverted) {
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = (byte) (255 - (pixels[i] & 0xFF));
+                }
+            }
+            return new LabelledImage(source, labelIndex, pixels);
+        }
+        try {
+            return new LabelledImage(source, labelIndex, ImageConverter.toFashionMnist(value, inverted, limits.maxPixels()));
+        } catch (ImageFormatException e) {
+            throw new RejectedInputException(e.tooLarge() ? RejectReason.TOO_LARGE : RejectReason.BAD_IMAGE, e.getMessage());
+        }
+    }
+
+    /** PNG or JPEG by its signature: a 784-byte value that starts like one is decoded, not taken raw. */
+    private static boolean encoded(byte[] v) {
+        boolean png = v.length >= 8 && (v[0] & 0xFF) == 0x89 && v[1] == 'P' && v[2] == 'N' && v[3] == 'G';
+        boolean jpeg = v.length >= 3 && (v[0] & 0xFF) == 0xFF && (v[1] & 0xFF) == 0xD8 && (v[2] & 0xFF) == 0xFF;
+        return png || jpeg;
+    }
+
+    private static boolean parseInvert(String invert) {
+        if (invert == null) {
+            return false;
+        }
+        return switch (invert.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0", "" -> false;
+            default -> throw new RejectedInputException(RejectReason.BAD_IMAGE,
+                    "header invert must be true or false, got '" + invert + "'");
+        };
+    }
+
     /** A zip of class-named folders: every entry is checked; one bad entry rejects the whole zip. */
     public static List<LabelledImage> archive(InputStream body, boolean invert, UploadLimits limits) {
         byte[] zip = read(body, limits.maxArchiveBytes(), "zip", "fmnist.ingest.upload.bulk-max-bytes");

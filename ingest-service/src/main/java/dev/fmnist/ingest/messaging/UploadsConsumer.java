@@ -1,0 +1,157 @@
+package dev.fmnist.ingest.messaging;
+
+import dev.fmnist.contracts.DeadLetters;
+import dev.fmnist.contracts.Split;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.ingest.config.IngestConfig;
+import dev.fmnist.ingest.images.LabelledImage;
+import dev.fmnist.ingest.images.RejectedInputException;
+import dev.fmnist.ingest.images.UploadLimits;
+import dev.fmnist.ingest.images.UserImages;
+import dev.fmnist.ingest.service.IngestMetrics;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns records that any Kafka client put on {@link Topics#UPLOADS} into user images on
+ * {@link Topics#TRAIN}, exactly as a REST upload would: the same checks and conversion
+ * ({@link UserImages#fromRecord}), the same single-image USER batches keyed by a digest of label and
+ * pixels (so a record delivered twice, or the same image uploaded twice, is trained on once: the
+ * trainer keeps one batch per id). A record that cannot be used goes to the dead-letter topic with
+ * its reason.
+ *
+ * <p>At least once: a poll's records are converted, sent and dead-lettered, and the poll is
+ * acknowledged (its offsets committed) only after Kafka has acknowledged every resulting record.
+ * Conversions run on one worker thread of their own (pool {@code uploads}), never the event loop.
+ * When Kafka does not acknowledge, the whole poll is sent again after a backoff, for as long as the
+ * outage lasts; the consumer is paused meanwhile by the connector, so nothing piles up in memory.
+ */
+@ApplicationScoped
+public class UploadsConsumer {
+    public static final String CHANNEL = "uploads-in";
+    static final String SERVICE = "ingest-service";
+    private static final Logger LOG = Logger.getLogger(UploadsConsumer.class);
+
+    private final Producer<String, byte[]> producer;
+    private final IngestMetrics metrics;
+    private final UploadLimits limits;
+    private final Duration ackTimeout;
+    private final Duration maxBackoff;
+
+    public UploadsConsumer(Producer<String, byte[]> producer, IngestMetrics metrics, IngestConfig config) {
+        this.producer = producer;
+        this.metrics = metrics;
+        IngestConfig.Upload u = config.upload();
+        this.limits = new UploadLimits(u.maxBytes(), u.bulkMaxBytes(), u.bulkMaxEntries(), u.bulkMaxUncompressedBytes(),
+                u.maxPixels());
+        this.ackTimeout = u.ackTimeout();
+        this.maxBackoff = config.uploadsTopic().maxBackoff();
+    }
+
+    /** What one poll turned into. */
+    record Outcome(List<LabelledImage> images, List<ProducerRecord<String, byte[]>> deadLetters) {
+    }
+
+    /**
+     * One poll. Returning acknowledges it (the connector commits its offsets); the method returns
+     * only once Kafka has acknowledged every image and dead letter of the poll, and throws only when
+     * interrupted at shutdown (the poll is then delivered again to the next consumer).
+     */
+    @Incoming(CHANNEL)
+    @Blocking("uploads")
+    public void consume(ConsumerRecords<byte[], byte[]> records) {
+        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
+        records.forEach(list::add);
+        Outcome outcome = convert(list);
+        long backoff = 200;
+        List<UserImagePublisher.Published> published;
+        while (true) {
+            try {
+                published = publish(outcome);
+                break;
+            } catch (PublishFailedException e) {
+                LOG.warnf("uploads: Kafka did not acknowledge a poll of %d images and %d dead letters (%s); retrying in %d ms",
+                        outcome.images().size(), outcome.deadLetters().size(), e.getMessage(), backoff);
+                if (!sleep(backoff)) {
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, maxBackoff.toMillis());
+            }
+        }
+        for (UserImagePublisher.Published p : published) {
+            metrics.published(Split.USER, 1, p.bytes());
+        }
+    }
+
+    /** Converts every record; the ones that fail become dead letters (counted by reason). */
+    Outcome convert(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<LabelledImage> images = new ArrayList<>(records.size());
+        List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            String source = r.topic() + "-" + r.partition() + "@" + r.offset();
+            try {
+                images.add(UserImages.fromRecord(r.value(), DeadLetters.header(r.headers(), Topics.UPLOAD_LABEL_HEADER),
+                        DeadLetters.header(r.headers(), Topics.UPLOAD_INVERT_HEADER), limits, source));
+            } catch (RejectedInputException e) {
+                metrics.rejected(e.reason());
+                dead.add(deadLetter(r, e.reason().tag() + ": " + e.getMessage()));
+            } catch (RuntimeException e) {
+                dead.add(deadLetter(r, "unusable record: " + e));
+            }
+        }
+        return new Outcome(images, dead);
+    }
+
+    private static ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        return new ProducerRecord<>(Topics.DEAD_LETTER, null, key, DeadLetters.bounded(r.value()),
+                DeadLetters.headers(SERVICE, r.topic(), r.partition(), r.offset(), reason, r.value()));
+    }
+
+    private List<UserImagePublisher.Published> publish(Outcome outcome) {
+        List<UserImagePublisher.Published> published = outcome.images().isEmpty() ? List.of()
+                : UserImagePublisher.publish(producer, outcome.images(), ackTimeout);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try {
+            for (ProducerRecord<String, byte[]> d : outcome.deadLetters()) {
+                sent.add(producer.send(d));
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (ExecutionException e) {
+            throw new PublishFailedException("dead letter not accepted: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException | org.apache.kafka.common.KafkaException e) {
+            throw new PublishFailedException("dead letter not acknowledged: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailedException("interrupted while waiting for Kafka", e);
+        }
+        return published;
+    }
+
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

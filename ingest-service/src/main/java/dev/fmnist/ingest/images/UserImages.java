@@ -1,9 +1,8 @@
 package dev.fmnist.ingest.images;
 
 import dev.fmnist.contracts.FashionMnist;
-import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.contracts.image.ImageFormatException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,20 +17,31 @@ public final class UserImages {
     }
 
     /** One PNG/JPEG and its label (index or class name). */
-    public static LabelledImage single(InputStream body, String label, boolean invert, UploadLimits limits, String source) {
+    public static LabelledImage single(InputStream body, String label, boolean invert, UploadLimits limits, String source,
+                                       ImageDecoder decoder) {
         byte[] bytes = read(body, limits.maxImageBytes(), "image", "fmnist.ingest.upload.max-bytes");
         int labelIndex = parseLabel(label);
         try {
-            return new LabelledImage(source, labelIndex, ImageConverter.toFashionMnist(bytes, invert, limits.maxPixels()));
+            return new LabelledImage(source, labelIndex, decoder.toFashionMnist(bytes, invert));
         } catch (ImageFormatException e) {
             throw new RejectedInputException(e.tooLarge() ? RejectReason.TOO_LARGE : RejectReason.BAD_IMAGE, e.getMessage());
         }
     }
 
-    /** A zip of class-named folders: every entry is checked; one bad entry rejects the whole zip. */
-    public static List<LabelledImage> archive(InputStream body, boolean invert, UploadLimits limits) {
-        byte[] zip = read(body, limits.maxArchiveBytes(), "zip", "fmnist.ingest.upload.bulk-max-bytes");
-        return ImageEntries.convert(ImageEntries.readZip(new ByteArrayInputStream(zip), limits), invert, limits);
+    /**
+     * A zip of class-named folders: every entry is checked; one bad entry rejects the whole zip. The
+     * body is streamed: each entry is converted as it is inflated, so memory holds one entry and
+     * 784 bytes per image, never the zip.
+     */
+    public static List<LabelledImage> archive(InputStream body, boolean invert, UploadLimits limits, ImageDecoder decoder) {
+        if (body == null) {
+            throw new RejectedInputException(RejectReason.BAD_ARCHIVE, "empty request body: send the zip");
+        }
+        try (body) {
+            return ImageEntries.convertZip(body, invert, limits, decoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the request body", e);
+        }
     }
 
     public static int parseLabel(String label) {
@@ -43,7 +53,7 @@ public final class UserImages {
     }
 
     private static byte[] read(InputStream body, long max, String what, String property) {
-        RejectReason empty = what.equals("zip") ? RejectReason.BAD_ARCHIVE : RejectReason.BAD_IMAGE;
+        RejectReason empty = RejectReason.BAD_IMAGE;
         if (body == null) {
             throw new RejectedInputException(empty, "empty request body: send the " + what);
         }

@@ -10,9 +10,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -25,47 +27,107 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * keeps its pixel values exactly, so a PNG of a Fashion-MNIST image scores like its raw bytes.
  * {@code invert} turns a dark-on-light product photo into light-on-dark; transparent areas count
  * as background either way.
+ *
+ * <p>Nothing is decoded before the header has been read and the memory decoding will need
+ * ({@link ImageHeader#decodedBytes()}) has been checked against a limit, and before the whole file has
+ * been checked for corruption (PNG chunk CRCs, truncation; see {@code EncodedImage}).
  */
 public final class ImageConverter {
-    /** Decoded images above this many pixels are refused before decoding (decompression bombs). */
+    /** Images above this many pixels are refused before decoding by the static methods. */
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
-    private static final Set<String> FORMATS = Set.of("png", "jpeg");
+    /** Images whose decoding needs more bytes ({@link ImageHeader#decodedBytes()}) are refused before decoding. */
+    public static final long DEFAULT_MAX_DECODED_BYTES = 128L << 20;
 
     private ImageConverter() {
     }
 
+    /**
+     * Converts with the default limits and no shared budget; for tools and tests. Services use an
+     * {@link ImageDecoder}, which also bounds concurrent decodes.
+     */
     public static byte[] toFashionMnist(byte[] encoded, boolean invert) {
         return toFashionMnist(encoded, invert, DEFAULT_MAX_PIXELS);
     }
 
     /** @throws ImageFormatException when the bytes are not a readable PNG/JPEG or it is too large */
     public static byte[] toFashionMnist(byte[] encoded, boolean invert, long maxPixels) {
+        ImageHeader header = header(encoded);
+        if (header.pixels() > maxPixels) {
+            throw new ImageFormatException("image of " + header.width() + "x" + header.height() + " exceeds the limit of "
+                    + maxPixels + " pixels", true);
+        }
+        return convert(encoded, header, invert, DEFAULT_MAX_DECODED_BYTES, null, Duration.ZERO);
+    }
+
+    /**
+     * Reads and checks the header alone (format, dimensions, sample layout): a few dozen bytes for a
+     * PNG, the segments up to the frame header for a JPEG.
+     *
+     * @throws ImageFormatException when it is not a well-formed PNG/JPEG header
+     */
+    public static ImageHeader header(byte[] encoded) {
         if (encoded == null || encoded.length == 0) {
             throw new ImageFormatException("empty image");
         }
+        if (!EncodedImage.isPng(encoded) && !EncodedImage.isJpeg(encoded)) {
+            throw new ImageFormatException(unsupportedFormat(encoded));
+        }
+        return EncodedImage.header(encoded);
+    }
+
+    /**
+     * The conversion proper, in this order: the size from the header against {@code maxDecodedBytes};
+     * the whole structure (PNG CRCs, truncation); the size again (a PNG tRNS chunk adds a channel);
+     * the budget, when there is one; only then ImageIO.
+     */
+    static byte[] convert(byte[] encoded, ImageHeader declared, boolean invert, long maxDecodedBytes,
+                          DecodeBudget budget, Duration wait) {
+        checkSize(declared, maxDecodedBytes);
+        EncodedImage.Checked checked = EncodedImage.check(encoded, declared);
+        ImageHeader header = checked.header();
+        checkSize(header, maxDecodedBytes);
+        if (budget == null) {
+            return decode(checked, invert);
+        }
+        // the stream cache holds a copy of the encoded bytes next to the decodable copy
+        long cost = saturatedAdd(header.decodedBytes(), 2L * encoded.length);
+        try (DecodeBudget.Lease lease = budget.acquire(cost, wait)) {
+            return decode(checked, invert);
+        }
+    }
+
+    private static void checkSize(ImageHeader header, long maxDecodedBytes) {
+        if (header.decodedBytes() > maxDecodedBytes) {
+            throw new ImageFormatException("image of " + header.describe() + " needs " + header.decodedBytes()
+                    + " bytes to decode, over the limit of " + maxDecodedBytes + " bytes", true);
+        }
+    }
+
+    private static byte[] decode(EncodedImage.Checked checked, boolean invert) {
+        ImageHeader header = checked.header();
         float[] gray;
-        int w;
-        int h;
+        List<String> warnings = new ArrayList<>();
         // In memory: ImageIO.createImageInputStream would cache the stream in a temporary file.
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(checked.decodable()))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(header.format().toLowerCase(Locale.ROOT));
             if (!readers.hasNext()) {
-                throw new ImageFormatException("not a PNG or JPEG image");
+                throw new IllegalStateException("this JVM has no ImageIO reader for " + header.format());
             }
             ImageReader reader = readers.next();
             try {
-                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-                if (!FORMATS.contains(format)) {
-                    throw new ImageFormatException(format.toUpperCase(Locale.ROOT) + " is not supported: send a PNG or JPEG");
-                }
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 reader.setInput(in, true, true);
-                w = reader.getWidth(0);
-                h = reader.getHeight(0);
-                if ((long) w * h > maxPixels) {
-                    throw new ImageFormatException("image of " + w + "x" + h + " exceeds the limit of "
-                            + maxPixels + " pixels", true);
+                if (reader.getWidth(0) != header.width() || reader.getHeight(0) != header.height()) {
+                    throw new ImageFormatException("cannot decode image: corrupt " + header.format() + ": the decoder sees "
+                            + reader.getWidth(0) + "x" + reader.getHeight(0) + ", the header says "
+                            + header.width() + "x" + header.height());
                 }
-                gray = luma(reader.read(0), invert);
+                BufferedImage img = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    // libjpeg reports truncated or corrupt entropy data as a warning and fills in gray
+                    throw new ImageFormatException("cannot decode image: corrupt " + header.format() + ": " + warnings.get(0));
+                }
+                gray = luma(img, invert);
             } finally {
                 reader.dispose();
             }
@@ -75,7 +137,28 @@ public final class ImageConverter {
             }
             throw new ImageFormatException("cannot decode image: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
-        return fit(gray, w, h);
+        return fit(gray, header.width(), header.height());
+    }
+
+    /** The message for bytes that are neither PNG nor JPEG: names the format when ImageIO knows it. */
+    private static String unsupportedFormat(byte[] encoded) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (readers.hasNext()) {
+                ImageReader reader = readers.next();
+                String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+                reader.dispose();
+                return format + " is not supported: send a PNG or JPEG";
+            }
+        } catch (IOException e) {
+            // fall through: not an image we can name
+        }
+        return "not a PNG or JPEG image";
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
     }
 
     /** Encodes 784 pixels as an 8-bit grayscale 28x28 PNG (lossless: decodes back to the same bytes). */

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Settings of the inference service, under {@code fmnist.inference.*}. */
 @ConfigMapping(prefix = "fmnist.inference")
@@ -27,9 +28,23 @@ public interface InferenceConfig {
     @WithDefault("10485760")
     long maxBodyBytes();
 
-    /** Largest decoded PNG/JPEG accepted, in pixels (413 above; guards against decompression bombs). */
-    @WithDefault("40000000")
-    long maxImagePixels();
+    /**
+     * Largest PNG/JPEG accepted, in bytes its decoding needs (raster, luma array, libjpeg's progressive
+     * buffer; computed from the header), 413 above, before anything is decoded (decompression bombs).
+     */
+    @WithDefault("134217728")
+    long maxDecodedBytes();
+
+    /**
+     * Bytes all concurrent image decodes (REST and Kafka) may hold together; unset = a quarter of the
+     * max heap. A decode that does not fit within {@link #decodeWait()} gets 503 with Retry-After
+     * (a Kafka request waits and retries instead).
+     */
+    OptionalLong decodeBudgetBytes();
+
+    /** How long an image decode waits for room in the decode budget before giving up as busy. */
+    @WithDefault("PT0.2S")
+    Duration decodeWait();
 
     /** Poll timeout of the snapshot consumer (also bounds how fast it notices shutdown). */
     @WithDefault("PT0.5S")

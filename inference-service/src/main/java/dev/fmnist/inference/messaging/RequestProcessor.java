@@ -5,6 +5,7 @@ import dev.fmnist.contracts.ClassificationRequest;
 import dev.fmnist.contracts.Prediction;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WireFormatException;
+import dev.fmnist.contracts.image.DecodeBusyException;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.service.Classification;
 import dev.fmnist.inference.service.ClassificationService;
@@ -62,7 +63,7 @@ public class RequestProcessor {
         LoadedModel model = awaitModel();
         Classification c;
         try {
-            c = classifier.classifyRequest(request, model);
+            c = classifyWhenDecoderFree(request, model);
         } catch (InvalidInputException e) {
             return deadLetter(in, "request " + request.id() + ": " + e.getMessage());
         } catch (RuntimeException e) {
@@ -89,6 +90,24 @@ public class RequestProcessor {
             model = models.registry().awaitLive(WAIT_STEP);
         }
         return model;
+    }
+
+    /**
+     * A busy decode budget is load, not a bad record: the request waits (unacknowledged, like one
+     * waiting for a model) and is tried again rather than dead-lettered.
+     */
+    private Classification classifyWhenDecoderFree(ClassificationRequest request, LoadedModel model)
+            throws InterruptedException {
+        while (true) {
+            try {
+                return classifier.classifyRequest(request, model);
+            } catch (DecodeBusyException e) {
+                if (stopping) {
+                    throw new IllegalStateException("shutting down while waiting for the decode budget; request left uncommitted");
+                }
+                Thread.sleep(e.retryAfter().toMillis());
+            }
+        }
     }
 
     /** Dead-letters the record, then acknowledges it; returns null so nothing goes to predictions. */

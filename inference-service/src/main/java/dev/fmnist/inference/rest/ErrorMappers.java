@@ -1,6 +1,7 @@
 package dev.fmnist.inference.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fmnist.contracts.image.DecodeBusyException;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelConflictException;
@@ -34,6 +35,13 @@ public class ErrorMappers {
     public Response unavailable(ModelUnavailableException e) {
         return Response.status(503).header("Retry-After", "5").type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ErrorResponse(e.getMessage())).build();
+    }
+
+    /** The decode budget is spent by concurrent decodes: the image itself is fine, retry shortly. */
+    @ServerExceptionMapper
+    public Response busy(DecodeBusyException e) {
+        return Response.status(503).header("Retry-After", Long.toString(e.retryAfterSeconds()))
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorResponse(e.getMessage())).build();
     }
 
     @ServerExceptionMapper

@@ -7,7 +7,8 @@ import dev.fmnist.contracts.ClassificationCodec;
 import dev.fmnist.contracts.ClassificationRequest;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.WireFormatException;
-import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.contracts.image.DecodeBusyException;
+import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.contracts.image.ImageFormatException;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.BatchScorer;
@@ -28,13 +29,15 @@ public class ClassificationService {
     private final InferenceMetrics metrics;
     private final InferenceConfig config;
     private final ObjectMapper json;
+    private final ImageDecoder decoder;
 
     public ClassificationService(ModelService models, InferenceMetrics metrics, InferenceConfig config,
-                                 ObjectMapper json) {
+                                 ObjectMapper json, ImageDecoder decoder) {
         this.models = models;
         this.metrics = metrics;
         this.config = config;
         this.json = json;
+        this.decoder = decoder;
     }
 
     /** Exactly 784 raw bytes, row-major 28x28, light object on dark background. */
@@ -190,7 +193,7 @@ public class ClassificationService {
 
     private byte[] toPixels(byte[] image, boolean invert) {
         try {
-            return ImageConverter.toFashionMnist(image, invert, config.maxImagePixels());
+            return decoder.toFashionMnist(image, invert);
         } catch (ImageFormatException e) {
             throw e.tooLarge() ? InvalidInputException.tooLarge(e.getMessage())
                     : InvalidInputException.badRequest(e.getMessage());
@@ -249,6 +252,9 @@ public class ClassificationService {
         }
         if (e instanceof ModelUnavailableException) {
             return Outcome.UNAVAILABLE;
+        }
+        if (e instanceof DecodeBusyException) {
+            return Outcome.BUSY;
         }
         return Outcome.ERROR;
     }

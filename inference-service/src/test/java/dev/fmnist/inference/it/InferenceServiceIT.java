@@ -380,7 +380,7 @@ class InferenceServiceIT {
                 .then().statusCode(400).body("error", notNullValue());
         given().contentType("application/octet-stream").body(new byte[(int) KafkaItProfile.MAX_BODY + 1])
                 .post("/api/v1/classify").then().statusCode(413).body("error", containsString("exceeds"));
-        BufferedImage huge = new BufferedImage(1100, 1000, BufferedImage.TYPE_BYTE_GRAY); // 1.1 Mpx > 1 Mpx limit
+        BufferedImage huge = new BufferedImage(1100, 1000, BufferedImage.TYPE_BYTE_GRAY); // 5.5 MB decoded > the 5 MB limit
         ByteArrayOutputStream hugePng = new ByteArrayOutputStream();
         ImageIO.write(huge, "png", hugePng);
         given().contentType("image/png").body(hugePng.toByteArray()).post("/api/v1/classify")

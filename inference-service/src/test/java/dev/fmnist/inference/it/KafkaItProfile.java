@@ -7,14 +7,15 @@ import java.util.Map;
 public class KafkaItProfile implements QuarkusTestProfile {
     public static final String ADMIN_TOKEN = "it-admin-token";
     public static final long MAX_BODY = 4 * 1_048_576;
-    public static final long MAX_IMAGE_PIXELS = 1_000_000;
+    /** 1000x1000 8-bit gray needs 5,000,000 bytes (raster + luma): the largest such image accepted. */
+    public static final long MAX_DECODED_BYTES = 5_000_000;
 
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of(
                 "fmnist.inference.admin-token", ADMIN_TOKEN,
                 "fmnist.inference.max-body-bytes", Long.toString(MAX_BODY),
-                "fmnist.inference.max-image-pixels", Long.toString(MAX_IMAGE_PIXELS),
+                "fmnist.inference.max-decoded-bytes", Long.toString(MAX_DECODED_BYTES),
                 "fmnist.inference.snapshot-poll-timeout", "PT0.1S",
                 "fmnist.inference.snapshot-retry-backoff", "PT0.2S",
                 "mp.messaging.incoming.requests-in.max.poll.records", "50");

@@ -1,6 +1,9 @@
 package dev.fmnist.ingest.cli;
 
 import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.image.DecodeBudget;
+import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.ingest.images.ImageEntries;
 import dev.fmnist.ingest.images.LabelledImage;
 import dev.fmnist.ingest.images.RejectedInputException;
@@ -79,7 +82,10 @@ public final class PublishCommand {
         List<LabelledImage> images;
         try {
             UploadLimits limits = UploadLimits.defaults();
-            images = ImageEntries.convert(ImageEntries.readFolder(dir, limits), invert, limits);
+            // one image at a time: the budget only has to hold the largest image
+            ImageDecoder decoder = new ImageDecoder(ImageConverter.DEFAULT_MAX_DECODED_BYTES,
+                    DecodeBudget.ofHeap(0.5), Duration.ofMinutes(1));
+            images = ImageEntries.convertFolder(dir, invert, limits, decoder);
         } catch (RejectedInputException e) {
             err.println("publish: " + e.getMessage());
             e.entries().forEach(bad -> err.println("  " + bad.entry() + ": " + bad.error()));

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Typed configuration of the ingest service; the module README lists every property with its default. */
 @ConfigMapping(prefix = "fmnist.ingest")
@@ -98,9 +99,23 @@ public interface IngestConfig {
         @WithDefault("536870912")
         long bulkMaxUncompressedBytes();
 
-        /** Largest decoded image in pixels (width x height); larger gets 413 before it is decoded. */
-        @WithDefault("40000000")
-        long maxPixels();
+        /**
+         * Largest image in bytes its decoding needs (raster, luma array, libjpeg's progressive buffer;
+         * computed from the header), 413 above before anything is decoded (decompression bombs).
+         */
+        @WithDefault("134217728")
+        long maxDecodedBytes();
+
+        /**
+         * Bytes all concurrent image decodes (single, multipart, zip entries) may hold together;
+         * unset = a quarter of the max heap. A decode that does not fit within {@link #decodeWait()}
+         * gets 503 with Retry-After.
+         */
+        OptionalLong decodeBudgetBytes();
+
+        /** How long one image decode waits for room in the decode budget before the upload answers 503. */
+        @WithDefault("2s")
+        Duration decodeWait();
 
         /** How long an upload waits for Kafka to acknowledge its records before answering 503. */
         @WithDefault("30s")

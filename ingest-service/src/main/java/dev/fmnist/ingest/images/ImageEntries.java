@@ -1,9 +1,10 @@
 package dev.fmnist.ingest.images;
 
 import dev.fmnist.contracts.FashionMnist;
-import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.contracts.image.ImageFormatException;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,24 +28,24 @@ public final class ImageEntries {
     /** At most this many bad entries are listed in an error. */
     static final int MAX_LISTED_ERRORS = 100;
 
-    /** An image file as read: its path inside the archive or folder, and its bytes. */
-    public record Entry(String name, byte[] bytes) {
-    }
-
     private ImageEntries() {
     }
 
     /**
-     * Reads a zip from a stream, enforcing the entry count, per-entry size and total inflated size
-     * limits while inflating (the sizes in the zip headers are not trusted).
+     * Converts the images of a zip read from a stream, each entry as soon as it is inflated (memory
+     * holds one entry, plus 784 bytes per image). Enforces the compressed size, the entry count, the
+     * per-entry size and the total inflated size while reading (the sizes in the zip headers are not
+     * trusted). All or nothing: any bad entry rejects the whole zip, listing the bad entries.
      *
-     * @throws RejectedInputException TOO_LARGE beyond a limit, BAD_ARCHIVE when it is not a zip
+     * @throws RejectedInputException TOO_LARGE beyond a limit, BAD_ARCHIVE when it is not a zip or
+     *                                an entry is bad
      */
-    public static List<Entry> readZip(InputStream in, UploadLimits limits) {
-        List<Entry> entries = new ArrayList<>();
+    public static List<LabelledImage> convertZip(InputStream in, boolean invert, UploadLimits limits, ImageDecoder decoder) {
+        Converted converted = new Converted(invert, decoder);
         long inflated = 0;
         int seen = 0;
-        try (ZipInputStream zip = new ZipInputStream(in)) {
+        CappedInputStream body = new CappedInputStream(in, limits.maxArchiveBytes());
+        try (ZipInputStream zip = new ZipInputStream(body)) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
                 if (++seen > limits.maxEntries()) {
@@ -65,7 +66,7 @@ public final class ImageEntries {
                 }
                 inflated += bytes.length;
                 if (!hidden(name)) {
-                    entries.add(new Entry(name, bytes));
+                    converted.add(name, bytes);
                 }
             }
         } catch (ZipException ex) {
@@ -73,21 +74,26 @@ public final class ImageEntries {
         } catch (IOException ex) {
             throw new RejectedInputException(RejectReason.BAD_ARCHIVE, "cannot read the zip archive: " + ex.getMessage());
         }
+        if (body.count() == 0) {
+            throw new RejectedInputException(RejectReason.BAD_ARCHIVE, "empty request body: send the zip");
+        }
         if (seen == 0) {
             throw new RejectedInputException(RejectReason.BAD_ARCHIVE, "not a zip archive, or an empty one");
         }
-        if (entries.isEmpty()) {
+        if (converted.entries == 0) {
             throw new RejectedInputException(RejectReason.BAD_ARCHIVE, "the zip holds no image files");
         }
-        return entries;
+        return converted.result();
     }
 
     /**
-     * Reads the image files under a folder (recursively, sorted by path), with the same limits as a zip.
+     * Converts the image files under a folder (recursively, sorted by path), one file at a time, with
+     * the same limits and the same all-or-nothing rule as a zip.
      *
-     * @throws RejectedInputException TOO_LARGE beyond a limit, BAD_ARCHIVE when the folder cannot be read
+     * @throws RejectedInputException TOO_LARGE beyond a limit, BAD_ARCHIVE when the folder cannot be
+     *                                read or a file is bad
      */
-    public static List<Entry> readFolder(Path root, UploadLimits limits) {
+    public static List<LabelledImage> convertFolder(Path root, boolean invert, UploadLimits limits, ImageDecoder decoder) {
         if (!Files.isDirectory(root)) {
             throw new RejectedInputException(RejectReason.BAD_ARCHIVE, root + " is not a directory");
         }
@@ -106,7 +112,7 @@ public final class ImageEntries {
         if (files.isEmpty()) {
             throw new RejectedInputException(RejectReason.BAD_ARCHIVE, root + " holds no image files");
         }
-        List<Entry> entries = new ArrayList<>();
+        Converted converted = new Converted(invert, decoder);
         long total = 0;
         for (Path f : files) {
             String name = root.relativize(f).toString().replace('\\', '/');
@@ -119,39 +125,103 @@ public final class ImageEntries {
                 if (total > limits.maxArchiveBytes()) {
                     throw new RejectedInputException(RejectReason.TOO_LARGE, root + " holds more than " + limits.maxArchiveBytes() + " bytes");
                 }
-                entries.add(new Entry(name, Files.readAllBytes(f)));
+                converted.add(name, Files.readAllBytes(f));
             } catch (IOException e) {
                 throw new RejectedInputException(RejectReason.BAD_ARCHIVE, "cannot read " + f + ": " + e.getMessage());
             }
         }
-        return entries;
+        return converted.result();
     }
 
-    /**
-     * Labels and converts every entry. All or nothing: when any entry is bad, throws one
-     * BAD_ARCHIVE rejection listing the bad entries (up to {@value #MAX_LISTED_ERRORS}).
-     */
-    public static List<LabelledImage> convert(List<Entry> entries, boolean invert, UploadLimits limits) {
-        List<LabelledImage> images = new ArrayList<>(entries.size());
-        List<RejectedInputException.EntryError> errors = new ArrayList<>();
-        int bad = 0;
-        for (Entry e : entries) {
+    /** Entries converted so far and the bad ones; the encoded bytes of an entry are dropped once converted. */
+    private static final class Converted {
+        private final boolean invert;
+        private final ImageDecoder decoder;
+        private final List<LabelledImage> images = new ArrayList<>();
+        private final List<RejectedInputException.EntryError> errors = new ArrayList<>();
+        private int entries;
+        private int bad;
+
+        Converted(boolean invert, ImageDecoder decoder) {
+            this.invert = invert;
+            this.decoder = decoder;
+        }
+
+        void add(String name, byte[] bytes) {
+            entries++;
             try {
-                int label = labelOf(e.name());
-                byte[] pixels = ImageConverter.toFashionMnist(e.bytes(), invert, limits.maxPixels());
-                images.add(new LabelledImage(e.name(), label, pixels));
+                int label = labelOf(name);
+                if (bad == 0) {
+                    images.add(new LabelledImage(name, label, decoder.toFashionMnist(bytes, invert)));
+                } else {
+                    decoder.toFashionMnist(bytes, invert); // still checked, so every bad entry is listed
+                }
             } catch (IllegalArgumentException | ImageFormatException ex) {
                 bad++;
+                images.clear(); // nothing will be published: keep no pixels
                 if (errors.size() < MAX_LISTED_ERRORS) {
-                    errors.add(new RejectedInputException.EntryError(e.name(), ex.getMessage()));
+                    errors.add(new RejectedInputException.EntryError(name, ex.getMessage()));
                 }
             }
         }
-        if (bad > 0) {
-            throw new RejectedInputException(RejectReason.BAD_ARCHIVE, bad + " of " + entries.size()
-                    + " entries are not usable labelled images; nothing was published", errors);
+
+        List<LabelledImage> result() {
+            if (bad > 0) {
+                throw new RejectedInputException(RejectReason.BAD_ARCHIVE, bad + " of " + entries
+                        + " entries are not usable labelled images; nothing was published", errors);
+            }
+            return images;
         }
-        return images;
+    }
+
+    /** Counts what is read and refuses (TOO_LARGE) to read past a cap: the compressed zip limit. */
+    private static final class CappedInputStream extends FilterInputStream {
+        private final long cap;
+        private long count;
+
+        CappedInputStream(InputStream in, long cap) {
+            super(in);
+            this.cap = cap;
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            if (k > 0) {
+                counted(k);
+            }
+            return k;
+        }
+
+        private void counted(long n) {
+            count += n;
+            if (count > cap) {
+                throw new RejectedInputException(RejectReason.TOO_LARGE, "zip is larger than the limit of " + cap
+                        + " bytes (fmnist.ingest.upload.bulk-max-bytes)");
+            }
+        }
     }
 
     /** The label of an entry from the name of the folder that holds it. */

@@ -1,9 +1,8 @@
 package dev.fmnist.ingest.images;
 
 import dev.fmnist.contracts.FashionMnist;
-import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.contracts.image.ImageFormatException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,11 +17,12 @@ public final class UserImages {
     }
 
     /** One PNG/JPEG and its label (index or class name). */
-    public static LabelledImage single(InputStream body, String label, boolean invert, UploadLimits limits, String source) {
+    public static LabelledImage single(InputStream body, String label, boolean invert, UploadLimits limits, String source,
+                                       ImageDecoder decoder) {
         byte[] bytes = read(body, limits.maxImageBytes(), "image", "fmnist.ingest.upload.max-bytes");
         int labelIndex = parseLabel(label);
         try {
-            return new LabelledImage(source, labelIndex, ImageConverter.toFashionMnist(bytes, invert, limits.maxPixels()));
+            return new LabelledImage(source, labelIndex, decoder.toFashionMnist(bytes, invert));
         } catch (ImageFormatException e) {
             throw new RejectedInputException(e.tooLarge() ? RejectReason.TOO_LARGE : RejectReason.BAD_IMAGE, e.getMessage());
         }
@@ -33,7 +33,8 @@ public final class UserImages {
      * light on dark), with the checks and conversion of a REST upload. {@code label} may be null
      * (unlabelled); {@code invert} is the header's text ({@code true}/{@code false}, null = false).
      */
-    public static LabelledImage fromRecord(byte[] value, String label, String invert, UploadLimits limits, String source) {
+    public static LabelledImage fromRecord(byte[] value, String label, String invert, UploadLimits limits, String source,
+                                           ImageDecoder decoder) {
         if (value == null || value.length == 0) {
             throw new RejectedInputException(RejectReason.BAD_IMAGE, "empty record value: send a PNG/JPEG or 784 raw bytes");
         }
@@ -53,7 +54,7 @@ public final class UserImages {
             return new LabelledImage(source, labelIndex, pixels);
         }
         try {
-            return new LabelledImage(source, labelIndex, ImageConverter.toFashionMnist(value, inverted, limits.maxPixels()));
+            return new LabelledImage(source, labelIndex, decoder.toFashionMnist(value, inverted));
         } catch (ImageFormatException e) {
             throw new RejectedInputException(e.tooLarge() ? RejectReason.TOO_LARGE : RejectReason.BAD_IMAGE, e.getMessage());
         }
@@ -78,10 +79,20 @@ public final class UserImages {
         };
     }
 
-    /** A zip of class-named folders: every entry is checked; one bad entry rejects the whole zip. */
-    public static List<LabelledImage> archive(InputStream body, boolean invert, UploadLimits limits) {
-        byte[] zip = read(body, limits.maxArchiveBytes(), "zip", "fmnist.ingest.upload.bulk-max-bytes");
-        return ImageEntries.convert(ImageEntries.readZip(new ByteArrayInputStream(zip), limits), invert, limits);
+    /**
+     * A zip of class-named folders: every entry is checked; one bad entry rejects the whole zip. The
+     * body is streamed: each entry is converted as it is inflated, so memory holds one entry and
+     * 784 bytes per image, never the zip.
+     */
+    public static List<LabelledImage> archive(InputStream body, boolean invert, UploadLimits limits, ImageDecoder decoder) {
+        if (body == null) {
+            throw new RejectedInputException(RejectReason.BAD_ARCHIVE, "empty request body: send the zip");
+        }
+        try (body) {
+            return ImageEntries.convertZip(body, invert, limits, decoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the request body", e);
+        }
     }
 
     public static int parseLabel(String label) {
@@ -93,7 +104,7 @@ public final class UserImages {
     }
 
     private static byte[] read(InputStream body, long max, String what, String property) {
-        RejectReason empty = what.equals("zip") ? RejectReason.BAD_ARCHIVE : RejectReason.BAD_IMAGE;
+        RejectReason empty = RejectReason.BAD_IMAGE;
         if (body == null) {
             throw new RejectedInputException(empty, "empty request body: send the " + what);
         }

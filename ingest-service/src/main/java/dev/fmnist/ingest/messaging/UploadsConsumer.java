@@ -3,6 +3,8 @@ package dev.fmnist.ingest.messaging;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.image.DecodeBusyException;
+import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.ingest.config.IngestConfig;
 import dev.fmnist.ingest.images.LabelledImage;
 import dev.fmnist.ingest.images.RejectedInputException;
@@ -48,17 +50,19 @@ public class UploadsConsumer {
     private static final Logger LOG = Logger.getLogger(UploadsConsumer.class);
 
     private final Producer<String, byte[]> producer;
+    private final ImageDecoder decoder;
     private final IngestMetrics metrics;
     private final UploadLimits limits;
     private final Duration ackTimeout;
     private final Duration maxBackoff;
 
-    public UploadsConsumer(Producer<String, byte[]> producer, IngestMetrics metrics, IngestConfig config) {
+    public UploadsConsumer(Producer<String, byte[]> producer, IngestMetrics metrics, IngestConfig config,
+                           ImageDecoder decoder) {
         this.producer = producer;
+        this.decoder = decoder;
         this.metrics = metrics;
         IngestConfig.Upload u = config.upload();
-        this.limits = new UploadLimits(u.maxBytes(), u.bulkMaxBytes(), u.bulkMaxEntries(), u.bulkMaxUncompressedBytes(),
-                u.maxPixels());
+        this.limits = new UploadLimits(u.maxBytes(), u.bulkMaxBytes(), u.bulkMaxEntries(), u.bulkMaxUncompressedBytes());
         this.ackTimeout = u.ackTimeout();
         this.maxBackoff = config.uploadsTopic().maxBackoff();
     }
@@ -105,16 +109,33 @@ public class UploadsConsumer {
         for (ConsumerRecord<byte[], byte[]> r : records) {
             String source = r.topic() + "-" + r.partition() + "@" + r.offset();
             try {
-                images.add(UserImages.fromRecord(r.value(), DeadLetters.header(r.headers(), Topics.UPLOAD_LABEL_HEADER),
-                        DeadLetters.header(r.headers(), Topics.UPLOAD_INVERT_HEADER), limits, source));
+                images.add(convert(r, source));
             } catch (RejectedInputException e) {
                 metrics.rejected(e.reason());
                 dead.add(deadLetter(r, e.reason().tag() + ": " + e.getMessage()));
+            } catch (PublishFailedException e) {
+                throw e;
             } catch (RuntimeException e) {
                 dead.add(deadLetter(r, "unusable record: " + e));
             }
         }
         return new Outcome(images, dead);
+    }
+
+    /** One record; while the decode budget is taken by other decodes (REST uploads), it waits its turn. */
+    private LabelledImage convert(ConsumerRecord<byte[], byte[]> r, String source) {
+        long pause = 50;
+        while (true) {
+            try {
+                return UserImages.fromRecord(r.value(), DeadLetters.header(r.headers(), Topics.UPLOAD_LABEL_HEADER),
+                        DeadLetters.header(r.headers(), Topics.UPLOAD_INVERT_HEADER), limits, source, decoder);
+            } catch (DecodeBusyException e) {
+                if (!sleep(pause)) {
+                    throw new PublishFailedException("interrupted while waiting for the decode budget", e);
+                }
+                pause = Math.min(pause * 2, 1000);
+            }
+        }
     }
 
     private static ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {

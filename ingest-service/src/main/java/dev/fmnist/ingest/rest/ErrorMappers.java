@@ -1,5 +1,6 @@
 package dev.fmnist.ingest.rest;
 
+import dev.fmnist.contracts.image.DecodeBusyException;
 import dev.fmnist.ingest.images.RejectReason;
 import dev.fmnist.ingest.images.RejectedInputException;
 import dev.fmnist.ingest.messaging.PublishFailedException;
@@ -33,6 +34,13 @@ public class ErrorMappers {
         metrics.rejected(RejectReason.UNSUPPORTED_TYPE);
         return json(415, new ApiError("unsupported Content-Type: send image/png or image/jpeg (raw body), "
                 + "multipart/form-data with a 'file' field to /api/v1/images, or application/zip to /api/v1/images/bulk"));
+    }
+
+    /** The decode budget is spent by concurrent uploads: nothing was published, retry shortly. */
+    @ServerExceptionMapper
+    public Response busy(DecodeBusyException e) {
+        return Response.status(503).header("Retry-After", Long.toString(e.retryAfterSeconds()))
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(e.getMessage() + "; nothing was published")).build();
     }
 
     @ServerExceptionMapper

@@ -38,9 +38,9 @@ public class ImageResource {
     @Operation(summary = "Publish one labelled image (raw PNG/JPEG body)")
     @APIResponse(responseCode = "200", description = "Published: batch id, partition and offset")
     @APIResponse(responseCode = "400", description = "Not a PNG/JPEG, or unknown label")
-    @APIResponse(responseCode = "413", description = "Larger than fmnist.ingest.upload.max-bytes or max-pixels")
+    @APIResponse(responseCode = "413", description = "Larger than fmnist.ingest.upload.max-bytes, or needs more than max-decoded-bytes to decode")
     @APIResponse(responseCode = "415", description = "Another Content-Type")
-    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge")
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge, or the decode budget is spent (Retry-After)")
     public UploadResult upload(InputStream body,
                                @Parameter(description = "0-9 or a class name (e.g. Sneaker, ankle_boot)") @RestQuery String label,
                                @Parameter(description = "true for dark objects on a light background (photos)")

@@ -2,6 +2,7 @@ package dev.fmnist.ingest.service;
 
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.ingest.config.IngestConfig;
 import dev.fmnist.ingest.images.LabelledImage;
 import dev.fmnist.ingest.images.UploadLimits;
@@ -31,26 +32,27 @@ public class UserImageService {
     private final IngestMetrics metrics;
     private final Duration ackTimeout;
     private final UploadLimits limits;
+    private final ImageDecoder decoder;
 
     public UserImageService(Producer<String, byte[]> producer, TopicsInitializer topics, IngestMetrics metrics,
-                            IngestConfig config) {
+                            IngestConfig config, ImageDecoder decoder) {
         this.producer = producer;
         this.topics = topics;
         this.metrics = metrics;
         IngestConfig.Upload u = config.upload();
         this.ackTimeout = u.ackTimeout();
-        this.limits = new UploadLimits(u.maxBytes(), u.bulkMaxBytes(), u.bulkMaxEntries(), u.bulkMaxUncompressedBytes(),
-                u.maxPixels());
+        this.limits = new UploadLimits(u.maxBytes(), u.bulkMaxBytes(), u.bulkMaxEntries(), u.bulkMaxUncompressedBytes());
+        this.decoder = decoder;
     }
 
     /** One PNG/JPEG with its label (index or class name); source is the name reported back. */
     public UploadResult upload(InputStream body, String label, boolean invert, String source) {
-        return publish(List.of(UserImages.single(body, label, invert, limits, source)));
+        return publish(List.of(UserImages.single(body, label, invert, limits, source, decoder)));
     }
 
     /** A zip of class-named folders of images: all entries are checked first, then all are published. */
     public UploadResult uploadArchive(InputStream body, boolean invert) {
-        return publish(UserImages.archive(body, invert, limits));
+        return publish(UserImages.archive(body, invert, limits, decoder));
     }
 
     private UploadResult publish(List<LabelledImage> images) {

@@ -1,0 +1,200 @@
+package dev.fmnist.inference.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fmnist.broker.testing.KafkaTestResource;
+import dev.fmnist.contracts.ClassificationCodec;
+import dev.fmnist.contracts.ClassificationRequest;
+import dev.fmnist.contracts.DeadLetters;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.contracts.image.DecodeBudget;
+import dev.fmnist.contracts.image.ImageDecoder;
+import dev.fmnist.inference.support.SoftmaxFit;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Decompression bombs and bursts of large images against the running service (REST and Kafka), with
+ * a small decode budget: bombs are 413, what does not fit is 503 with Retry-After, nothing is 500,
+ * and a Kafka request that meets a spent budget waits instead of being dead-lettered.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@TestProfile(DecodeLimitsIT.Profile.class)
+class DecodeLimitsIT {
+    static final String MODEL = "decode-limits-model";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /** A model of its own; one large image (2000x2000 RGB, 28 MB) fills the 32 MiB budget. */
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("fmnist.inference.model-name", MODEL,
+                    "fmnist.inference.max-decoded-bytes", Long.toString(32L << 20),
+                    "fmnist.inference.decode-budget-bytes", Long.toString(32L << 20),
+                    "fmnist.inference.decode-wait", "PT0.1S",
+                    "fmnist.inference.snapshot-poll-timeout", "PT0.1S");
+        }
+    }
+
+    @Inject
+    ImageDecoder decoder;
+
+    @TestHTTPResource("/api/v1/classify")
+    URI classify;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void modelLoaded() throws InterruptedException {
+        if (given().get("/api/v1/model").statusCode() == 200) {
+            return;
+        }
+        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, MODEL.getBytes(StandardCharsets.UTF_8),
+                WeightSnapshotCodec.encode(SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(3, 0.05), Instant.now()))));
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (given().get("/api/v1/model").statusCode() != 200) {
+            assertTrue(System.nanoTime() < deadline, "model loaded in time");
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void concurrentBombsAre413AndConcurrentLargeImagesAre200Or503() throws Exception {
+        byte[] bomb = pngBomb();
+        byte[] large = largePng(2000);
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        try {
+            List<Future<HttpResponse<String>>> bombs = new ArrayList<>();
+            List<Future<HttpResponse<String>>> larges = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                bombs.add(pool.submit(() -> post(bomb)));
+                if (i < 8) {
+                    larges.add(pool.submit(() -> post(large)));
+                }
+            }
+            for (Future<HttpResponse<String>> f : bombs) {
+                HttpResponse<String> r = f.get();
+                assertEquals(413, r.statusCode(), r.body());
+                assertTrue(r.body().contains("6324x6324 PNG, 4 channels of 16 bits needs"), r.body());
+            }
+            int ok = 0;
+            for (Future<HttpResponse<String>> f : larges) {
+                HttpResponse<String> r = f.get();
+                assertTrue(r.statusCode() == 200 || r.statusCode() == 503, r.statusCode() + " " + r.body());
+                if (r.statusCode() == 503) {
+                    assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+                } else {
+                    ok++;
+                }
+            }
+            assertTrue(ok >= 1, "at least one large image was classified");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(decoder.budget().totalBytes(), decoder.budget().availableBytes(), "every lease released");
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void aSpentBudgetIs503WithRetryAfterAndCounted() throws Exception {
+        DecodeBudget budget = decoder.budget();
+        try (DecodeBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO)) {
+            given().contentType("image/png").body(largePng(100)).post("/api/v1/classify")
+                    .then().statusCode(503).header("Retry-After", "1")
+                    .body("error", containsString("too many images are being decoded at once"));
+        }
+        String metrics = given().get("/q/metrics").asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.contains("outcome=\"busy\"") && !l.startsWith("#")
+                && !l.trim().endsWith(" 0.0")), "a busy outcome was counted");
+    }
+
+    @Test
+    void onKafkaABombIsDeadLetteredAndABusyBudgetOnlyDelaysARequest() throws Exception {
+        KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "bomb-1".getBytes(StandardCharsets.UTF_8),
+                ClassificationCodec.encodeRequest(new ClassificationRequest("bomb-1", null, pngBomb(), false, null))));
+        var dead = KafkaTestClient.await(Topics.DEAD_LETTER,
+                r -> r.key() != null && "bomb-1".equals(new String(r.key(), StandardCharsets.UTF_8)), TIMEOUT);
+        assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).contains("6324x6324"),
+                DeadLetters.header(dead.headers(), DeadLetters.REASON));
+
+        DecodeBudget budget = decoder.budget();
+        DecodeBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO);
+        try {
+            KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "held-1".getBytes(StandardCharsets.UTF_8),
+                    ClassificationCodec.encodeRequest(new ClassificationRequest("held-1", null, largePng(100), false, null))));
+            Thread.sleep(1500); // several busy rounds while the budget is held
+        } finally {
+            all.close();
+        }
+        var answer = KafkaTestClient.await(Topics.PREDICTIONS,
+                r -> r.key() != null && "held-1".equals(new String(r.key(), StandardCharsets.UTF_8)), TIMEOUT);
+        assertEquals(10, ClassificationCodec.decodePrediction(answer.value()).probabilities().length);
+    }
+
+    private HttpResponse<String> post(byte[] png) throws Exception {
+        return http.send(HttpRequest.newBuilder(classify).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static byte[] largePng(int side) throws Exception {
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillOval(side / 4, side / 4, side / 2, side / 2);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    /** The issue's 61-byte PNG: 6324x6324 16-bit RGBA, CRCs correct, a 4-byte IDAT. */
+    static byte[] pngBomb() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        out.writeBytes(chunk("IHDR", ByteBuffer.allocate(13).putInt(6324).putInt(6324).put((byte) 16).put((byte) 6)
+                .put((byte) 0).put((byte) 0).put((byte) 0).array()));
+        out.writeBytes(chunk("IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00}));
+        out.writeBytes(chunk("IEND", new byte[0]));
+        return out.toByteArray();
+    }
+
+    private static byte[] chunk(String type, byte[] data) {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(t).put(data).putInt((int) crc.getValue()).array();
+    }
+}

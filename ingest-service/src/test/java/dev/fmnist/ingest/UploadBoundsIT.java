@@ -1,0 +1,109 @@
+package dev.fmnist.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fmnist.broker.testing.KafkaTestResource;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.image.DecodeBudget;
+import dev.fmnist.contracts.image.ImageDecoder;
+import dev.fmnist.ingest.testing.Images;
+import dev.fmnist.ingest.testing.TestFiles;
+import dev.fmnist.ingest.testing.TopicReader;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import io.quarkus.test.common.http.TestHTTPResource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** Decompression bombs, a spent decode budget and oversized multipart bodies, on the real service. */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+class UploadBoundsIT {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "quarkus.http.body.uploads-directory")
+    Path uploads;
+
+    @Inject
+    ImageDecoder decoder;
+
+    @TestHTTPResource("/api/v1/images")
+    URI images;
+
+    @Test
+    void bombsAre413AndNothingIsPublished() {
+        long before;
+        try (TopicReader topics = new TopicReader(bootstrap)) {
+            before = topics.end(Topics.TRAIN);
+            given().contentType("image/png").queryParam("label", "7").body(Images.pngBomb()).post("/api/v1/images")
+                    .then().statusCode(413).body("error", containsString("6324x6324 PNG, 4 channels of 16 bits needs"));
+            given().multiPart("file", "bomb.png", Images.pngBomb(), "image/png").multiPart("label", "7")
+                    .post("/api/v1/images").then().statusCode(413).body("error", containsString("6324x6324"));
+            Map<String, byte[]> entries = new LinkedHashMap<>();
+            entries.put("Bag/good.png", Images.png28(1));
+            entries.put("Bag/bomb.png", Images.pngBomb());
+            given().contentType("application/zip").body(TestFiles.zip(entries)).post("/api/v1/images/bulk")
+                    .then().statusCode(400).body("entries[0].entry", equalTo("Bag/bomb.png"))
+                    .body("entries[0].error", containsString("6324x6324"));
+            assertEquals(before, topics.end(Topics.TRAIN));
+        }
+    }
+
+    @Test
+    void aSpentDecodeBudgetIs503WithRetryAfter() {
+        DecodeBudget budget = decoder.budget();
+        try (DecodeBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO)) {
+            given().contentType("image/png").queryParam("label", "7").body(Images.png28(3)).post("/api/v1/images")
+                    .then().statusCode(503).header("Retry-After", "1")
+                    .body("error", containsString("too many images are being decoded at once"));
+        }
+        assertEquals(budget.totalBytes(), budget.availableBytes());
+    }
+
+    @Test
+    void aMultipartBodyOverTheImageLimitIsRefusedBeforeItIsSpooled() throws Exception {
+        byte[] big = new byte[11 << 20];
+        System.arraycopy(Images.png28(1), 0, big, 0, 100);
+        byte[] head = ("--xyz\r\nContent-Disposition: form-data; name=\"label\"\r\n\r\n7\r\n--xyz\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] tail = "\r\n--xyz--\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + big.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(big, 0, body, head.length, big.length);
+        System.arraycopy(tail, 0, body, head.length + big.length, tail.length);
+        HttpRequest request = HttpRequest.newBuilder(images)
+                .header("Content-Type", "multipart/form-data; boundary=xyz")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), r.body());
+        assertTrue(r.body().contains("multipart upload of " + body.length + " bytes exceeds the limit"), r.body());
+        assertEquals(0, spooled(), "nothing is left in " + uploads);
+    }
+
+    private long spooled() throws IOException {
+        if (!Files.isDirectory(uploads)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(uploads)) {
+            return files.count();
+        }
+    }
+}

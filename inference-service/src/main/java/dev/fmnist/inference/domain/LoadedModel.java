@@ -1,6 +1,8 @@
 package dev.fmnist.inference.domain;
 
 import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.inference.export.ExportFormat;
+import dev.fmnist.inference.export.WeightsExporter;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,7 +31,7 @@ public final class LoadedModel {
     public static LoadedModel of(WeightSnapshot snapshot, Instant loadedAt) {
         return new LoadedModel(new WeightSnapshot(snapshot.modelName(), snapshot.version(), snapshot.epoch(),
                 snapshot.step(), snapshot.weights().clone(), snapshot.bias().clone(), snapshot.hyperparameters(),
-                snapshot.metrics(), snapshot.lineage(), snapshot.createdAt()), loadedAt);
+                snapshot.metrics(), snapshot.lineage(), snapshot.createdAt(), snapshot.plan()), loadedAt);
     }
 
     public long version() {
@@ -66,6 +68,15 @@ public final class LoadedModel {
 
     public List<WeightSnapshot.SourceOffset> lineage() {
         return snapshot.lineage();
+    }
+
+    public WeightSnapshot.Plan plan() {
+        return snapshot.plan();
+    }
+
+    /** W, b and the metadata in a standard format (a fresh byte array; the model is not exposed). */
+    public byte[] export(ExportFormat format) {
+        return WeightsExporter.export(snapshot, format);
     }
 
     /** W / 255, 784 x 10 row-major; package-private: callers must not write to it. */

@@ -1,0 +1,41 @@
+package dev.fmnist.inference.rest;
+
+import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.inference.export.ExportFormat;
+import dev.fmnist.inference.oip.OipService;
+import dev.fmnist.inference.service.InvalidInputException;
+import dev.fmnist.inference.service.ModelService;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * {@code GET /api/v1/model/export?format=npz|safetensors[&version=N]}: the trained W (784x10) and b
+ * (10) with the snapshot's metadata, as a download. Without a version, the served model; with one,
+ * a version this replica keeps (404 otherwise). Reading the weights changes nothing, so it is open
+ * like the model description.
+ */
+@Path("/api/v1/model/export")
+public class ModelExportResource {
+    private final ModelService models;
+    private final OipService resolver;
+
+    public ModelExportResource(ModelService models, OipService resolver) {
+        this.models = models;
+        this.resolver = resolver;
+    }
+
+    @GET
+    public Response export(@QueryParam("format") @DefaultValue("npz") String format, @QueryParam("version") String version) {
+        ExportFormat f = ExportFormat.parse(format).orElseThrow(() -> InvalidInputException.badRequest(
+                "unknown export format '" + format + "': use npz or safetensors"));
+        LoadedModel m = resolver.resolve(models.modelName(), version);
+        String file = m.modelName() + "-v" + m.version() + "." + f.extension();
+        return Response.ok(m.export(f), f.mediaType())
+                .header("Content-Disposition", "attachment; filename=\"" + file + "\"")
+                .header("X-Model-Version", Long.toString(m.version()))
+                .build();
+    }
+}

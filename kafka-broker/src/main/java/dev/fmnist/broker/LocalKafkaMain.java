@@ -64,6 +64,11 @@ public final class LocalKafkaMain {
     }
 
     private static void runPlaintext(Path data, String host, int port, int controllerPort) {
+        if (SecureBroker.isSecured(data)) {
+            System.err.println("kafka-broker: the data folder " + data + " belongs to a secured broker; start it with --secure"
+                    + " (a plaintext broker would serve its data to anyone)");
+            System.exit(1);
+        }
         KafkaBroker broker = KafkaBroker.start(new KafkaBroker.Settings(data, host, port, controllerPort, Map.of()));
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
         ensureTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));

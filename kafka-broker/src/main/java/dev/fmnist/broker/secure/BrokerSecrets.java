@@ -19,7 +19,7 @@ import java.util.Properties;
  * {@code secrets.properties} (0600) so that a restarted broker and its clients agree on them. Made
  * once from a {@link SecureRandom} (128 bits each, hex so that they need no quoting in JAAS lines).
  */
-record BrokerSecrets(String keystorePassword, String truststorePassword, Map<String, String> userPasswords, boolean created) {
+record BrokerSecrets(String keystorePassword, String truststorePassword, Map<String, String> userPasswords) {
     static final String FILE = "secrets.properties";
     private static final String KEYSTORE = "keystore.password";
     private static final String TRUSTSTORE = "truststore.password";
@@ -35,7 +35,7 @@ record BrokerSecrets(String keystorePassword, String truststorePassword, Map<Str
         SecureRandom random = new SecureRandom();
         Map<String, String> passwords = new LinkedHashMap<>();
         users.forEach(u -> passwords.put(u, password(random)));
-        BrokerSecrets secrets = new BrokerSecrets(password(random), password(random), passwords, true);
+        BrokerSecrets secrets = new BrokerSecrets(password(random), password(random), passwords);
         Properties p = new Properties();
         p.setProperty(KEYSTORE, secrets.keystorePassword());
         p.setProperty(TRUSTSTORE, secrets.truststorePassword());
@@ -61,7 +61,7 @@ record BrokerSecrets(String keystorePassword, String truststorePassword, Map<Str
         for (String u : users) {
             passwords.put(u, required(p, USER + u + USER_SUFFIX, file));
         }
-        return new BrokerSecrets(required(p, KEYSTORE, file), required(p, TRUSTSTORE, file), passwords, false);
+        return new BrokerSecrets(required(p, KEYSTORE, file), required(p, TRUSTSTORE, file), passwords);
     }
 
     private static String required(Properties p, String key, Path file) {

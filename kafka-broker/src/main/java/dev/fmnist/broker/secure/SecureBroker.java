@@ -42,6 +42,7 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 public final class SecureBroker implements AutoCloseable {
     /** The broker's own principal ({@code super.users}); never handed to a service. */
     public static final String SUPER_USER = "broker";
+    private static final String SECURED_MARKER = "fmnist-secured";
     private static final Duration ACL_WAIT = Duration.ofSeconds(30);
 
     private final KafkaBroker broker;
@@ -78,13 +79,13 @@ public final class SecureBroker implements AutoCloseable {
         for (PipelinePrincipal p : PipelinePrincipal.values()) {
             users.add(p.userName());
         }
-        BrokerSecrets passwords = BrokerSecrets.loadOrCreate(secrets, users);
-        if (passwords.created() && KafkaBroker.isFormatted(dataDir.toAbsolutePath())) {
-            // Its metadata holds other SCRAM users (or none): the new passwords would be refused.
+        if (!Files.exists(secrets.resolve(BrokerSecrets.FILE)) && KafkaBroker.isFormatted(dataDir.toAbsolutePath())) {
+            // Its metadata holds other SCRAM users (or none): new passwords would be refused. Checked before writing any.
             throw new IllegalStateException("the data folder " + dataDir.toAbsolutePath() + " was formatted before without the"
                     + " credentials in " + secrets + " (by a plaintext broker, or its secrets were deleted); use a new data"
                     + " folder for the secured broker or delete this one");
         }
+        BrokerSecrets passwords = BrokerSecrets.loadOrCreate(secrets, users);
         TlsMaterial tls = TlsMaterial.loadOrCreate(secrets, SUPER_USER, host,
                 passwords.keystorePassword(), passwords.truststorePassword());
         KafkaBroker.Security security = new KafkaBroker.Security(tls.keystore(), tls.keystorePassword(), tls.truststore(),
@@ -92,6 +93,7 @@ public final class SecureBroker implements AutoCloseable {
         KafkaBroker broker = KafkaBroker.start(new KafkaBroker.Settings(dataDir, host, port, controllerPort, Map.of(), security));
         SecureBroker secured = new SecureBroker(broker, secrets, tls, passwords);
         try {
+            markSecured(dataDir.toAbsolutePath());
             secured.applyAcls();
             secured.writeClientFiles();
         } catch (RuntimeException e) {
@@ -99,6 +101,20 @@ public final class SecureBroker implements AutoCloseable {
             throw e;
         }
         return secured;
+    }
+
+    /**
+     * Whether a secured broker has used this data folder: the plaintext broker must not serve its
+     * data without authentication ({@link dev.fmnist.broker.LocalKafkaMain} refuses to).
+     */
+    public static boolean isSecured(Path dataDir) {
+        return Files.exists(dataDir.resolve(SECURED_MARKER));
+    }
+
+    private static void markSecured(Path dataDir) {
+        if (!isSecured(dataDir)) {
+            PrivateFiles.write(dataDir.resolve(SECURED_MARKER), "SASL_SSL\n".getBytes(StandardCharsets.US_ASCII));
+        }
     }
 
     public String bootstrapServers() {

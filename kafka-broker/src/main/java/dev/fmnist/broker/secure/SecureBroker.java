@@ -121,6 +121,11 @@ public final class SecureBroker implements AutoCloseable {
         return broker.bootstrapServers();
     }
 
+    /** host:port of the TLS controller listener (only the broker's own certificate is accepted there). */
+    String controllerServers() {
+        return broker.settings().host() + ":" + broker.settings().controllerPort();
+    }
+
     /** The folder with the truststore, passwords and client property files. */
     public Path secretsDir() {
         return secretsDir;

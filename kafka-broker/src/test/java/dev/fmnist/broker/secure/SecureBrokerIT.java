@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
@@ -179,6 +180,23 @@ class SecureBrokerIT {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, "model-a", "unauthenticated " + what)).get());
             assertInstanceOf(TimeoutException.class, e.getCause(), what);
+        }
+    }
+
+    @Test
+    void theControllerListenerRefusesAClientWithoutTheBrokersCertificate() {
+        // A client that trusts the CA but has no certificate of its own (KIP-919 lets Admin talk to controllers).
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.controllers", broker.controllerServers());
+        c.put("security.protocol", "SSL");
+        c.put("ssl.truststore.type", "PKCS12");
+        c.put("ssl.truststore.location", broker.truststore().toString());
+        c.put("ssl.truststore.password", broker.clientProperties(PipelinePrincipal.OPERATOR).get("ssl.truststore.password"));
+        c.put("request.timeout.ms", 5_000);
+        c.put("default.api.timeout.ms", 10_000);
+        try (Admin admin = Admin.create(c)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> admin.describeCluster().clusterId().get());
+            assertInstanceOf(SslAuthenticationException.class, e.getCause());
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,10 +38,51 @@ public final class KafkaBroker implements AutoCloseable {
      * @param port           client (PLAINTEXT) port; 0 picks a free one
      * @param controllerPort KRaft controller port; 0 picks a free one
      * @param overrides      extra broker properties
+     * @param security       null for the plaintext broker; otherwise the secured mode's files and users
      */
-    public record Settings(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides) {
+    public record Settings(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides,
+            Security security) {
+        /** A plaintext broker (no authentication, no ACLs): the tests' and {@code ./fmnist up}'s default. */
+        public Settings(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides) {
+            this(dataDir, host, port, controllerPort, overrides, null);
+        }
+
         public static Settings ephemeral(Path dataDir) {
             return new Settings(dataDir, "localhost", 0, 0, Map.of());
+        }
+    }
+
+    /**
+     * The secured mode: the client listener speaks only SASL_SSL with SCRAM-SHA-512, the controller
+     * listener only TLS with a client certificate signed by the same CA (so only this broker reaches
+     * it), and the {@code StandardAuthorizer} denies what no ACL allows. The SCRAM users are written
+     * into the metadata when the data directory is formatted, so they exist before any client
+     * connects. {@code superUser} is the broker's own principal: its SCRAM user on the client
+     * listener and the CN of its certificate on the controller listener.
+     *
+     * @param scramUsers user name to password, including {@code superUser}
+     */
+    public record Security(Path keystore, String keystorePassword, Path truststore, String truststorePassword,
+            String superUser, Map<String, String> scramUsers) {
+        private static final String SAFE = "[A-Za-z0-9_-]+";
+
+        public Security {
+            scramUsers = Map.copyOf(scramUsers);
+            if (!scramUsers.containsKey(superUser)) {
+                throw new IllegalArgumentException("the super user " + superUser + " needs a SCRAM password");
+            }
+            // The names and passwords end up in JAAS and --add-scram strings, which have no escaping.
+            scramUsers.forEach((user, password) -> {
+                if (!user.matches(SAFE) || !password.matches(SAFE)) {
+                    throw new IllegalArgumentException("SCRAM user names and passwords may use only " + SAFE + " (user '" + user + "')");
+                }
+            });
+        }
+
+        /** The JAAS line of a SCRAM client. */
+        public static String jaasConfig(String user, String password) {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                    + "\" password=\"" + password + "\";";
         }
     }
 
@@ -54,7 +96,7 @@ public final class KafkaBroker implements AutoCloseable {
         int port = requested.port() == 0 ? freePort() : requested.port();
         int controllerPort = requested.controllerPort() == 0 ? freePort() : requested.controllerPort();
         Settings s = new Settings(requested.dataDir().toAbsolutePath(), requested.host(), port, controllerPort,
-                requested.overrides());
+                requested.overrides(), requested.security());
         try {
             Files.createDirectories(s.dataDir());
         } catch (IOException e) {
@@ -93,11 +135,15 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@" + s.host() + ":" + s.controllerPort());
-        p.put("listeners", "PLAINTEXT://" + s.host() + ":" + s.port() + ",CONTROLLER://" + s.host() + ":" + s.controllerPort());
-        p.put("advertised.listeners", "PLAINTEXT://" + s.host() + ":" + s.port());
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (s.security() == null) {
+            p.put("listeners", "PLAINTEXT://" + s.host() + ":" + s.port() + ",CONTROLLER://" + s.host() + ":" + s.controllerPort());
+            p.put("advertised.listeners", "PLAINTEXT://" + s.host() + ":" + s.port());
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            p.putAll(secured(s));
+        }
         p.put("log.dirs", s.dataDir().toString());
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "4");
@@ -115,12 +161,59 @@ public final class KafkaBroker implements AutoCloseable {
         return p;
     }
 
+    private static Map<String, String> secured(Settings s) {
+        Security sec = s.security();
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("listeners", "CLIENT://" + s.host() + ":" + s.port() + ",CONTROLLER://" + s.host() + ":" + s.controllerPort());
+        p.put("advertised.listeners", "CLIENT://" + s.host() + ":" + s.port());
+        p.put("listener.security.protocol.map", "CLIENT:SASL_SSL,CONTROLLER:SSL");
+        p.put("inter.broker.listener.name", "CLIENT");
+        p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+        p.put("listener.name.client.scram-sha-512.sasl.jaas.config",
+                Security.jaasConfig(sec.superUser(), sec.scramUsers().get(sec.superUser())));
+        // One keystore for both listeners and for the broker's own connections to its controller.
+        p.put("ssl.keystore.type", "PKCS12");
+        p.put("ssl.keystore.location", sec.keystore().toString());
+        p.put("ssl.keystore.password", sec.keystorePassword());
+        p.put("ssl.key.password", sec.keystorePassword());
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.truststore.location", sec.truststore().toString());
+        p.put("ssl.truststore.password", sec.truststorePassword());
+        p.put("ssl.endpoint.identification.algorithm", "https");
+        // The controller listener wants a certificate from our CA: only a holder of the broker's key gets in.
+        p.put("listener.name.controller.ssl.client.auth", "required");
+        // Certificate CN=<name> is principal User:<name> (SASL principals are the SCRAM user names).
+        p.put("ssl.principal.mapping.rules", "RULE:^CN=([A-Za-z0-9_-]+)$/$1/,DEFAULT");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + sec.superUser());
+        p.put("allow.everyone.if.no.acl.found", "false");
+        return p;
+    }
+
+    /** {@code kafka-storage format --add-scram} arguments: the users exist from the first metadata record on. */
+    private static List<String> scramArguments(Security sec) {
+        return sec.scramUsers().entrySet().stream()
+                .map(e -> "SCRAM-SHA-512=[name=" + e.getKey() + ",password=" + e.getValue() + "]")
+                .sorted()
+                .toList();
+    }
+
+    /** Whether {@code dataDir} holds a formatted broker (its cluster id, metadata and SCRAM users). */
+    public static boolean isFormatted(Path dataDir) {
+        return Files.exists(dataDir.resolve("meta.properties"));
+    }
+
     private static void format(Settings s) {
-        if (Files.exists(s.dataDir().resolve("meta.properties"))) {
+        if (isFormatted(s.dataDir())) {
             return; // formatted before: keep its cluster id and data
         }
         try {
-            new Formatter()
+            Formatter formatter = new Formatter();
+            if (s.security() != null) {
+                formatter.setScramArguments(scramArguments(s.security()));
+            }
+            formatter
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                     .setNodeId(1)
                     .setClusterId(Uuid.randomUuid().toString())

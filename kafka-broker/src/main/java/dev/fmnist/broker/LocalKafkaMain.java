@@ -1,9 +1,12 @@
 package dev.fmnist.broker;
 
+import dev.fmnist.broker.secure.PipelinePrincipal;
+import dev.fmnist.broker.secure.SecureBroker;
 import dev.fmnist.contracts.Topics;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -12,8 +15,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 /**
  * The local broker process of {@code ./fmnist up}:
  * {@code java -cp 'kafka-broker/target/lib/*:kafka-broker/target/kafka-broker.jar' dev.fmnist.broker.LocalKafkaMain
- * --data DIR --port 9092 --controller-port 9093}. Creates the pipeline's topics, prints one line
- * "ready bootstrap=host:port" and runs until SIGTERM / Ctrl-C, which shut it down cleanly.
+ * --data DIR --port 9092 --controller-port 9093 [--secure SECRETS_DIR]}. Creates the pipeline's topics, prints one
+ * line "ready bootstrap=host:port" and runs until SIGTERM / Ctrl-C, which shut it down cleanly.
+ *
+ * <p>With {@code --secure DIR} it runs the {@link SecureBroker} instead (SASL_SSL only, ACLs), keeps
+ * its CA, passwords and per-principal client property files in {@code DIR} (0700, files 0600), creates
+ * the topics as the operator principal, and its ready line reads
+ * "ready bootstrap=host:port security=SASL_SSL secrets=DIR". A data folder formatted by the plaintext
+ * broker cannot be reused secured (it exits with a message saying so).
  */
 public final class LocalKafkaMain {
     private LocalKafkaMain() {
@@ -24,6 +33,7 @@ public final class LocalKafkaMain {
         String host = "localhost";
         int port = 9092;
         int controllerPort = 9093;
+        Path secrets = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -31,12 +41,13 @@ public final class LocalKafkaMain {
                     case "--host" -> host = args[++i];
                     case "--port" -> port = Integer.parseInt(args[++i]);
                     case "--controller-port" -> controllerPort = Integer.parseInt(args[++i]);
+                    case "--secure" -> secrets = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
         } catch (RuntimeException e) {
             System.err.println("kafka-broker: " + e.getMessage()
-                    + "\nusage: LocalKafkaMain [--data DIR] [--host HOST] [--port 9092] [--controller-port 9093]");
+                    + "\nusage: LocalKafkaMain [--data DIR] [--host HOST] [--port 9092] [--controller-port 9093] [--secure SECRETS_DIR]");
             System.exit(2);
         }
         for (int p : List.of(port, controllerPort)) {
@@ -45,15 +56,51 @@ public final class LocalKafkaMain {
                 System.exit(1);
             }
         }
+        if (secrets == null) {
+            runPlaintext(data, host, port, controllerPort);
+        } else {
+            runSecured(data, secrets, host, port, controllerPort);
+        }
+    }
+
+    private static void runPlaintext(Path data, String host, int port, int controllerPort) {
+        if (SecureBroker.isSecured(data)) {
+            System.err.println("kafka-broker: the data folder " + data + " belongs to a secured broker; start it with --secure"
+                    + " (a plaintext broker would serve its data to anyone)");
+            System.exit(1);
+        }
         KafkaBroker broker = KafkaBroker.start(new KafkaBroker.Settings(data, host, port, controllerPort, Map.of()));
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            List<String> created = Topics.ensure(admin, (short) 1);
-            System.out.println("topics created: " + (created.isEmpty() ? "none (all existed)" : String.join(", ", created)));
-        }
+        ensureTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
         System.out.println("ready bootstrap=" + broker.bootstrapServers());
         System.out.flush();
         broker.awaitShutdown();
+    }
+
+    private static void runSecured(Path data, Path secrets, String host, int port, int controllerPort) {
+        SecureBroker broker;
+        try {
+            broker = SecureBroker.start(data, secrets, host, port, controllerPort);
+        } catch (IllegalStateException e) {
+            System.err.println("kafka-broker: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
+        ensureTopics(new HashMap<>(broker.clientProperties(PipelinePrincipal.OPERATOR)));
+        System.out.println("client settings: " + broker.secretsDir() + "/<ingest|trainer|inference|operator|client>"
+                + ".kafka.properties (kafka.* keys) and .client.properties (plain keys); CA: "
+                + broker.secretsDir().resolve("ca.crt"));
+        System.out.println("ready bootstrap=" + broker.bootstrapServers() + " security=SASL_SSL secrets=" + broker.secretsDir());
+        System.out.flush();
+        broker.awaitShutdown();
+    }
+
+    private static void ensureTopics(Map<String, Object> adminConfig) {
+        try (Admin admin = Admin.create(adminConfig)) {
+            List<String> created = Topics.ensure(admin, (short) 1);
+            System.out.println("topics created: " + (created.isEmpty() ? "none (all existed)" : String.join(", ", created)));
+        }
     }
 
     private static boolean free(int port) {

@@ -1,6 +1,8 @@
 package dev.fmnist.broker.testing;
 
 import dev.fmnist.broker.KafkaBroker;
+import dev.fmnist.broker.secure.PipelinePrincipal;
+import dev.fmnist.broker.secure.SecureBroker;
 import dev.fmnist.contracts.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,24 +21,45 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * {@code kafka.bootstrap.servers}. Testcontainers' Kafka where a Docker engine is available, the
  * in-JVM KRaft broker otherwise; {@code -Dfmnist.test.kafka=embedded|container} forces one. The
  * tests are the same either way.
+ *
+ * <p>With the init arg {@code principal} ({@code @WithTestResource(value = KafkaTestResource.class,
+ * initArgs = @ResourceArg(name = KafkaTestResource.PRINCIPAL, value = "trainer"))}) it starts the
+ * in-JVM {@link SecureBroker} instead (SASL_SSL only, ACLs; Testcontainers is not used then), creates
+ * the topics as the operator and returns that principal's {@code kafka.*} settings
+ * ({@code kafka.bootstrap.servers}, {@code kafka.security.protocol}, {@code kafka.sasl.*},
+ * {@code kafka.ssl.truststore.*}) plus {@value #SECRETS_DIR}, the folder with every principal's
+ * client properties ({@link SecureBroker#readClientProperties}). A test field of type
+ * {@link SecureBroker} is injected with the running broker.
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
+    /** Init arg: the {@link PipelinePrincipal} user name whose settings the service gets; absent means plaintext. */
+    public static final String PRINCIPAL = "principal";
+    /** Returned in secured mode: the broker's secrets folder. */
+    public static final String SECRETS_DIR = "fmnist.test.kafka.secrets-dir";
+
     private AutoCloseable running;
     private Path dataDir;
+    private PipelinePrincipal principal;
+    private SecureBroker secured;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        String name = initArgs.get(PRINCIPAL);
+        principal = name == null ? null : PipelinePrincipal.of(name);
+    }
 
     @Override
     public Map<String, String> start() {
+        if (principal != null) {
+            return startSecured();
+        }
         String bootstrap;
         if (useContainer()) {
             ContainerBroker container = ContainerBroker.start();
             running = container;
             bootstrap = container.bootstrapServers();
         } else {
-            try {
-                dataDir = Files.createTempDirectory("fmnist-kafka-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            dataDir = tempDir();
             KafkaBroker broker = KafkaBroker.start(KafkaBroker.Settings.ephemeral(dataDir));
             running = broker;
             bootstrap = broker.bootstrapServers();
@@ -44,6 +68,33 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
             Topics.ensure(admin, (short) 1);
         }
         return Map.of("kafka.bootstrap.servers", bootstrap);
+    }
+
+    private Map<String, String> startSecured() {
+        dataDir = tempDir();
+        secured = SecureBroker.ephemeral(dataDir);
+        running = secured;
+        try (Admin admin = Admin.create(new HashMap<>(secured.clientProperties(PipelinePrincipal.OPERATOR)))) {
+            Topics.ensure(admin, (short) 1);
+        }
+        Map<String, String> config = new HashMap<>(secured.quarkusProperties(principal));
+        config.put(SECRETS_DIR, secured.secretsDir().toString());
+        return config;
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        if (secured != null) {
+            testInjector.injectIntoFields(secured, new TestInjector.MatchesType(SecureBroker.class));
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("fmnist-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

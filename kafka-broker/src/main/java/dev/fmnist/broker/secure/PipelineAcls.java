@@ -43,6 +43,8 @@ public final class PipelineAcls {
     public static final String TRAINER_TRANSACTIONAL_ID_PREFIX = "fmnist-trainer-";
     /** inference-service's consumer group on {@link Topics#REQUESTS}. */
     public static final String INFERENCE_GROUP = "fmnist-inference";
+    /** Consumer group of ingest's fmnist.uploads channel. */
+    public static final String INGEST_UPLOADS_GROUP = "fmnist-ingest-uploads";
     /** Groups an outside scoring client may use to read {@link Topics#PREDICTIONS}. */
     public static final String CLIENT_GROUP_PREFIX = "fmnist-client";
 
@@ -66,6 +68,9 @@ public final class PipelineAcls {
                 plan.describeAllTopics();
                 plan.topic(Topics.TRAIN, WRITE, READ); // READ: it reads the keys to skip batches published before
                 plan.topic(Topics.TEST, WRITE, READ);
+                plan.topic(Topics.UPLOADS, READ); // images streamed in by any client
+                plan.literal(ResourceType.GROUP, INGEST_UPLOADS_GROUP, READ);
+                plan.topic(Topics.DEAD_LETTER, WRITE); // unusable uploads
             }
             case TRAINER -> {
                 plan.describeAllTopics();
@@ -78,6 +83,7 @@ public final class PipelineAcls {
             case INFERENCE -> {
                 plan.describeAllTopics();
                 plan.topic(Topics.SNAPSHOTS, READ);
+                plan.topic(Topics.MODEL_CONTROL, READ, WRITE); // pin/rollback decisions every replica follows
                 plan.topic(Topics.REQUESTS, READ);
                 plan.topic(Topics.PREDICTIONS, WRITE);
                 plan.topic(Topics.DEAD_LETTER, WRITE);
@@ -89,6 +95,7 @@ public final class PipelineAcls {
                 }
             }
             case CLIENT -> {
+                plan.topic(Topics.UPLOADS, WRITE);
                 plan.topic(Topics.REQUESTS, WRITE);
                 plan.topic(Topics.PREDICTIONS, READ);
                 plan.prefixed(ResourceType.GROUP, CLIENT_GROUP_PREFIX, READ);

@@ -110,6 +110,11 @@ public final class Main {
         out.println("try:  curl -s -X POST -H 'Content-Type: image/png' --data-binary @your-image.png "
                 + settings.baseUrl(Component.INFERENCE) + "/api/v1/classify");
         out.println("  or: ./fmnist classify your-image.png");
+        Path home = settings.home();
+        String shown = home.startsWith(settings.repo()) ? settings.repo().relativize(home).toString() : home.toString();
+        out.println("admin token (training control, pin/rollback): " + shown + "/" + Credentials.ADMIN_TOKEN_FILE
+                + "   e.g. -H \"Authorization: Bearer $(cat " + shown + "/" + Credentials.ADMIN_TOKEN_FILE + ")\"");
+        out.println("writer token (uploads, publication): " + shown + "/" + Credentials.WRITER_TOKEN_FILE);
         if (detach) {
             out.println("running in the background; ./fmnist status, ./fmnist logs, ./fmnist down");
             Runtime.getRuntime().removeShutdownHook(stopper);

@@ -47,6 +47,7 @@ public final class Orchestrator {
     private final Supervisor supervisor;
     private final PipelineClient client;
     private final PrintStream out;
+    private Credentials credentials;
 
     public Orchestrator(Settings settings, PrintStream out) {
         this.settings = settings;
@@ -70,6 +71,7 @@ public final class Orchestrator {
             out.println("fresh start: broker data and logs removed");
         }
         checkPorts();
+        credentials = Credentials.ensure(settings.home());
         Optional<Path> data = locateData();
         boolean ok = false;
         try {
@@ -171,11 +173,12 @@ public final class Orchestrator {
             cmd.add("-XX:+UseParallelGC");
         }
         cmd.add("-Dquarkus.http.port=" + settings.httpPort(c));
+        cmd.add("-Dquarkus.http.host=" + settings.bindHost());
         cmd.add("-Dkafka.bootstrap.servers=" + settings.bootstrapServers());
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(settings.serviceJar(c).toString());
-        supervisor.start(c, cmd);
+        supervisor.start(c, cmd, credentials.environment(c));
     }
 
     private void awaitLive(Component c) {

@@ -10,10 +10,12 @@ import java.util.Optional;
  * FMNIST_HOME (state folder, default .fmnist in the repository), FMNIST_KAFKA_PORT (9092),
  * FMNIST_KAFKA_CONTROLLER_PORT (9093), FMNIST_INFERENCE_PORT (8080), FMNIST_INGEST_PORT (8081),
  * FMNIST_TRAINER_PORT (8082), FMNIST_DATA_DIR (Fashion-MNIST folder; else the Debian path, else a
- * download), FMNIST_BOOTSTRAP_SERVERS (use a running broker instead of starting one).
+ * download), FMNIST_BOOTSTRAP_SERVERS (use a running broker instead of starting one), FMNIST_BIND_HOST
+ * (the interface the services listen on: 127.0.0.1, so only this machine reaches them, unless told
+ * otherwise, e.g. 0.0.0.0).
  */
 public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, int inferencePort, int ingestPort,
-                       int trainerPort, Optional<Path> dataDir, Optional<String> externalBootstrap) {
+                       int trainerPort, Optional<Path> dataDir, Optional<String> externalBootstrap, String bindHost) {
 
     public static Settings fromEnvironment(Path repo, Map<String, String> env) {
         Path home = Optional.ofNullable(env.get("FMNIST_HOME")).filter(s -> !s.isBlank()).map(Path::of)
@@ -25,7 +27,9 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
                 port(env, "FMNIST_INGEST_PORT", 8081),
                 port(env, "FMNIST_TRAINER_PORT", 8082),
                 Optional.ofNullable(env.get("FMNIST_DATA_DIR")).filter(s -> !s.isBlank()).map(p -> Path.of(p).toAbsolutePath()),
-                Optional.ofNullable(env.get("FMNIST_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()));
+                Optional.ofNullable(env.get("FMNIST_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()),
+                Optional.ofNullable(env.get("FMNIST_BIND_HOST")).filter(s -> !s.isBlank()).map(String::strip)
+                        .orElse("127.0.0.1"));
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {
@@ -46,21 +50,22 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
 
     public Settings withHome(Path newHome) {
         return new Settings(repo, newHome, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
-                externalBootstrap);
+                externalBootstrap, bindHost);
     }
 
     public Settings withExternalBootstrap(String bootstrap) {
         return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
-                Optional.of(bootstrap));
+                Optional.of(bootstrap), bindHost);
     }
 
     public Settings withPorts(int inference, int ingest, int trainer) {
-        return new Settings(repo, home, kafkaPort, controllerPort, inference, ingest, trainer, dataDir, externalBootstrap);
+        return new Settings(repo, home, kafkaPort, controllerPort, inference, ingest, trainer, dataDir, externalBootstrap,
+                bindHost);
     }
 
     public Settings withDataDir(Path dir) {
         return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort,
-                Optional.of(dir), externalBootstrap);
+                Optional.of(dir), externalBootstrap, bindHost);
     }
 
     public String bootstrapServers() {

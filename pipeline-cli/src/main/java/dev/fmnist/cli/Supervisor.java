@@ -31,6 +31,14 @@ public final class Supervisor {
 
     /** Starts a component; its output is appended to its log file. */
     public ProcessHandle start(Component c, List<String> command) {
+        return start(c, command, java.util.Map.of());
+    }
+
+    /**
+     * Starts a component with extra environment variables (secrets go there: the command line,
+     * which is also written to the log, is readable by every local user).
+     */
+    public ProcessHandle start(Component c, List<String> command, java.util.Map<String, String> environment) {
         try {
             Files.createDirectories(settings.logs());
             Files.createDirectories(settings.pidFile(c).getParent());
@@ -42,7 +50,9 @@ public final class Supervisor {
                 full.add("/usr/bin/setsid");
             }
             full.addAll(command);
-            Process p = new ProcessBuilder(full)
+            ProcessBuilder builder = new ProcessBuilder(full);
+            builder.environment().putAll(environment);
+            Process p = builder
                     .directory(settings.repo().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -33,28 +33,41 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The trainer against a real broker: a 6,000/1,000-image subset published as ImageBatches (the
  * train split twice, to prove de-duplication), plus a user batch with unlabelled images and two bad
- * records. Trains 3 epochs through the API, reads the snapshots back, then drives new trainer
- * instances against the same broker: a run killed mid-epoch, the resume after it, a resume with
- * nothing left to do, and continuous mode on newly appended user images.
+ * records, published once for the class. Each test checks one behaviour; they build on each other
+ * in order (the API run makes v1-v3, the killed run v4, its resume v5, continuous mode v6), so
+ * they run in that order and share the model's state through the broker.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainerIT {
     static final String TOKEN = "test-admin-token";
     static final int TRAIN = 6_000;
     static final int TEST = 1_000;
     static final int USER_LABELLED = 4;
+    static final long EXPECTED_SAMPLES = TRAIN + USER_LABELLED;
+    static final int STEPS_PER_EPOCH = (int) ((EXPECTED_SAMPLES + 255) / 256);
+
+    /** Shared by the class: the broker's address, the data, and the status the API run ended with. */
+    static String bootstrap;
+    static KafkaClients clients;
+    static FashionMnistData data;
+    static JsonPath apiRun;
 
     final TrainingService service;
 
@@ -62,11 +75,13 @@ class TrainerIT {
         this.service = service;
     }
 
-    @Test
-    void trainsResumesAndDeadLetters() throws Exception {
-        String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
-        KafkaClients clients = new KafkaClients(bootstrap, "trainer-it");
-        FashionMnistData data = FashionMnistData.load(Path.of(System.getProperty("fmnist.test.data-dir")));
+    /** Publishes the data set once per class (the broker lives as long as the class's Quarkus app). */
+    static synchronized void publishOnce() {
+        if (clients != null) {
+            return;
+        }
+        bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        data = FashionMnistData.load(Path.of(System.getProperty("fmnist.test.data-dir")));
         try (DatasetPublisher publisher = new DatasetPublisher(bootstrap)) {
             publisher.publish(data.datasetId(), data.train(), Split.TRAIN, TRAIN, 256);
             publisher.publish(data.datasetId(), data.test(), Split.TEST, TEST, 256);
@@ -79,10 +94,19 @@ class TrainerIT {
             publisher.sendAndWait(Topics.TRAIN, "small".getBytes(StandardCharsets.UTF_8), ImageBatchCodec.encode(
                     new ImageBatch("other", "small-0", Split.TRAIN, 0, 0, 14, 14, new byte[] {1}, new byte[196])));
         }
-        long expectedSamples = TRAIN + USER_LABELLED;
-        int stepsPerEpoch = (int) ((expectedSamples + 255) / 256);
+        clients = new KafkaClients(bootstrap, "trainer-it");
+    }
 
-        // admin endpoints: token and validation
+    /** The status of the 3-epoch API run (test 2), for the tests that check what it left behind. */
+    static JsonPath apiRun() {
+        assertTrue(apiRun != null, "the 3-epoch API run (threeEpochsThroughTheApi) did not complete");
+        return apiRun;
+    }
+
+    @Test
+    @Order(1)
+    void adminEndpointsNeedTheTokenAndValidOverrides() {
+        publishOnce();
         given().contentType(ContentType.JSON).body("{}").post("/api/v1/training").then().statusCode(401);
         given().auth().oauth2("wrong").contentType(ContentType.JSON).body("{}").post("/api/v1/training")
                 .then().statusCode(401);
@@ -92,19 +116,24 @@ class TrainerIT {
                 .then().statusCode(400).body("error", containsString("unknown field 'epoch'"));
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"learningRate\": -1}")
                 .post("/api/v1/training").then().statusCode(400).body("error", containsString("learningRate"));
+    }
 
+    @Test
+    @Order(2)
+    void threeEpochsThroughTheApi() {
+        publishOnce();
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"epochs\": 3, \"seed\": 1}")
                 .post("/api/v1/training").then().statusCode(202);
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{}").post("/api/v1/training")
                 .then().statusCode(409);
         JsonPath status = awaitStatus("COMPLETED", Duration.ofSeconds(90));
         assertEquals(3, status.getInt("epoch"));
-        assertEquals(3 * stepsPerEpoch, status.getLong("step"));
+        assertEquals(3 * STEPS_PER_EPOCH, status.getLong("step"));
         List<Map<String, Object>> history = status.getList("history");
         assertEquals(3, history.size());
         for (int i = 0; i < 3; i++) {
             assertEquals(i + 1, ((Number) history.get(i).get("epoch")).intValue());
-            assertEquals(expectedSamples, ((Number) history.get(i).get("samples")).longValue(),
+            assertEquals(EXPECTED_SAMPLES, ((Number) history.get(i).get("samples")).longValue(),
                     "duplicates dropped, unlabelled skipped, user images trained");
             assertEquals(TEST, ((Number) history.get(i).get("testSamples")).intValue());
         }
@@ -112,31 +141,46 @@ class TrainerIT {
         assertTrue(lastTestAccuracy > 0.7, "test accuracy " + lastTestAccuracy);
         assertTrue(((Number) history.get(2).get("trainLoss")).doubleValue()
                 < ((Number) history.get(0).get("trainLoss")).doubleValue());
+        assertEquals(3, status.getLong("modelVersion"));
+        apiRun = status;
+    }
 
-        // the snapshots, read back from the topic
+    @Test
+    @Order(3)
+    void snapshotsReadBackFromTheTopic() {
+        List<Map<String, Object>> history = apiRun().getList("history");
         List<WeightSnapshot> snapshots = snapshots(clients, "fmnist-softmax");
         assertEquals(3, snapshots.size());
         for (int i = 0; i < 3; i++) {
             WeightSnapshot s = snapshots.get(i);
             assertEquals(i + 1, s.version());
             assertEquals(i + 1, s.epoch());
-            assertEquals((i + 1L) * stepsPerEpoch, s.step());
+            assertEquals((i + 1L) * STEPS_PER_EPOCH, s.step());
             assertEquals(((Number) history.get(i).get("modelVersion")).longValue(), s.version());
             assertEquals(((Number) history.get(i).get("testAccuracy")).doubleValue(), s.metrics().testAccuracy(), 1e-6);
             assertEquals(1, s.lineage().size());
             assertEquals(Topics.TRAIN, s.lineage().get(0).topic());
             assertEquals(2L * 24 + 3, s.lineage().get(0).offset(), "next offset after everything trained through");
         }
-        assertEquals(3, status.getLong("modelVersion"));
+    }
 
-        // the bad records: on the dead-letter topic once each, with a reason, though replayed 3 times
+    @Test
+    @Order(4)
+    void badRecordsAreDeadLetteredOnceWithTheirReason() {
+        apiRun();
+        // replayed 3 times by the API run, on the dead-letter topic once each
         List<ConsumerRecord<byte[], byte[]>> dead = readAll(clients, Topics.DEAD_LETTER);
         assertEquals(2, dead.size());
         assertTrue(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON).contains("image batch"));
         assertTrue(DeadLetters.header(dead.get(1).headers(), DeadLetters.REASON).contains("14x14"));
         assertEquals("trainer-service", DeadLetters.header(dead.get(0).headers(), DeadLetters.SERVICE));
         assertEquals("not an image batch", new String(dead.get(0).value(), StandardCharsets.UTF_8));
+    }
 
+    @Test
+    @Order(5)
+    void metricsShowTheRun() {
+        apiRun();
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String series : List.of("fmnist_trainer_epoch 3.0", "fmnist_trainer_snapshots_published_total 3.0",
                 "fmnist_trainer_records_dead_lettered_total 2.0", "fmnist_trainer_history_test_accuracy{epoch=\"3\"}",
@@ -144,15 +188,22 @@ class TrainerIT {
                 "fmnist_trainer_samples_per_second", "fmnist_trainer_state{state=\"COMPLETED\"} 1.0")) {
             assertTrue(metrics.contains(series), "missing " + series);
         }
+    }
 
+    @Test
+    @Order(6)
+    void aRunKilledMidEpochResumesFromItsLastSnapshot() {
+        apiRun();
         // a restarted trainer (new instance, same broker), killed in the middle of epoch 5
         TrainingSettings five = service.settings(new TrainingRequest(5, null, null, 1L, null));
         AtomicInteger stepsInEpoch5 = new AtomicInteger();
         AtomicInteger epochsDone = new AtomicInteger();
+        List<EpochSummary> killedEpochs = new CopyOnWriteArrayList<>();
         Trainer.Result killed = new Trainer(clients, five, new Trainer.Listener() {
             @Override
             public void epoch(EpochSummary summary) {
                 epochsDone.set(summary.epoch());
+                killedEpochs.add(summary);
             }
 
             @Override
@@ -165,31 +216,44 @@ class TrainerIT {
         assertEquals(Trainer.State.STOPPED, killed.state());
         assertEquals(4, killed.epoch(), "resumed at epoch 3, finished epoch 4, killed in epoch 5");
         assertEquals(4, killed.modelVersion());
-        assertEquals(List.of(4), killed.history().stream().map(EpochSummary::epoch).toList());
+        assertEquals(List.of(4), killedEpochs.stream().map(EpochSummary::epoch).toList());
         assertEquals(4, snapshots(clients, "fmnist-softmax").size(), "nothing published for the killed epoch");
 
-        // the next start resumes from v4: epoch 5 again, version 5; then nothing is left to do
-        Trainer.Result resumed = new Trainer(clients, five, new Trainer.Listener() {
-        }).run(() -> false);
+        // the next start resumes from v4: epoch 5 again, version 5
+        List<EpochSummary> resumedEpochs = new CopyOnWriteArrayList<>();
+        Trainer.Result resumed = new Trainer(clients, five, collecting(resumedEpochs)).run(() -> false);
         assertEquals(Trainer.State.COMPLETED, resumed.state());
-        assertEquals(List.of(5), resumed.history().stream().map(EpochSummary::epoch).toList());
+        assertEquals(List.of(5), resumedEpochs.stream().map(EpochSummary::epoch).toList());
         assertEquals(5, resumed.modelVersion());
-        assertEquals(5L * stepsPerEpoch, resumed.step());
-        Trainer.Result nothingToDo = new Trainer(clients, five, new Trainer.Listener() {
-        }).run(() -> false);
+        assertEquals(5L * STEPS_PER_EPOCH, resumed.step());
+    }
+
+    @Test
+    @Order(7)
+    void aResumeWithNothingLeftToDoTrainsNothing() {
+        TrainingSettings five = service.settings(new TrainingRequest(5, null, null, 1L, null));
+        List<EpochSummary> epochs = new CopyOnWriteArrayList<>();
+        Trainer.Result nothingToDo = new Trainer(clients == null ? fail() : clients, five, collecting(epochs))
+                .run(() -> false);
         assertEquals(Trainer.State.COMPLETED, nothingToDo.state());
-        assertTrue(nothingToDo.history().isEmpty());
+        assertTrue(epochs.isEmpty());
         assertEquals(5, nothingToDo.modelVersion());
         List<WeightSnapshot> all = snapshots(clients, "fmnist-softmax");
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), all.stream().map(WeightSnapshot::version).toList());
         assertEquals(List.of(1, 2, 3, 4, 5), all.stream().map(WeightSnapshot::epoch).toList());
+    }
 
-        // continuous mode: user images appended now are trained on online and snapshotted
-        TrainingSettings continuous = new TrainingSettings(five.modelName(), 5, five.learningRate(), 256, 1L, 0, true,
+    @Test
+    @Order(8)
+    void continuousModeTrainsOnAppendedImages() throws Exception {
+        assertEquals(5, snapshots(clients == null ? fail() : clients, "fmnist-softmax").size(),
+                "the earlier tests left v1-v5");
+        // user images appended now are trained on online and snapshotted
+        TrainingSettings continuous = new TrainingSettings("fmnist-softmax", 5, 0.1, 256, 1L, 0, true,
                 true, true, 0, Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(30),
                 Duration.ofMillis(200), 10_000);
         AtomicBoolean stop = new AtomicBoolean();
-        List<WeightSnapshot> online = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<WeightSnapshot> online = new CopyOnWriteArrayList<>();
         CompletableFuture<Trainer.Result> running = CompletableFuture.supplyAsync(() -> new Trainer(clients, continuous,
                 new Trainer.Listener() {
                     @Override
@@ -208,10 +272,23 @@ class TrainerIT {
         WeightSnapshot first = online.get(0);
         assertEquals(6, first.version());
         assertEquals(5, first.epoch());
-        assertEquals(5L * stepsPerEpoch + 2, first.step(), "300 new images: minibatches of 256 and 44");
+        assertEquals(5L * STEPS_PER_EPOCH + 2, first.step(), "300 new images: minibatches of 256 and 44");
         assertEquals(2L * 24 + 4, first.lineage().get(0).offset());
         assertTrue(first.metrics().testAccuracy() > 0.7);
         assertEquals(2, readAll(clients, Topics.DEAD_LETTER).size(), "bad records reported once across processes");
+    }
+
+    static KafkaClients fail() {
+        throw new AssertionError("the data set was not published (an earlier test failed)");
+    }
+
+    static Trainer.Listener collecting(List<EpochSummary> epochs) {
+        return new Trainer.Listener() {
+            @Override
+            public void epoch(EpochSummary summary) {
+                epochs.add(summary);
+            }
+        };
     }
 
     static ImageBatch userBatch(String id, FashionMnistData data, int from, int count, int labelled) {

@@ -77,12 +77,21 @@ public interface TrainerConfig {
     int evalChunk();
 
     /**
-     * PyTorch intra-op threads (0 = PyTorch's default, one per core). One thread is fastest for this
-     * small model on a shared 2-core machine: with two, the spinning worker threads fight the Kafka
-     * client and the other services for the cores.
+     * PyTorch intra-op threads (0 = PyTorch's default, one per core), passed to DJL as
+     * {@code ai.djl.pytorch.num_threads} before the engine loads. One thread is fastest for this
+     * small model on a shared machine: more spinning worker threads fight the Kafka client and the
+     * other services for the cores (figures in the README).
      */
     @WithDefault("1")
     int torchThreads();
+
+    /**
+     * Epochs kept in the status history and as per-epoch gauges ({@code fmnist.trainer.history.*{epoch}}):
+     * the newest ones; older entries and their series are dropped, so a long run (a POST allows
+     * 100,000 epochs) cannot grow memory or the metrics without bound. At least 1.
+     */
+    @WithDefault("100")
+    int historyLimit();
 
     /** Bearer token required by POST and DELETE /api/v1/training; unset = no authentication. */
     Optional<String> adminToken();

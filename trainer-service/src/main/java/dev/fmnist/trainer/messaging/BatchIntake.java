@@ -16,8 +16,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * belong on the topic; labels out of range are refused by the codec).
  */
 public final class BatchIntake {
-    private final DeadLetterSink deadLetters;
+    private final Rejects deadLetters;
     private final Set<Split> accepted;
+
+    /** Where an unusable record goes, with the reason ({@link DeadLetterSink#report} in a run). */
+    @FunctionalInterface
+    public interface Rejects {
+        void reject(ConsumerRecord<byte[], byte[]> record, String reason);
+    }
 
     /** Counters of one pass over records. */
     public static final class Stats {
@@ -35,7 +41,7 @@ public final class BatchIntake {
         }
     }
 
-    public BatchIntake(DeadLetterSink deadLetters, Set<Split> accepted) {
+    public BatchIntake(Rejects deadLetters, Set<Split> accepted) {
         this.deadLetters = deadLetters;
         this.accepted = Set.copyOf(accepted);
     }
@@ -48,18 +54,18 @@ public final class BatchIntake {
             batch = ImageBatchCodec.decode(record.value());
         } catch (WireFormatException e) {
             stats.bad++;
-            deadLetters.report(record, e.getMessage());
+            deadLetters.reject(record, e.getMessage());
             return;
         }
         if (batch.rows() != FashionMnist.ROWS || batch.cols() != FashionMnist.COLS) {
             stats.bad++;
-            deadLetters.report(record, "images are " + batch.rows() + "x" + batch.cols() + ", the model takes "
+            deadLetters.reject(record, "images are " + batch.rows() + "x" + batch.cols() + ", the model takes "
                     + FashionMnist.ROWS + "x" + FashionMnist.COLS);
             return;
         }
         if (!accepted.contains(batch.split())) {
             stats.bad++;
-            deadLetters.report(record, "split " + batch.split() + " does not belong on " + record.topic()
+            deadLetters.reject(record, "split " + batch.split() + " does not belong on " + record.topic()
                     + " (expected " + accepted + ")");
             return;
         }

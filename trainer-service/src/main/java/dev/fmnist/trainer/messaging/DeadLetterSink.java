@@ -3,8 +3,6 @@ package dev.fmnist.trainer.messaging;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.Topics;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -20,7 +18,7 @@ public final class DeadLetterSink {
     private static final Logger LOG = Logger.getLogger(DeadLetterSink.class);
 
     private final Producer<byte[], byte[]> producer;
-    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final ReportLedger reported = new ReportLedger();
     private final Consumer<String> onSent;
 
     /** @param onSent called with the reason once the broker acknowledged a dead letter */
@@ -33,7 +31,7 @@ public final class DeadLetterSink {
     public void loadReported(KafkaClients clients, Duration timeout) {
         TopicReader.scan(clients, Topics.DEAD_LETTER, timeout, r -> {
             if (SERVICE.equals(DeadLetters.header(r.headers(), DeadLetters.SERVICE))) {
-                reported.add(key(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC),
+                reported.remember(key(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC),
                         DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION),
                         DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET)));
             }
@@ -43,24 +41,20 @@ public final class DeadLetterSink {
     /** Dead-letters a consumed record unless it was reported before; returns whether it sent one. */
     public boolean report(ConsumerRecord<byte[], byte[]> record, String reason) {
         String key = key(record.topic(), Integer.toString(record.partition()), Long.toString(record.offset()));
-        if (!reported.add(key)) {
+        if (!reported.claim(key)) {
             return false;
         }
         LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), reason);
         producer.send(DeadLetters.of(SERVICE, record.topic(), record.partition(), record.offset(),
                 record.key(), record.value(), reason), (metadata, error) -> {
                     if (error != null) {
-                        reported.remove(key); // try again on the next replay
+                        reported.release(key); // try again on the next replay
                         LOG.errorf("could not dead-letter %s: %s", key, error.getMessage());
                     } else {
                         onSent.accept(reason);
                     }
                 });
         return true;
-    }
-
-    public int reportedCount() {
-        return reported.size();
     }
 
     private static String key(String topic, String partition, String offset) {

@@ -32,23 +32,18 @@ public final class EpochSource implements AutoCloseable {
 
     public EpochSource(KafkaClients clients, DeadLetterSink deadLetters, Duration timeout, Duration pollTimeout) {
         this.consumer = clients.consumer("train-epoch");
-        this.intake = new BatchIntake(deadLetters, Set.of(Split.TRAIN, Split.USER));
+        this.intake = new BatchIntake(deadLetters::report, Set.of(Split.TRAIN, Split.USER));
         this.timeout = timeout;
         this.pollTimeout = pollTimeout;
         this.partitions = TopicReader.partitions(consumer, Topics.TRAIN, timeout);
         consumer.assign(partitions);
     }
 
-    /** Current end offsets of the train topic (the next offset per partition). */
-    public Map<TopicPartition, Long> endOffsets() {
-        return consumer.endOffsets(partitions, timeout);
-    }
-
     /** Replays the topic into {@code store} (cleared first); null when stopped before the end. */
     public EpochRead read(SampleStore store, BooleanSupplier stop) {
         long start = System.nanoTime();
         store.clear();
-        Map<TopicPartition, Long> ends = endOffsets();
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         consumer.seekToBeginning(partitions);
         Set<String> seen = new HashSet<>();
         BatchIntake.Stats stats = new BatchIntake.Stats();

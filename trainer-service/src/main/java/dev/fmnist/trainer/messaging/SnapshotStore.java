@@ -6,9 +6,8 @@ import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,21 +30,14 @@ public final class SnapshotStore {
         this.timeout = timeout;
     }
 
-    /** What the snapshots topic holds for one model. */
-    public record History(WeightSnapshot latest, List<WeightSnapshot> all) {
-        public boolean isEmpty() {
-            return latest == null;
-        }
-    }
-
     /**
      * Reads the whole snapshots topic (assign, seek to beginning, read to the end offsets taken
-     * now) and keeps the given model's snapshots; the latest is the one with the highest version.
-     * Undecodable records are skipped with a warning: they cannot be resumed from.
+     * now) and returns the given model's snapshot with the highest version. Only that one is kept
+     * while reading: older snapshots are decoded, compared and dropped. Undecodable records are
+     * skipped with a warning: they cannot be resumed from.
      */
-    public History read(String modelName) {
+    public Optional<WeightSnapshot> latest(String modelName) {
         byte[] key = modelName.getBytes(StandardCharsets.UTF_8);
-        List<WeightSnapshot> all = new ArrayList<>();
         WeightSnapshot[] latest = {null};
         TopicReader.scan(clients, Topics.SNAPSHOTS, timeout, r -> {
             if (r.key() == null || !Arrays.equals(r.key(), key)) {
@@ -53,11 +45,7 @@ public final class SnapshotStore {
             }
             try {
                 WeightSnapshot s = WeightSnapshotCodec.decode(r.value());
-                if (!s.modelName().equals(modelName)) {
-                    return;
-                }
-                all.add(s);
-                if (latest[0] == null || s.version() > latest[0].version()) {
+                if (s.modelName().equals(modelName) && (latest[0] == null || s.version() > latest[0].version())) {
                     latest[0] = s;
                 }
             } catch (WireFormatException e) {
@@ -65,7 +53,7 @@ public final class SnapshotStore {
                         e.getMessage());
             }
         });
-        return new History(latest[0], all);
+        return Optional.ofNullable(latest[0]);
     }
 
     /** Sends a snapshot and waits for the broker's acknowledgement (acks=all, idempotent producer). */

@@ -33,7 +33,7 @@ public final class TestSet implements AutoCloseable {
     public TestSet(KafkaClients clients, DeadLetterSink deadLetters, int imageSize, Duration timeout,
                    Duration pollTimeout) {
         this.consumer = clients.consumer("test-set");
-        this.intake = new BatchIntake(deadLetters, Set.of(Split.TEST));
+        this.intake = new BatchIntake(deadLetters::report, Set.of(Split.TEST));
         this.timeout = timeout;
         this.pollTimeout = pollTimeout;
         this.store = new SampleStore(imageSize, 10_000);
@@ -69,10 +69,6 @@ public final class TestSet implements AutoCloseable {
             directCount = store.count();
         }
         return direct.duplicate();
-    }
-
-    public BatchIntake.Stats stats() {
-        return stats;
     }
 
     @Override

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.Random;
 
 /**
@@ -71,20 +70,28 @@ public final class SoftmaxRegression implements AutoCloseable {
         return new SoftmaxRegression(inputs, outputs, weights.clone(), bias.clone());
     }
 
-    /** Sets the number of PyTorch intra-op threads (process-wide); values below 1 leave the default. */
+    /**
+     * DJL's documented setting for PyTorch's intra-op threads: the engine applies the system
+     * property when it loads, so it must be set before the first model in this JVM.
+     */
+    static final String NUM_THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+
+    /**
+     * Loads the engine with the given number of PyTorch intra-op threads (process-wide); values below
+     * 1 leave PyTorch's default (one per core). Only the first call in a JVM can choose: the engine
+     * reads {@value #NUM_THREADS_PROPERTY} once, when it loads; a number given on the command line
+     * wins.
+     */
     public static void configureThreads(int intraOpThreads) {
-        Engine.getInstance(); // loads the native library
-        if (intraOpThreads > 0) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(intraOpThreads);
+        if (intraOpThreads > 0 && System.getProperty(NUM_THREADS_PROPERTY) == null) {
+            System.setProperty(NUM_THREADS_PROPERTY, Integer.toString(intraOpThreads));
         }
+        Engine.getInstance(); // loads the native library, applying the property
     }
 
+    /** Pixels per image (the width of X). */
     public int inputs() {
         return inputs;
-    }
-
-    public int outputs() {
-        return outputs;
     }
 
     /** Result of one minibatch: the summed loss and how many predictions (before the update) were right. */
@@ -92,7 +99,7 @@ public final class SoftmaxRegression implements AutoCloseable {
     }
 
     /** Loss and autograd gradients at the current parameters, without updating them. */
-    public record Gradients(double lossSum, float[] gradW, float[] gradB) {
+    record Gradients(double lossSum, float[] gradW, float[] gradB) {
     }
 
     /**
@@ -107,14 +114,14 @@ public final class SoftmaxRegression implements AutoCloseable {
     }
 
     /** One SGD step on real-valued inputs ({@code n x inputs}, row-major), labels 0..outputs-1. */
-    public StepResult step(float[] x, int[] labels, int n, float learningRate) {
+    StepResult step(float[] x, int[] labels, int n, float learningRate) {
         try (NDManager scope = manager.newSubManager()) {
             return step(scope, scope.create(x, new Shape(n, inputs)), labels, n, learningRate, true);
         }
     }
 
     /** Summed loss and the gradients of W and b at the current parameters; the parameters stay as they are. */
-    public Gradients gradients(float[] x, int[] labels, int n) {
+    Gradients gradients(float[] x, int[] labels, int n) {
         try (NDManager scope = manager.newSubManager()) {
             StepResult r = step(scope, scope.create(x, new Shape(n, inputs)), labels, n, 0f, false);
             try (NDArray gw = w.getGradient(); NDArray gb = b.getGradient()) {
@@ -191,7 +198,7 @@ public final class SoftmaxRegression implements AutoCloseable {
     }
 
     /** Class probabilities softmax(X W + b) for real-valued inputs, row-major {@code n x outputs}. */
-    public float[] predictProbabilities(float[] x, int n) {
+    float[] predictProbabilities(float[] x, int n) {
         checkOpen();
         try (NDManager scope = manager.newSubManager()) {
             NDArray z = scope.create(x, new Shape(n, inputs)).matMul(wData).add(bData);
@@ -203,7 +210,7 @@ public final class SoftmaxRegression implements AutoCloseable {
      * Row-wise softmax of {@code n x k} logits, computed stably as exp(z - max) / sum(exp(z - max)):
      * the same function as exp(z) / sum(exp(z)), without overflow for large logits.
      */
-    public static float[] softmax(float[] logits, int n, int k) {
+    static float[] softmax(float[] logits, int n, int k) {
         try (NDManager scope = NDManager.newBaseManager()) {
             return softmax(scope.create(logits, new Shape(n, k))).toFloatArray();
         }
@@ -260,16 +267,6 @@ public final class SoftmaxRegression implements AutoCloseable {
     public float[] bias() {
         checkOpen();
         return bData.toFloatArray();
-    }
-
-    /** Replaces the parameters (used to resume from a snapshot). */
-    public void load(float[] weights, float[] bias) {
-        checkOpen();
-        if (weights.length != inputs * outputs || bias.length != outputs) {
-            throw new IllegalArgumentException("parameters do not fit " + inputs + "x" + outputs);
-        }
-        wData.set(FloatBuffer.wrap(weights));
-        bData.set(FloatBuffer.wrap(bias));
     }
 
     /** A direct, native-order buffer of the given size, suitable for {@link #stepPixels}. */

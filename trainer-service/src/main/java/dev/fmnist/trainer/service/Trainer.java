@@ -14,7 +14,6 @@ import dev.fmnist.trainer.messaging.TestSet;
 import dev.fmnist.trainer.model.SampleStore;
 import dev.fmnist.trainer.model.ShuffleOrder;
 import dev.fmnist.trainer.model.SoftmaxRegression;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,25 +63,21 @@ public final class Trainer {
     }
 
     /** How a run ended. */
-    public record Result(State state, int epoch, long step, long modelVersion, List<EpochSummary> history) {
+    public record Result(State state, int epoch, long step, long modelVersion) {
     }
 
     private final KafkaClients clients;
     private final TrainingSettings settings;
     private final Listener listener;
-    private final float lr;
 
     private long version;
     private int epoch;
-    private long step;
     private List<SourceOffset> lineage = List.of();
-    private final List<EpochSummary> history = new ArrayList<>();
 
     public Trainer(KafkaClients clients, TrainingSettings settings, Listener listener) {
         this.clients = clients;
         this.settings = settings.validate();
         this.listener = listener;
-        this.lr = (float) settings.learningRate();
     }
 
     public Result run(BooleanSupplier stop) {
@@ -91,9 +86,10 @@ public final class Trainer {
             DeadLetterSink deadLetters = new DeadLetterSink(producer, listener::deadLettered);
             deadLetters.loadReported(clients, timeout);
             SnapshotStore snapshots = new SnapshotStore(clients, producer, timeout);
-            WeightSnapshot latest = snapshots.read(settings.modelName()).latest();
+            WeightSnapshot latest = snapshots.latest(settings.modelName()).orElse(null);
             version = latest == null ? 0 : latest.version();
             boolean resume = settings.resume() && latest != null;
+            long step = 0;
             if (resume) {
                 epoch = latest.epoch();
                 step = latest.step();
@@ -108,27 +104,29 @@ public final class Trainer {
             try (SoftmaxRegression model = resume
                     ? SoftmaxRegression.of(INPUTS, OUTPUTS, latest.weights(), latest.bias())
                     : SoftmaxRegression.initialize(INPUTS, OUTPUTS, settings.seed())) {
+                MinibatchStepper stepper = new MinibatchStepper(model, settings.batchSize(), settings.learningRate(),
+                        step, listener);
                 if (epoch < settings.epochs()) {
                     if (settings.waitForData() && !awaitData(stop)) {
-                        return result(State.STOPPED);
+                        return result(State.STOPPED, stepper);
                     }
-                    if (!trainEpochs(model, snapshots, deadLetters, stop)) {
-                        return result(State.STOPPED);
+                    if (!trainEpochs(model, stepper, snapshots, deadLetters, stop)) {
+                        return result(State.STOPPED, stepper);
                     }
                 } else {
                     LOG.infof("%s has completed its %d planned epochs: no retraining", settings.modelName(), epoch);
                 }
                 if (settings.continuous()) {
-                    trainContinuously(model, snapshots, deadLetters, stop);
-                    return result(State.STOPPED);
+                    trainContinuously(model, stepper, snapshots, deadLetters, stop);
+                    return result(State.STOPPED, stepper);
                 }
-                return result(State.COMPLETED);
+                return result(State.COMPLETED, stepper);
             }
         }
     }
 
-    private Result result(State state) {
-        return new Result(state, epoch, step, version, List.copyOf(history));
+    private Result result(State state, MinibatchStepper stepper) {
+        return new Result(state, epoch, stepper.steps(), version);
     }
 
     private boolean awaitData(BooleanSupplier stop) {
@@ -143,17 +141,16 @@ public final class Trainer {
         }
     }
 
-    private boolean trainEpochs(SoftmaxRegression model, SnapshotStore snapshots, DeadLetterSink deadLetters,
-                                BooleanSupplier stop) {
-        int batchSize = settings.batchSize();
+    private boolean trainEpochs(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
+                                DeadLetterSink deadLetters, BooleanSupplier stop) {
+        SnapshotPolicy policy = SnapshotPolicy.duringEpochs(settings, System::nanoTime);
         try (EpochSource source = new EpochSource(clients, deadLetters, settings.kafkaTimeout(), settings.pollTimeout());
              TestSet testSet = new TestSet(clients, deadLetters, INPUTS, settings.kafkaTimeout(), settings.pollTimeout())) {
             SampleStore store = new SampleStore(INPUTS, 60_000);
-            ByteBuffer x = SoftmaxRegression.directBuffer(batchSize * INPUTS);
-            int[] y = new int[batchSize];
+            MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             for (int e = epoch + 1; e <= settings.epochs(); e++) {
                 listener.state(State.TRAINING, "epoch " + e + " of " + settings.epochs());
-                long t0 = System.nanoTime();
+                EpochSummary.Stopwatch watch = new EpochSummary.Stopwatch(System::nanoTime);
                 EpochSource.EpochRead read = source.read(store, stop);
                 if (read == null) {
                     return false;
@@ -162,91 +159,62 @@ public final class Trainer {
                 if (count == 0) {
                     throw new IllegalStateException("the train topic holds no labelled images (" + read.stats() + ")");
                 }
-                long t1 = System.nanoTime();
+                watch.end(EpochSummary.Phase.READ);
                 int[] order = ShuffleOrder.of(count, settings.shuffleBuffer(), settings.seed(), e);
-                long t2 = System.nanoTime();
-                double lossSum = 0;
-                long correct = 0;
-                long steps = 0;
-                long sinceSnapshot = 0;
-                long lastSnapshot = System.nanoTime();
-                for (int start = 0; start < count; start += batchSize) {
+                watch.end(EpochSummary.Phase.SHUFFLE);
+                totals.clear();
+                policy.restart();
+                long stepsBefore = stepper.steps();
+                for (int start = 0; start < count; ) {
                     if (stop.getAsBoolean()) {
                         return false;
                     }
-                    int n = Math.min(batchSize, count - start);
-                    x.clear();
-                    for (int i = 0; i < n; i++) {
-                        int sample = order[start + i];
-                        store.copyPixels(sample, x);
-                        y[i] = store.label(sample);
-                    }
-                    x.flip();
-                    long s0 = System.nanoTime();
-                    SoftmaxRegression.StepResult r = model.stepPixels(x, y, n, lr);
-                    long took = System.nanoTime() - s0;
-                    step++;
-                    steps++;
-                    sinceSnapshot++;
-                    lossSum += r.lossSum();
-                    correct += r.correct();
-                    listener.step(step, n, took);
-                    if (periodicSnapshotDue(sinceSnapshot, lastSnapshot, settings.snapshotInterval())) {
-                        int seen = start + n;
-                        publish(snapshots, model, e - 1,
-                                new WeightSnapshot.Metrics(lossSum / seen, (double) correct / seen, Double.NaN),
+                    start += stepper.step(store, order, start, totals);
+                    policy.stepped();
+                    if (policy.due(SnapshotPolicy.Moment.STEP)) {
+                        // a mid-epoch snapshot: epoch = completed epochs, the partial epoch's figures, no test accuracy
+                        publish(snapshots, model, stepper, e - 1,
+                                new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(), Double.NaN),
                                 read.lineage());
-                        sinceSnapshot = 0;
-                        lastSnapshot = System.nanoTime();
+                        policy.restart();
                     }
                 }
-                long t3 = System.nanoTime();
+                watch.end(EpochSummary.Phase.TRAIN);
                 if (!testSet.refresh(stop)) {
                     return false;
                 }
                 double testAccuracy = evaluate(model, testSet);
-                long t4 = System.nanoTime();
+                watch.end(EpochSummary.Phase.EVALUATE);
                 epoch = e;
                 lineage = read.lineage();
-                double trainLoss = lossSum / count;
-                double trainAccuracy = (double) correct / count;
-                WeightSnapshot published = publish(snapshots, model, e,
-                        new WeightSnapshot.Metrics(trainLoss, trainAccuracy, testAccuracy), lineage);
-                long t5 = System.nanoTime();
-                EpochSummary summary = new EpochSummary(e, trainLoss, trainAccuracy, testAccuracy, seconds(t5 - t0),
-                        published.version(), count, steps, testSet.count(), seconds(t1 - t0), seconds(read.decodeNanos()),
-                        seconds(t2 - t1),
-                        seconds(t3 - t2), seconds(t4 - t3), seconds(t5 - t4));
-                history.add(summary);
-                LOG.infof("epoch %d, loss %.4f, train acc %.3f, test acc %.3f, %.2f s (model v%d)", e, trainLoss,
-                        trainAccuracy, testAccuracy, summary.seconds(), published.version());
+                WeightSnapshot.Metrics metrics = new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(),
+                        testAccuracy);
+                // every epoch ends with a snapshot (SnapshotPolicy covers the ones in between)
+                WeightSnapshot published = publish(snapshots, model, stepper, e, metrics, lineage);
+                watch.end(EpochSummary.Phase.PUBLISH);
+                EpochSummary summary = new EpochSummary(e, published.version(), metrics,
+                        new EpochSummary.Counts(count, stepper.steps() - stepsBefore, testSet.count()),
+                        watch.timings(read.decodeNanos()));
+                LOG.infof("epoch %d, loss %.4f, train acc %.3f, test acc %.3f, %.2f s (model v%d)", e,
+                        summary.trainLoss(), summary.trainAccuracy(), testAccuracy, summary.seconds(),
+                        summary.modelVersion());
                 listener.epoch(summary);
             }
             return true;
         }
     }
 
-    private boolean periodicSnapshotDue(long sinceSnapshot, long lastSnapshotNanos, Duration interval) {
-        if (sinceSnapshot == 0) {
-            return false;
-        }
-        if (settings.snapshotEverySteps() > 0 && sinceSnapshot >= settings.snapshotEverySteps()) {
-            return true;
-        }
-        return !interval.isZero() && System.nanoTime() - lastSnapshotNanos >= interval.toNanos();
-    }
-
     /**
      * Online SGD on what is appended to the train topic after the last epoch's lineage: each poll's
-     * labelled images, in arrival order, in minibatches of up to the batch size. A snapshot goes out
-     * every {@code snapshotEverySteps} steps or {@code continuousSnapshotInterval}, and on stop.
+     * labelled images, in arrival order, in minibatches of up to the batch size; snapshots as
+     * {@link SnapshotPolicy#continuous} says.
      */
-    private void trainContinuously(SoftmaxRegression model, SnapshotStore snapshots, DeadLetterSink deadLetters,
-                                   BooleanSupplier stop) {
+    private void trainContinuously(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
+                                   DeadLetterSink deadLetters, BooleanSupplier stop) {
         listener.state(State.CONTINUOUS, "training on new records of " + Topics.TRAIN);
         LOG.infof("continuous mode: training on records appended to %s", Topics.TRAIN);
-        int batchSize = settings.batchSize();
-        BatchIntake intake = new BatchIntake(deadLetters, Set.of(Split.TRAIN, Split.USER));
+        SnapshotPolicy policy = SnapshotPolicy.continuous(settings, System::nanoTime);
+        BatchIntake intake = new BatchIntake(deadLetters::report, Set.of(Split.TRAIN, Split.USER));
         try (var consumer = clients.tailConsumer("train-continuous");
              TestSet testSet = new TestSet(clients, deadLetters, INPUTS, settings.kafkaTimeout(), settings.pollTimeout())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRAIN, settings.kafkaTimeout()).stream()
@@ -262,15 +230,9 @@ public final class Trainer {
                 }
             }
             Set<String> seen = new HashSet<>();
-            SampleStore pending = new SampleStore(INPUTS, batchSize);
+            SampleStore pending = new SampleStore(INPUTS, settings.batchSize());
             BatchIntake.Stats stats = new BatchIntake.Stats();
-            ByteBuffer x = SoftmaxRegression.directBuffer(batchSize * INPUTS);
-            int[] y = new int[batchSize];
-            double lossSum = 0;
-            long correct = 0;
-            long samples = 0;
-            long sinceSnapshot = 0;
-            long lastSnapshot = System.nanoTime();
+            MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             while (true) {
                 boolean stopping = stop.getAsBoolean();
                 if (!stopping) {
@@ -278,44 +240,25 @@ public final class Trainer {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(settings.pollTimeout())) {
                         intake.accept(r, seen, pending, stats);
                     }
-                    for (int start = 0; start < pending.count(); start += batchSize) {
-                        int n = Math.min(batchSize, pending.count() - start);
-                        x.clear();
-                        for (int i = 0; i < n; i++) {
-                            pending.copyPixels(start + i, x);
-                            y[i] = pending.label(start + i);
-                        }
-                        x.flip();
-                        long s0 = System.nanoTime();
-                        SoftmaxRegression.StepResult r = model.stepPixels(x, y, n, lr);
-                        step++;
-                        sinceSnapshot++;
-                        samples += n;
-                        lossSum += r.lossSum();
-                        correct += r.correct();
-                        listener.step(step, n, System.nanoTime() - s0);
+                    for (int start = 0; start < pending.count(); ) {
+                        start += stepper.step(pending, null, start, totals);
+                        policy.stepped();
                     }
                 }
-                boolean due = sinceSnapshot > 0 && (stopping
-                        || (settings.snapshotEverySteps() > 0 && sinceSnapshot >= settings.snapshotEverySteps())
-                        || System.nanoTime() - lastSnapshot >= settings.continuousSnapshotInterval().toNanos());
-                if (due) {
+                if (policy.due(stopping ? SnapshotPolicy.Moment.STOP : SnapshotPolicy.Moment.STEP)) {
                     List<SourceOffset> positions = new ArrayList<>();
                     for (TopicPartition tp : partitions) {
                         positions.add(new SourceOffset(tp.topic(), tp.partition(), consumer.position(tp)));
                     }
                     testSet.refresh(() -> false);
                     lineage = positions;
-                    publish(snapshots, model, epoch,
-                            new WeightSnapshot.Metrics(lossSum / samples, (double) correct / samples,
-                                    evaluate(model, testSet)), positions);
+                    publish(snapshots, model, stepper, epoch,
+                            new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(), evaluate(model, testSet)),
+                            positions);
                     LOG.infof("continuous: %d steps on %d new samples, loss %.4f, train acc %.3f (model v%d)",
-                            sinceSnapshot, samples, lossSum / samples, (double) correct / samples, version);
-                    lossSum = 0;
-                    correct = 0;
-                    samples = 0;
-                    sinceSnapshot = 0;
-                    lastSnapshot = System.nanoTime();
+                            policy.stepsSinceSnapshot(), totals.samples(), totals.meanLoss(), totals.accuracy(), version);
+                    totals.clear();
+                    policy.restart();
                 }
                 if (stopping) {
                     return;
@@ -332,9 +275,9 @@ public final class Trainer {
         return (double) right / testSet.count();
     }
 
-    private WeightSnapshot publish(SnapshotStore snapshots, SoftmaxRegression model, int epochs,
-                                   WeightSnapshot.Metrics metrics, List<SourceOffset> offsets) {
-        WeightSnapshot s = new WeightSnapshot(settings.modelName(), version + 1, epochs, step, model.weights(),
+    private WeightSnapshot publish(SnapshotStore snapshots, SoftmaxRegression model, MinibatchStepper stepper,
+                                   int epochs, WeightSnapshot.Metrics metrics, List<SourceOffset> offsets) {
+        WeightSnapshot s = new WeightSnapshot(settings.modelName(), version + 1, epochs, stepper.steps(), model.weights(),
                 model.bias(), new WeightSnapshot.Hyperparameters(settings.learningRate(), settings.batchSize(),
                         settings.seed()), metrics, offsets, Instant.now());
         snapshots.publish(s);
@@ -357,9 +300,5 @@ public final class Trainer {
             }
         }
         return !stop.getAsBoolean();
-    }
-
-    private static double seconds(long nanos) {
-        return nanos / 1e9;
     }
 }

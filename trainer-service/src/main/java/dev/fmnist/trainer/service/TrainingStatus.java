@@ -10,8 +10,9 @@ import java.util.List;
  * @param epoch        completed epochs of the model
  * @param step         SGD steps the model has taken
  * @param modelVersion last published snapshot version (0 = none yet)
- * @param history      one entry per epoch finished by this process, oldest first (samples = labelled
- *                     training images of the epoch after de-duplication)
+ * @param history      one entry per epoch finished by this process, oldest first, the newest
+ *                     {@code history-limit} only (samples = labelled training images of the epoch after
+ *                     de-duplication)
  */
 public record TrainingStatus(String state, String detail, String modelName, int epoch, int plannedEpochs, long step,
                              long modelVersion, double learningRate, int batchSize, long seed,

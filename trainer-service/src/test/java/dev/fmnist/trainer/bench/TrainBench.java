@@ -13,6 +13,7 @@ import dev.fmnist.trainer.service.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -57,10 +58,15 @@ public final class TrainBench {
                     true, false, 0, Duration.ZERO, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(30),
                     Duration.ofMillis(200), 10_000);
             long t0 = System.nanoTime();
-            Trainer.Result result = new Trainer(clients, settings, new Trainer.Listener() {
+            List<EpochSummary> history = new ArrayList<>();
+            new Trainer(clients, settings, new Trainer.Listener() {
+                @Override
+                public void epoch(EpochSummary summary) {
+                    history.add(summary);
+                }
             }).run(() -> false);
             double total = (System.nanoTime() - t0) / 1e9;
-            print(result.history(), total, threads);
+            print(history, total, threads);
         } finally {
             try (Stream<Path> paths = Files.walk(brokerDir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -75,14 +81,15 @@ public final class TrainBench {
         for (EpochSummary e : history) {
             sum += e.seconds();
             System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.4f  %7.3f | %.3f (%.3f)  %.3f    %.3f  %.3f  %.3f%n",
-                    e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(), e.readSeconds(), e.decodeSeconds(),
-                    e.shuffleSeconds(), e.trainSeconds(), e.evalSeconds(), e.publishSeconds());
+                    e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(), e.timings().read(),
+                    e.timings().decode(), e.timings().shuffle(), e.timings().train(), e.timings().evaluate(),
+                    e.timings().publish());
         }
         if (!history.isEmpty()) {
             EpochSummary last = history.get(history.size() - 1);
             System.out.printf(Locale.ROOT, "%nmean %.3f s/epoch over %d epochs (%d train samples, %d steps, %d test "
                             + "samples per epoch); run total %.1f s incl. resume scan and data wait; torch threads %s%n",
-                    sum / history.size(), history.size(), last.samples(), last.steps(), last.testSamples(), total,
+                    sum / history.size(), history.size(), last.samples(), last.counts().steps(), last.testSamples(), total,
                     threads > 0 ? threads : "default");
         }
     }

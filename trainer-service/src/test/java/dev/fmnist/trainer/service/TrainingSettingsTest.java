@@ -37,6 +37,17 @@ class TrainingSettingsTest {
     }
 
     @Test
+    void requestNumbersOutOfRangeOrOfTheWrongKindAreRefused() {
+        assertEquals(TrainingRequest.NONE, TrainingRequest.parse(null));
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainingRequest.parse(java.util.Map.of(
+                "epochs", 3_000_000_000L, "seed", 1.5, "learningRate", "fast")));
+        assertTrue(e.getMessage().contains("epochs is out of range"), e.getMessage());
+        assertTrue(e.getMessage().contains("seed must be a whole number"), e.getMessage());
+        assertTrue(e.getMessage().contains("learningRate must be a number"), e.getMessage());
+        assertEquals(Long.MAX_VALUE, TrainingRequest.parse(java.util.Map.of("seed", Long.MAX_VALUE)).seed());
+    }
+
+    @Test
     void invalidValuesAreAllNamed() {
         var e = assertThrows(IllegalArgumentException.class, () -> DEFAULTS.with(-1, Double.NaN, 0, null, null).validate());
         assertTrue(e.getMessage().contains("epochs"), e.getMessage());

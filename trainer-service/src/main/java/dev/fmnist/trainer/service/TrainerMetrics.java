@@ -1,0 +1,181 @@
+package dev.fmnist.trainer.service;
+
+import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.trainer.config.TrainerConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The trainer's meters, fed by the run's progress callbacks. Names (Prometheus replaces dots by
+ * underscores and adds _total / _seconds):
+ * <ul>
+ *   <li>fmnist.trainer.epoch, .step, .model.version - gauges of the model's progress</li>
+ *   <li>fmnist.trainer.train.loss, .train.accuracy, .test.accuracy - gauges of the last epoch (or
+ *       continuous-mode snapshot)</li>
+ *   <li>fmnist.trainer.samples.per.second - gauge, last epoch</li>
+ *   <li>fmnist.trainer.state{state} - 1 for the current run state, 0 for the others</li>
+ *   <li>fmnist.trainer.history.train.loss, .history.train.accuracy, .history.test.accuracy {epoch} -
+ *       per-epoch gauges, kept for the newest {@code history-limit} epochs (older ones are removed from
+ *       the registry)</li>
+ *   <li>fmnist.trainer.step.time, .epoch.time - timers</li>
+ *   <li>fmnist.trainer.snapshots.published, .records.dead.lettered, .samples.trained - counters</li>
+ * </ul>
+ * Callbacks arrive on the training thread; the state also from the service's lifecycle.
+ */
+@ApplicationScoped
+public class TrainerMetrics implements Trainer.Listener {
+    private static final List<String> HISTORY = List.of("fmnist.trainer.history.train.loss",
+            "fmnist.trainer.history.train.accuracy", "fmnist.trainer.history.test.accuracy");
+
+    private final MeterRegistry registry;
+    private final int historyLimit;
+    private final AtomicReference<Double> epoch = new AtomicReference<>(0d);
+    private final AtomicReference<Double> step = new AtomicReference<>(0d);
+    private final AtomicReference<Double> version = new AtomicReference<>(0d);
+    private final AtomicReference<Double> trainLoss = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> trainAccuracy = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> testAccuracy = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> samplesPerSecond = new AtomicReference<>(Double.NaN);
+    private volatile Trainer.State state = Trainer.State.IDLE;
+    /** Per-epoch gauges, oldest epoch first; each holds the values of {@link #HISTORY} in that order. */
+    private final TreeMap<Integer, EpochGauges> history = new TreeMap<>();
+    private final Timer stepTimer;
+    private final Timer epochTimer;
+    private final Counter snapshotsPublished;
+    private final Counter deadLettered;
+    private final Counter samplesTrained;
+
+    private record EpochGauges(List<AtomicReference<Double>> values, List<Gauge> gauges) {
+    }
+
+    @Inject
+    public TrainerMetrics(MeterRegistry registry, TrainerConfig config) {
+        this(registry, config.historyLimit());
+    }
+
+    TrainerMetrics(MeterRegistry registry, int historyLimit) {
+        if (historyLimit < 1) {
+            throw new IllegalArgumentException("fmnist.trainer.history-limit must be >= 1, got " + historyLimit);
+        }
+        this.registry = registry;
+        this.historyLimit = historyLimit;
+        gauge("fmnist.trainer.epoch", "completed epochs of the model", epoch);
+        gauge("fmnist.trainer.step", "SGD steps the model has taken", step);
+        gauge("fmnist.trainer.model.version", "last published snapshot version", version);
+        gauge("fmnist.trainer.train.loss", "mean training loss per sample of the last epoch (or snapshot period)",
+                trainLoss);
+        gauge("fmnist.trainer.train.accuracy", "training accuracy of the last epoch (or snapshot period)",
+                trainAccuracy);
+        gauge("fmnist.trainer.test.accuracy", "accuracy over the whole test topic at the last evaluation",
+                testAccuracy);
+        gauge("fmnist.trainer.samples.per.second", "training samples per second of the last epoch", samplesPerSecond);
+        for (Trainer.State s : Trainer.State.values()) {
+            Gauge.builder("fmnist.trainer.state", () -> state == s ? 1 : 0).tag("state", s.name())
+                    .description("1 for the current run state").register(registry);
+        }
+        stepTimer = Timer.builder("fmnist.trainer.step.time").description("time of one SGD step (forward, backward, update)")
+                .register(registry);
+        epochTimer = Timer.builder("fmnist.trainer.epoch.time")
+                .description("wall time of one epoch: Kafka replay, shuffle, steps, test evaluation, snapshot")
+                .register(registry);
+        snapshotsPublished = Counter.builder("fmnist.trainer.snapshots.published")
+                .description("weight snapshots acknowledged by the broker").register(registry);
+        deadLettered = Counter.builder("fmnist.trainer.records.dead.lettered")
+                .description("records sent to the dead-letter topic").register(registry);
+        samplesTrained = Counter.builder("fmnist.trainer.samples.trained")
+                .description("samples trained on (rate() gives samples per second)").register(registry);
+    }
+
+    /** A run that starts from a fresh W: the model has no epochs and steps yet. */
+    public void freshRun() {
+        epoch.set(0d);
+        step.set(0d);
+    }
+
+    @Override
+    public void state(Trainer.State s, String detail) {
+        state = s;
+    }
+
+    @Override
+    public void resumed(WeightSnapshot from) {
+        epoch.set((double) from.epoch());
+        step.set((double) from.step());
+        version.set((double) from.version());
+        figures(from.metrics());
+    }
+
+    @Override
+    public void step(long stepNumber, int samples, long nanos) {
+        step.set((double) stepNumber);
+        stepTimer.record(nanos, TimeUnit.NANOSECONDS);
+        samplesTrained.increment(samples);
+    }
+
+    @Override
+    public void epoch(EpochSummary s) {
+        epoch.set((double) s.epoch());
+        figures(s.metrics());
+        samplesPerSecond.set(s.samples() / s.seconds());
+        epochTimer.record((long) (s.seconds() * 1e9), TimeUnit.NANOSECONDS);
+        recordHistory(s.epoch(), List.of(s.trainLoss(), s.trainAccuracy(), s.testAccuracy()));
+    }
+
+    @Override
+    public void snapshot(WeightSnapshot s) {
+        version.set((double) s.version());
+        snapshotsPublished.increment();
+        if (!Double.isNaN(s.metrics().testAccuracy()) && s.epoch() == epoch.get().intValue()) {
+            // continuous-mode snapshots carry fresh figures too
+            figures(s.metrics());
+        }
+    }
+
+    @Override
+    public void deadLettered(String reason) {
+        deadLettered.increment();
+    }
+
+    private void figures(WeightSnapshot.Metrics m) {
+        trainLoss.set(m.trainLoss());
+        trainAccuracy.set(m.trainAccuracy());
+        testAccuracy.set(m.testAccuracy());
+    }
+
+    /** Sets an epoch's history gauges (registering them the first time) and drops the oldest beyond the limit. */
+    private synchronized void recordHistory(int epochNumber, List<Double> values) {
+        EpochGauges gauges = history.computeIfAbsent(epochNumber, this::registerHistory);
+        for (int i = 0; i < values.size(); i++) {
+            gauges.values().get(i).set(values.get(i));
+        }
+        while (history.size() > historyLimit) {
+            Map.Entry<Integer, EpochGauges> oldest = history.pollFirstEntry();
+            oldest.getValue().gauges().forEach(registry::remove);
+        }
+    }
+
+    private EpochGauges registerHistory(int epochNumber) {
+        List<AtomicReference<Double>> values = HISTORY.stream().map(n -> new AtomicReference<>(Double.NaN)).toList();
+        List<Gauge> gauges = new java.util.ArrayList<>();
+        for (int i = 0; i < HISTORY.size(); i++) {
+            gauges.add(Gauge.builder(HISTORY.get(i), values.get(i), AtomicReference::get)
+                    .tags(Tags.of("epoch", Integer.toString(epochNumber)))
+                    .description("per-epoch history (the latest run that finished this epoch)").register(registry));
+        }
+        return new EpochGauges(values, List.copyOf(gauges));
+    }
+
+    private void gauge(String name, String description, AtomicReference<Double> value) {
+        Gauge.builder(name, value, AtomicReference::get).description(description).register(registry);
+    }
+}

@@ -9,11 +9,11 @@ import java.util.Optional;
  * Where a local run lives and which ports it uses. Every value has an environment variable:
  * FMNIST_HOME (state folder, default .fmnist in the repository), FMNIST_KAFKA_PORT (9092),
  * FMNIST_KAFKA_CONTROLLER_PORT (9093), FMNIST_INFERENCE_PORT (8080), FMNIST_INGEST_PORT (8081),
- * FMNIST_TRAINER_PORT (8082), FMNIST_DATA_DIR (Fashion-MNIST folder; else the Debian path, else a
+ * FMNIST_TRAINER_PORT (8082), FMNIST_CONSOLE_PORT (8083), FMNIST_DATA_DIR (Fashion-MNIST folder; else the Debian path, else a
  * download), FMNIST_BOOTSTRAP_SERVERS (use a running broker instead of starting one).
  */
 public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, int inferencePort, int ingestPort,
-                       int trainerPort, Optional<Path> dataDir, Optional<String> externalBootstrap) {
+                       int trainerPort, int consolePort, Optional<Path> dataDir, Optional<String> externalBootstrap) {
 
     public static Settings fromEnvironment(Path repo, Map<String, String> env) {
         Path home = Optional.ofNullable(env.get("FMNIST_HOME")).filter(s -> !s.isBlank()).map(Path::of)
@@ -24,6 +24,7 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
                 port(env, "FMNIST_INFERENCE_PORT", 8080),
                 port(env, "FMNIST_INGEST_PORT", 8081),
                 port(env, "FMNIST_TRAINER_PORT", 8082),
+                port(env, "FMNIST_CONSOLE_PORT", 8083),
                 Optional.ofNullable(env.get("FMNIST_DATA_DIR")).filter(s -> !s.isBlank()).map(p -> Path.of(p).toAbsolutePath()),
                 Optional.ofNullable(env.get("FMNIST_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()));
     }
@@ -45,22 +46,28 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
     }
 
     public Settings withHome(Path newHome) {
-        return new Settings(repo, newHome, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
+        return new Settings(repo, newHome, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, consolePort, dataDir,
                 externalBootstrap);
     }
 
     public Settings withExternalBootstrap(String bootstrap) {
-        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
+        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, consolePort, dataDir,
                 Optional.of(bootstrap));
     }
 
     public Settings withPorts(int inference, int ingest, int trainer) {
-        return new Settings(repo, home, kafkaPort, controllerPort, inference, ingest, trainer, dataDir, externalBootstrap);
+        return new Settings(repo, home, kafkaPort, controllerPort, inference, ingest, trainer, consolePort, dataDir,
+                externalBootstrap);
+    }
+
+    public Settings withConsolePort(int console) {
+        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, console, dataDir,
+                externalBootstrap);
     }
 
     public Settings withDataDir(Path dir) {
         return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort,
-                Optional.of(dir), externalBootstrap);
+                consolePort, Optional.of(dir), externalBootstrap);
     }
 
     public String bootstrapServers() {
@@ -72,6 +79,7 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
             case INFERENCE -> inferencePort;
             case INGEST -> ingestPort;
             case TRAINER -> trainerPort;
+            case CONSOLE -> consolePort;
             case KAFKA -> kafkaPort;
         };
     }
@@ -107,7 +115,7 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
     /** Whether the built artifacts a run needs are all there. */
     public boolean built() {
         return Files.isRegularFile(serviceJar(Component.INGEST)) && Files.isRegularFile(serviceJar(Component.TRAINER))
-                && Files.isRegularFile(serviceJar(Component.INFERENCE))
+                && Files.isRegularFile(serviceJar(Component.INFERENCE)) && Files.isRegularFile(serviceJar(Component.CONSOLE))
                 && Files.isDirectory(brokerClasspathDir().resolve("lib"));
     }
 }

@@ -162,7 +162,7 @@ function renderModel(m) {
     facts.replaceChildren(...items.map(([k, val]) => el('div', {}, el('dt', { text: k }), el('dd', { text: String(val ?? '–') }))));
   }
   const swaps = m.swaps || [];
-  $('swaps').replaceChildren(...swaps.map((s) => el('li', { text: `v${s.version} swapped in ${when(s.loadedAt)}` })));
+  $('swaps').replaceChildren(...swaps.map((s) => el('li', { text: `v${s.version} serving from ${when(s.seenAt)} (loaded ${when(s.loadedAt)})` })));
 }
 
 function renderReplicas(r) {
@@ -359,7 +359,7 @@ function showResult(r) {
   const order = p.probabilities.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]);
   $('bars').replaceChildren(...order.map(([v, i]) => {
     const bar = el('span'); bar.style.width = (100 * v).toFixed(1) + '%';
-    return el('li', { class: i === p.classIndex ? 'top' : '' }, el('span', { text: names[i] }),
+    return el('li', { class: i === p.classIndex ? 'best' : '' }, el('span', { text: names[i] }),
       el('span', { class: 'bar', role: 'img', 'aria-label': `${names[i]} ${pct(v)}` }, bar), el('span', { class: 'p', text: pct(v) }));
   }));
 }

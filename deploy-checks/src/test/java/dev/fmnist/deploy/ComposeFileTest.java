@@ -22,7 +22,7 @@ class ComposeFileTest {
         List<String> names = new ArrayList<>();
         COMPOSE.path("services").fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("kafka", "kafka-topics", "ingest-service", "trainer-service", "inference-service",
-                "prometheus", "grafana"), names);
+                "console", "prometheus", "grafana"), names);
     }
 
     @Test

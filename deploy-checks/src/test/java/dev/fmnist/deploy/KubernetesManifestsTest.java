@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Every manifest under k8s/ parses into typed objects, and the kustomizations resolve without kustomize. */
 class KubernetesManifestsTest {
     private static final Map<String, Integer> PORTS = Map.of(
-            "ingest-service", 8081, "trainer-service", 8082, "inference-service", 8080);
+            "ingest-service", 8081, "trainer-service", 8082, "inference-service", 8080, "console", 8083);
 
     @Test
     void everyManifestParsesIntoATypedKubernetesObject() {

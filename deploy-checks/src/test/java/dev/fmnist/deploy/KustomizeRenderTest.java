@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class KustomizeRenderTest {
     private static final Map<String, Integer> PORTS = Map.of(
-            "ingest-service", 8081, "trainer-service", 8082, "inference-service", 8080);
+            "ingest-service", 8081, "trainer-service", 8082, "inference-service", 8080, "console", 8083);
 
     @Test
     void baseRendersIntoNamespaceFmnistWithHardenedServices() {
@@ -55,7 +55,7 @@ class KustomizeRenderTest {
             K8s.assertHardenedService(find(objects, Deployment.class, entry.getKey()), entry.getValue());
         }
         Map<String, Integer> nodePorts = Map.of("inference-service", 30080, "ingest-service", 30081,
-                "trainer-service", 30082, "prometheus", 30090, "grafana", 30300);
+                "trainer-service", 30082, "console", 30083, "prometheus", 30090, "grafana", 30300);
         for (var entry : nodePorts.entrySet()) {
             Service service = find(objects, Service.class, entry.getKey());
             assertEquals("NodePort", service.getSpec().getType(), entry.getKey());

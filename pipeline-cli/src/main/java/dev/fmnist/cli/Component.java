@@ -5,7 +5,9 @@ public enum Component {
     KAFKA("kafka", "dev.fmnist.broker.LocalKafkaMain"),
     INFERENCE("inference", "inference-service"),
     TRAINER("trainer", "trainer-service"),
-    INGEST("ingest", "ingest-service");
+    INGEST("ingest", "ingest-service"),
+    /** The web console: started last, so it finds the services up; stopped first. */
+    CONSOLE("console", "console");
 
     private final String id;
     private final String marker;

@@ -62,9 +62,15 @@ public final class Credentials {
         return home.resolve(WRITER_TOKEN_FILE);
     }
 
-    /** What each service gets: the role tokens, and the snapshot key where snapshots are made or read. */
+    /**
+     * What each service gets: the role tokens, and the snapshot key where snapshots are made or read.
+     * The console gets nothing: it forwards the person's own token and holds none.
+     */
     public Map<String, String> environment(Component c) {
         Map<String, String> env = new LinkedHashMap<>();
+        if (c != Component.INGEST && c != Component.TRAINER && c != Component.INFERENCE) {
+            return env;
+        }
         env.put("FMNIST_AUTH_ADMIN_TOKENS", adminToken);
         env.put("FMNIST_AUTH_WRITER_TOKENS", writerToken);
         if (c == Component.TRAINER || c == Component.INFERENCE) {

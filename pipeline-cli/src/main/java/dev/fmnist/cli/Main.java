@@ -18,17 +18,18 @@ public final class Main {
     static final String USAGE = """
             usage: ./fmnist <command>
               up [-d] [--fresh] [--epochs N] [--train-limit N] [--test-limit N] [--first-model]
-                        start Kafka and the three services, publish Fashion-MNIST, train, serve.
+                        start Kafka, the three services and the console, publish Fashion-MNIST, train, serve.
                         -d: detach, return once the trained model serves (--first-model: at the first one)
                         --fresh: delete the broker's data and the logs first
               down      stop a detached run
               status    what runs, the epoch table so far, the served model
               classify FILE [--invert]
                         classify a PNG/JPEG (any size), a 784-byte raw file or a JSON file
-              logs [kafka|inference|trainer|ingest] [-n LINES]
+              logs [kafka|inference|trainer|ingest|console] [-n LINES]
                         the last lines of each component's log (folder: .fmnist/logs)
             environment: FMNIST_DATA_DIR, FMNIST_HOME, FMNIST_KAFKA_PORT, FMNIST_KAFKA_CONTROLLER_PORT,
-                         FMNIST_INFERENCE_PORT, FMNIST_INGEST_PORT, FMNIST_TRAINER_PORT, FMNIST_BOOTSTRAP_SERVERS
+                         FMNIST_INFERENCE_PORT, FMNIST_INGEST_PORT, FMNIST_TRAINER_PORT, FMNIST_CONSOLE_PORT,
+                         FMNIST_BOOTSTRAP_SERVERS
             """;
 
     private Main() {
@@ -115,6 +116,7 @@ public final class Main {
         out.println("admin token (training control, pin/rollback): " + shown + "/" + Credentials.ADMIN_TOKEN_FILE
                 + "   e.g. -H \"Authorization: Bearer $(cat " + shown + "/" + Credentials.ADMIN_TOKEN_FILE + ")\"");
         out.println("writer token (uploads, publication): " + shown + "/" + Credentials.WRITER_TOKEN_FILE);
+        out.println(Orchestrator.consoleLine(settings));
         if (detach) {
             out.println("running in the background; ./fmnist status, ./fmnist logs, ./fmnist down");
             Runtime.getRuntime().removeShutdownHook(stopper);

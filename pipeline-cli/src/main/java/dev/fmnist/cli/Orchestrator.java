@@ -17,12 +17,15 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
- * {@code ./fmnist up}: starts the broker and the three services, publishes Fashion-MNIST, prints
- * the epoch table as training goes, and ends with the inference service serving the final model.
+ * {@code ./fmnist up}: starts the broker, the three services and the console, publishes
+ * Fashion-MNIST, prints the epoch table as training goes, and ends with the inference service
+ * serving the final model.
  */
 public final class Orchestrator {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Path DEBIAN_DATA = Path.of("/usr/share/datasets/fashion-mnist");
+    private static final List<Component> SERVICES = List.of(Component.INFERENCE, Component.TRAINER, Component.INGEST,
+            Component.CONSOLE);
 
     /**
      * @param detach     return once the model serves, leaving the pipeline running
@@ -90,9 +93,14 @@ public final class Orchestrator {
                 ingest.put("fmnist.ingest.test-limit", Integer.toString(options.testLimit()));
             }
             startService(Component.INGEST, withExtra(options, Component.INGEST, ingest));
-            for (Component c : List.of(Component.INFERENCE, Component.TRAINER, Component.INGEST)) {
+            startService(Component.CONSOLE, withExtra(options, Component.CONSOLE, Map.of(
+                    "fmnist.console.inference-url", settings.baseUrl(Component.INFERENCE),
+                    "fmnist.console.trainer-url", settings.baseUrl(Component.TRAINER),
+                    "fmnist.console.ingest-url", settings.baseUrl(Component.INGEST))));
+            for (Component c : SERVICES) {
                 awaitLive(c);
             }
+            out.println(consoleLine(settings));
             Result result = followTraining(options);
             ok = true;
             return result;
@@ -119,6 +127,7 @@ public final class Orchestrator {
         ports.put("inference (FMNIST_INFERENCE_PORT)", settings.inferencePort());
         ports.put("ingest (FMNIST_INGEST_PORT)", settings.ingestPort());
         ports.put("trainer (FMNIST_TRAINER_PORT)", settings.trainerPort());
+        ports.put("console (FMNIST_CONSOLE_PORT)", settings.consolePort());
         for (var e : ports.entrySet()) {
             if (!Supervisor.portFree(e.getValue())) {
                 throw new CliException("port " + e.getValue() + " for " + e.getKey()
@@ -167,7 +176,11 @@ public final class Orchestrator {
     private void startService(Component c, Map<String, String> properties) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
-        cmd.add(c == Component.INGEST ? "-Xmx1g" : "-Xmx2g");
+        cmd.add(switch (c) {
+            case INGEST -> "-Xmx1g";
+            case CONSOLE -> "-Xmx512m"; // the test split (7.8 MB) and 50 snapshots (1.6 MB) at most
+            default -> "-Xmx2g";
+        });
         if (c == Component.INFERENCE) {
             // Short stop-the-world young collections keep the latency tail low (see the inference benchmark).
             cmd.add("-XX:+UseParallelGC");
@@ -188,13 +201,18 @@ public final class Orchestrator {
         out.println("up");
     }
 
+    /** The line that tells where the console is. */
+    static String consoleLine(Settings settings) {
+        return "console: " + settings.baseUrl(Component.CONSOLE) + "/";
+    }
+
     private Result followTraining(Options options) {
         long deadline = System.nanoTime() + options.timeout().toNanos();
         int printed = 0;
         String lastIngest = "";
         boolean headerShown = false;
         while (System.nanoTime() < deadline) {
-            for (Component c : List.of(Component.INFERENCE, Component.TRAINER, Component.INGEST)) {
+            for (Component c : SERVICES) {
                 if (supervisor.running(c).isEmpty()) {
                     throw died(c);
                 }

@@ -9,13 +9,13 @@ import java.util.Optional;
  * Where a local run lives and which ports it uses. Every value has an environment variable:
  * FMNIST_HOME (state folder, default .fmnist in the repository), FMNIST_KAFKA_PORT (9092),
  * FMNIST_KAFKA_CONTROLLER_PORT (9093), FMNIST_INFERENCE_PORT (8080), FMNIST_INGEST_PORT (8081),
- * FMNIST_TRAINER_PORT (8082), FMNIST_DATA_DIR (Fashion-MNIST folder; else the Debian path, else a
+ * FMNIST_TRAINER_PORT (8082), FMNIST_CONSOLE_PORT (8083), FMNIST_DATA_DIR (Fashion-MNIST folder; else the Debian path, else a
  * download), FMNIST_BOOTSTRAP_SERVERS (use a running broker instead of starting one), FMNIST_BIND_HOST
  * (the interface the services listen on: 127.0.0.1, so only this machine reaches them, unless told
  * otherwise, e.g. 0.0.0.0).
  */
 public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, int inferencePort, int ingestPort,
-                       int trainerPort, Optional<Path> dataDir, Optional<String> externalBootstrap, String bindHost) {
+                       int trainerPort, int consolePort, Optional<Path> dataDir, Optional<String> externalBootstrap, String bindHost) {
 
     public static Settings fromEnvironment(Path repo, Map<String, String> env) {
         Path home = Optional.ofNullable(env.get("FMNIST_HOME")).filter(s -> !s.isBlank()).map(Path::of)
@@ -26,6 +26,7 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
                 port(env, "FMNIST_INFERENCE_PORT", 8080),
                 port(env, "FMNIST_INGEST_PORT", 8081),
                 port(env, "FMNIST_TRAINER_PORT", 8082),
+                port(env, "FMNIST_CONSOLE_PORT", 8083),
                 Optional.ofNullable(env.get("FMNIST_DATA_DIR")).filter(s -> !s.isBlank()).map(p -> Path.of(p).toAbsolutePath()),
                 Optional.ofNullable(env.get("FMNIST_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()),
                 Optional.ofNullable(env.get("FMNIST_BIND_HOST")).filter(s -> !s.isBlank()).map(String::strip)
@@ -49,23 +50,28 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
     }
 
     public Settings withHome(Path newHome) {
-        return new Settings(repo, newHome, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
+        return new Settings(repo, newHome, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, consolePort, dataDir,
                 externalBootstrap, bindHost);
     }
 
     public Settings withExternalBootstrap(String bootstrap) {
-        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, dataDir,
+        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, consolePort, dataDir,
                 Optional.of(bootstrap), bindHost);
     }
 
     public Settings withPorts(int inference, int ingest, int trainer) {
-        return new Settings(repo, home, kafkaPort, controllerPort, inference, ingest, trainer, dataDir, externalBootstrap,
-                bindHost);
+        return new Settings(repo, home, kafkaPort, controllerPort, inference, ingest, trainer, consolePort, dataDir,
+                externalBootstrap, bindHost);
+    }
+
+    public Settings withConsolePort(int console) {
+        return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort, console, dataDir,
+                externalBootstrap, bindHost);
     }
 
     public Settings withDataDir(Path dir) {
         return new Settings(repo, home, kafkaPort, controllerPort, inferencePort, ingestPort, trainerPort,
-                Optional.of(dir), externalBootstrap, bindHost);
+                consolePort, Optional.of(dir), externalBootstrap, bindHost);
     }
 
     public String bootstrapServers() {
@@ -77,6 +83,7 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
             case INFERENCE -> inferencePort;
             case INGEST -> ingestPort;
             case TRAINER -> trainerPort;
+            case CONSOLE -> consolePort;
             case KAFKA -> kafkaPort;
         };
     }
@@ -112,7 +119,7 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
     /** Whether the built artifacts a run needs are all there. */
     public boolean built() {
         return Files.isRegularFile(serviceJar(Component.INGEST)) && Files.isRegularFile(serviceJar(Component.TRAINER))
-                && Files.isRegularFile(serviceJar(Component.INFERENCE))
+                && Files.isRegularFile(serviceJar(Component.INFERENCE)) && Files.isRegularFile(serviceJar(Component.CONSOLE))
                 && Files.isDirectory(brokerClasspathDir().resolve("lib"));
     }
 }

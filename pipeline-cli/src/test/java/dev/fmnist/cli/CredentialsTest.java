@@ -43,6 +43,7 @@ class CredentialsTest {
         assertTrue(c.environment(Component.TRAINER).containsKey("FMNIST_SNAPSHOTS_SIGNING_KEYS"));
         assertTrue(c.environment(Component.INFERENCE).containsKey("FMNIST_SNAPSHOTS_SIGNING_KEYS"));
         assertFalse(c.environment(Component.INGEST).containsKey("FMNIST_SNAPSHOTS_SIGNING_KEYS"), "ingest signs nothing");
+        assertTrue(c.environment(Component.CONSOLE).isEmpty(), "the console holds no credential");
     }
 
     @Test

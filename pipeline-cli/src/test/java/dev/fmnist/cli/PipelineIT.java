@@ -56,6 +56,7 @@ class PipelineIT {
                 .withHome(home)
                 .withExternalBootstrap(bootstrap)
                 .withPorts(freePort(), freePort(), freePort())
+                .withConsolePort(freePort())
                 .withDataDir(dataDir());
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);

@@ -1,0 +1,192 @@
+// Browser test of the console against a running pipeline (./fmnist up -d; run.sh starts one).
+// Debian's chromium driven by playwright-core. Checks, through the page only (plus the inference
+// API to confirm what a pin does): 10 curve points after 10 epochs, a drawn and an uploaded image
+// each classified, a confusion matrix summing to 10,000, a pin through the UI changing what
+// /api/v1/classify answers, a model swap (a 1-more-epoch run started from the UI) shown without a
+// reload; every control labelled; no request leaves this machine. Screenshots in screenshots/.
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const assert = require('assert');
+const { chromium } = require('playwright-core');
+
+const CONSOLE = process.env.CONSOLE_URL || 'http://localhost:20083/';
+const INFERENCE = process.env.INFERENCE_URL || 'http://localhost:20080';
+const EPOCHS = Number(process.env.EPOCHS || 10);
+const TEST_IMAGES = Number(process.env.TEST_IMAGES || 10000);
+const TOKEN_FILE = process.env.TOKEN_FILE || '';
+const SHOTS = process.env.SCREENSHOT_DIR || path.join(__dirname, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const MINUTE = 60_000;
+
+function log(...a) { console.log('[e2e]', ...a); }
+
+async function classifyDirect() {
+  // 784 bytes of a plain image straight to the inference service: which version answers?
+  const r = await fetch(INFERENCE + '/api/v1/classify', {
+    method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(784).fill(40),
+  });
+  assert.strictEqual(r.status, 200, 'inference classify answers');
+  return (await r.json()).modelVersion;
+}
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1400, height: 1000 },
+  });
+  const origin = new URL(CONSOLE).origin;
+  const foreign = [];
+  const errors = [];
+  try {
+    const page = context.pages()[0] || await context.newPage();
+    page.on('request', (req) => {
+      const u = req.url();
+      if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+    await page.goto(CONSOLE);
+    await page.waitForSelector('#conn.ok', { timeout: 30_000 });
+    log('stream connected');
+
+    // --- curves: one point per epoch ---
+    await page.waitForSelector(`#curves[data-points="${EPOCHS}"]`, { timeout: 5 * MINUTE });
+    const dots = await page.locator('#curves circle.vacc').count();
+    assert.strictEqual(dots, EPOCHS, 'a test-accuracy point per epoch');
+    log(`curves: ${EPOCHS} points`);
+
+    // --- quality: the confusion matrix covers the whole test split ---
+    await page.waitForFunction((n) => document.getElementById('confusion').dataset.total === String(n), TEST_IMAGES,
+      { timeout: 3 * MINUTE });
+    const cells = await page.$$eval('#confusion tbody td', (tds) => tds.map((td) => Number(td.textContent)));
+    assert.strictEqual(cells.length, 100);
+    assert.strictEqual(cells.reduce((a, b) => a + b, 0), TEST_IMAGES, 'confusion matrix sums to the test split');
+    const servedBefore = Number(await page.getAttribute('#served-version', 'data-version'));
+    assert.ok(servedBefore >= EPOCHS, 'a served version');
+    await page.waitForFunction((v) => document.getElementById('confusion').dataset.version === String(v), servedBefore);
+    await page.waitForSelector('#gallery li img');
+    log(`confusion matrix sums to ${TEST_IMAGES} for v${servedBefore}`);
+
+    // --- every control has a name a screen reader can read ---
+    const unnamed = await page.$$eval('button, input, select, canvas, [role=img]', (els) => els.filter((e) => {
+      const labelled = e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')
+        || (e.id && document.querySelector(`label[for="${e.id}"]`)) || e.closest('label')
+        || (e.tagName === 'BUTTON' && e.textContent.trim());
+      return !labelled;
+    }).map((e) => e.outerHTML.slice(0, 80)));
+    assert.deepStrictEqual(unnamed, [], 'unlabelled controls');
+    // the pad's keyboard alternative is reachable with Tab
+    await page.focus('#pad-clear');
+    await page.keyboard.press('Tab');
+    assert.strictEqual(await page.evaluate(() => document.activeElement.id), 'file', 'Tab reaches the file chooser');
+
+    await page.screenshot({ path: path.join(SHOTS, 'console.png'), fullPage: true });
+
+    // --- try it: a drawing (mouse strokes on the pad) ---
+    const pad = await page.locator('#pad').boundingBox();
+    const stroke = async (points) => {
+      await page.mouse.move(pad.x + points[0][0] * pad.width, pad.y + points[0][1] * pad.height);
+      await page.mouse.down();
+      for (const [x, y] of points.slice(1)) {
+        await page.mouse.move(pad.x + x * pad.width, pad.y + y * pad.height, { steps: 8 });
+      }
+      await page.mouse.up();
+    };
+    // a pair of trousers: waistband and two legs
+    await stroke([[0.3, 0.12], [0.7, 0.12]]);
+    await stroke([[0.32, 0.12], [0.3, 0.9]]);
+    await stroke([[0.68, 0.12], [0.7, 0.9]]);
+    await stroke([[0.5, 0.14], [0.46, 0.9]]);
+    await page.click('#pad-classify');
+    await page.waitForFunction(() => document.getElementById('predicted').dataset.version !== '', null, { timeout: 30_000 });
+    const drawn = await page.$eval('#predicted', (e) => ({ label: e.dataset.label, version: e.dataset.version }));
+    assert.ok(drawn.label, 'the drawing got a label');
+    assert.strictEqual(await page.locator('#bars li').count(), 10, 'ten probability bars');
+    const seen = await page.getAttribute('#seen', 'src');
+    assert.ok(seen.startsWith('data:image/png;base64,'), 'the 28x28 image is shown');
+    log(`drawing classified as ${drawn.label} by v${drawn.version}`);
+    await page.locator('#try').screenshot({ path: path.join(SHOTS, 'try-drawing.png') });
+
+    // --- try it: an uploaded PNG (the most confident mistake of the gallery, a real test image) ---
+    const first = await page.$eval('#gallery li', (li) => ({ src: li.querySelector('img').src,
+      predicted: li.querySelector('.wrong').textContent.replace(/^model: /, '').replace(/ [0-9.]+%$/, '') }));
+    const file = path.join(profile, 'upload.png');
+    fs.writeFileSync(file, Buffer.from(first.src.split(',')[1], 'base64'));
+    await page.evaluate(() => { document.getElementById('predicted').dataset.version = ''; });
+    await page.setInputFiles('#file', file);
+    await page.waitForFunction(() => document.getElementById('predicted').dataset.version !== '', null, { timeout: 30_000 });
+    const uploaded = await page.$eval('#predicted', (e) => ({ label: e.dataset.label, version: e.dataset.version }));
+    assert.strictEqual(uploaded.label, first.predicted, 'the served model repeats its gallery mistake on the same image');
+    log(`upload classified as ${uploaded.label} (gallery said ${first.predicted})`);
+    await page.locator('#try').screenshot({ path: path.join(SHOTS, 'try-upload.png') });
+
+    // --- admin token, kept in the tab ---
+    if (TOKEN_FILE && fs.existsSync(TOKEN_FILE)) {
+      await page.fill('#token', fs.readFileSync(TOKEN_FILE, 'utf8').trim());
+      await page.click('#token-save');
+      await page.waitForSelector('#token-state:has-text("token set")');
+      log('admin token entered');
+    }
+
+    // --- pin an older version through the UI: the inference API answers with it ---
+    const latest = servedBefore;
+    assert.strictEqual(await classifyDirect(), latest);
+    await page.click('#versions-load');
+    await page.waitForSelector('#versions button.pin');
+    const older = latest - 1;
+    await page.click(`#versions button.pin[data-version="${older}"]`);
+    await page.waitForSelector('#model-msg:has-text("pinned v' + older + '")', { timeout: 15_000 });
+    assert.strictEqual(await classifyDirect(), older, '/api/v1/classify answers with the pinned version');
+    await page.waitForFunction((v) => document.getElementById('served-version').dataset.version === String(v), older,
+      { timeout: 15_000 });
+    await page.waitForFunction((v) => document.getElementById('confusion').dataset.version === String(v), older,
+      { timeout: 60_000 });
+    log(`pinned v${older}: classify answers v${older}, the page shows it and its confusion matrix`);
+    await page.locator('#model').screenshot({ path: path.join(SHOTS, 'pinned.png') });
+    await page.click('#unpin');
+    await page.waitForSelector('#model-msg:has-text("unpinned")', { timeout: 15_000 });
+    assert.strictEqual(await classifyDirect(), latest, 'unpinned: the newest version answers again');
+
+    // --- a swap without a reload: one more epoch, started from the UI ---
+    const navigations = [];
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+    await page.fill('#train-epochs', String(EPOCHS + 1));
+    await page.click('#train-start');
+    await page.waitForSelector('#train-msg:has-text("run started")', { timeout: 30_000 });
+    await page.waitForFunction((v) => Number(document.getElementById('served-version').dataset.version) > v, latest,
+      { timeout: 5 * MINUTE });
+    await page.waitForSelector(`#curves[data-points="${EPOCHS + 1}"]`, { timeout: 2 * MINUTE });
+    const swapped = Number(await page.getAttribute('#served-version', 'data-version'));
+    await page.waitForFunction((v) => document.getElementById('confusion').dataset.version === String(v), swapped,
+      { timeout: 60_000 });
+    assert.deepStrictEqual(navigations, [], 'no reload');
+    assert.strictEqual(await classifyDirect(), swapped);
+    log(`swap to v${swapped} shown live, curves at ${EPOCHS + 1} points, quality refreshed`);
+    await page.screenshot({ path: path.join(SHOTS, 'after-swap.png'), fullPage: true });
+
+    // --- phone width ---
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no sideways scrolling at phone width (${overflow}px too wide)`);
+    await page.screenshot({ path: path.join(SHOTS, 'phone.png'), fullPage: false });
+
+    assert.deepStrictEqual(foreign, [], 'requests that left the console origin');
+    assert.deepStrictEqual(errors, [], 'errors on the page');
+    log('all checks passed; screenshots in ' + SHOTS);
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => { console.error('[e2e] FAILED:', e && e.stack ? e.stack : e); process.exit(1); });

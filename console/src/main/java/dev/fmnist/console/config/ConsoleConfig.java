@@ -1,0 +1,83 @@
+package dev.fmnist.console.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Where the console finds the services, and how much it keeps. */
+@ConfigMapping(prefix = "fmnist.console")
+public interface ConsoleConfig {
+    /** Base URL of the inference service: classify, model info, admin, metrics. */
+    @WithDefault("http://localhost:8080")
+    String inferenceUrl();
+
+    /** Base URL of the trainer service: run status, start and stop. */
+    @WithDefault("http://localhost:8082")
+    String trainerUrl();
+
+    /** Base URL of the ingest service: publication progress. */
+    @WithDefault("http://localhost:8081")
+    String ingestUrl();
+
+    /**
+     * Base URLs of every inference replica whose served version the model panel lists. Unset: only
+     * {@link #inferenceUrl()}. Ignored when {@link #inferenceReplicasDns()} is set.
+     */
+    Optional<List<String>> inferenceReplicas();
+
+    /**
+     * {@code host:port} of a headless Service in front of the inference pods: every address the
+     * name resolves to is asked for its model, once per poll. Unset: the static list above.
+     */
+    Optional<String> inferenceReplicasDns();
+
+    /** Model whose snapshots are followed (the key of its records on fmnist.snapshots). */
+    @WithDefault("fmnist-softmax")
+    String modelName();
+
+    /** Pause between two polls of the services' small status endpoints. */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Connect and read timeout of a status poll (the admin proxies wait longer: see {@link #actionTimeout()}). */
+    @WithDefault("2s")
+    Duration pollTimeout();
+
+    /** Timeout of a proxied action (classify, start/stop training, pin); stopping a run may take 30 s. */
+    @WithDefault("40s")
+    Duration actionTimeout();
+
+    /** Pause before a topic reader retries after a broker failure. */
+    @WithDefault("2s")
+    Duration kafkaRetryBackoff();
+
+    /** Most recent snapshots kept in memory (about 32 KB each) for the quality of a pinned older version. */
+    @WithDefault("50")
+    int keepSnapshots();
+
+    /** Misclassified test images shown, the most confident mistakes first. */
+    @WithDefault("24")
+    int gallerySize();
+
+    /** Most recent user uploads shown as thumbnails. */
+    @WithDefault("12")
+    int uploadThumbnails();
+
+    /** Most test images held for the quality computation (Fashion-MNIST has 10,000; 784 bytes each). */
+    @WithDefault("70000")
+    int maxTestImages();
+
+    /** Largest image accepted by the classify proxy, in bytes. */
+    @WithDefault("10485760")
+    int maxImageBytes();
+
+    /** Largest JSON body forwarded to the admin endpoints, in bytes. */
+    @WithDefault("65536")
+    int maxJsonBytes();
+
+    /** Distinct dead-letter reasons counted separately; the rest are counted as "other". */
+    @WithDefault("50")
+    int maxDeadLetterReasons();
+}

@@ -1,0 +1,147 @@
+package dev.fmnist.console.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.console.config.ConsoleConfig;
+import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.WeightSnapshotCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * What fmnist.snapshots says: the per-epoch curves (train loss, train accuracy, test accuracy, one
+ * point per finished epoch, as d2l draws them) and the recent versions with their weights, which
+ * the quality panel scores. A snapshot with a measured test accuracy closes an epoch; one whose
+ * epoch is not after the last point starts a new series from there (a run from scratch).
+ */
+@ApplicationScoped
+public class SnapshotView {
+    /** One epoch's figures and the version that closed it; null = not measured. */
+    public record Point(int epoch, Double trainLoss, Double trainAccuracy, Double testAccuracy, long modelVersion,
+                        String source) {
+    }
+
+    /** A version seen on the topic, without its weights. */
+    public record Version(long version, int epoch, long step, Instant createdAt, Double trainLoss, Double trainAccuracy,
+                          Double testAccuracy, WeightSnapshot.Hyperparameters hyperparameters,
+                          List<WeightSnapshot.SourceOffset> lineage) {
+    }
+
+    private final ConsoleConfig config;
+    private final EventHub hub;
+    private final TreeMap<Integer, Point> points = new TreeMap<>();
+    private final TreeMap<Long, WeightSnapshot> snapshots = new TreeMap<>();
+    private final List<Runnable> listeners = new ArrayList<>();
+    private long rejected;
+
+    public SnapshotView(ConsoleConfig config, EventHub hub) {
+        this.config = config;
+        this.hub = hub;
+        publish();
+    }
+
+    /** Called when a new version arrives (the quality panel may have to score it). */
+    public synchronized void onNewVersion(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    void accept(ConsumerRecord<byte[], byte[]> r) {
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        if (!config.modelName().equals(key)) {
+            return;
+        }
+        WeightSnapshot s;
+        try {
+            s = WeightSnapshotCodec.decode(r.value());
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                rejected++;
+            }
+            publish();
+            return;
+        }
+        add(s);
+    }
+
+    /** Adds a decoded snapshot (the topic reader's path, and tests'). */
+    public void add(WeightSnapshot s) {
+        List<Runnable> notify;
+        synchronized (this) {
+            snapshots.put(s.version(), s);
+            while (snapshots.size() > Math.max(1, config.keepSnapshots())) {
+                snapshots.pollFirstEntry();
+            }
+            if (!Double.isNaN(s.metrics().testAccuracy())) {
+                points.tailMap(s.epoch(), true).clear();
+                points.put(s.epoch(), new Point(s.epoch(), measured(s.metrics().trainLoss()),
+                        measured(s.metrics().trainAccuracy()), measured(s.metrics().testAccuracy()), s.version(), "snapshot"));
+            }
+            notify = List.copyOf(listeners);
+        }
+        publish();
+        notify.forEach(Runnable::run);
+    }
+
+    /**
+     * Fills epochs the topic no longer has (compaction keeps only the latest snapshot) from the
+     * trainer's own history; epochs the topic has are left as they are.
+     */
+    void fillFromTrainerHistory(JsonNode history) {
+        boolean changed = false;
+        synchronized (this) {
+            int last = points.isEmpty() ? Integer.MAX_VALUE : points.lastKey();
+            for (JsonNode h : history) {
+                int epoch = h.path("epoch").asInt(-1);
+                if (epoch < 0 || points.containsKey(epoch) || epoch > last) {
+                    continue; // a later epoch comes with its snapshot
+                }
+                points.put(epoch, new Point(epoch, number(h, "trainLoss"), number(h, "trainAccuracy"),
+                        number(h, "testAccuracy"), h.path("modelVersion").asLong(0), "trainer"));
+                changed = true;
+            }
+        }
+        if (changed) {
+            publish();
+        }
+    }
+
+    public synchronized Optional<WeightSnapshot> version(long v) {
+        return Optional.ofNullable(snapshots.get(v));
+    }
+
+    public synchronized List<Point> points() {
+        return List.copyOf(points.values());
+    }
+
+    private void publish() {
+        List<Point> curve;
+        List<Version> versions = new ArrayList<>();
+        long dropped;
+        synchronized (this) {
+            curve = List.copyOf(points.values());
+            for (WeightSnapshot s : snapshots.descendingMap().values()) {
+                versions.add(new Version(s.version(), s.epoch(), s.step(), s.createdAt(), measured(s.metrics().trainLoss()),
+                        measured(s.metrics().trainAccuracy()), measured(s.metrics().testAccuracy()), s.hyperparameters(),
+                        s.lineage()));
+            }
+            dropped = rejected;
+        }
+        hub.publish("curves", Map.of("points", curve));
+        hub.publish("snapshots", Map.of("versions", versions, "undecodable", dropped));
+    }
+
+    private static Double measured(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
+    }
+
+    private static Double number(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isNumber() ? measured(v.asDouble()) : null;
+    }
+}

@@ -1,0 +1,217 @@
+package dev.fmnist.console.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fmnist.broker.testing.KafkaTestResource;
+import dev.fmnist.console.live.EventHub;
+import dev.fmnist.console.live.QualityService;
+import dev.fmnist.console.quality.ModelQuality;
+import dev.fmnist.console.quality.QualityEvaluator;
+import dev.fmnist.console.quality.TestSet;
+import dev.fmnist.contracts.DeadLetters;
+import dev.fmnist.contracts.FashionMnist;
+import dev.fmnist.contracts.ImageBatch;
+import dev.fmnist.contracts.ImageBatchCodec;
+import dev.fmnist.contracts.Split;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.contracts.image.ImageConverter;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console backend on a real broker: records published with the contracts' codecs reach the
+ * panels (curves, data counts, uploads, dead letters, quality of the served version); the HTTP
+ * side serves the page, and its proxies answer JSON errors when the services are away (this test
+ * runs none: their URLs point at a closed port).
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@TestProfile(ConsoleIT.NoServices.class)
+class ConsoleIT {
+    private static final int TEST_IMAGES = 300;
+    private static final int BATCH = 128;
+
+    /** Every service URL points at a port nobody listens on. */
+    public static class NoServices implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("fmnist.console.inference-url", "http://127.0.0.1:1",
+                    "fmnist.console.trainer-url", "http://127.0.0.1:1",
+                    "fmnist.console.ingest-url", "http://127.0.0.1:1",
+                    "fmnist.console.poll-timeout", "PT0.5S",
+                    "fmnist.console.kafka-retry-backoff", "PT0.2S");
+        }
+    }
+
+    @Inject
+    EventHub hub;
+    @Inject
+    QualityService quality;
+    @Inject
+    ObjectMapper json;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void topicsReachThePanelsAndTheServedVersionIsScored() throws Exception {
+        Random random = new Random(7);
+        byte[] labels = new byte[TEST_IMAGES];
+        byte[] pixels = new byte[TEST_IMAGES * FashionMnist.PIXELS];
+        for (int i = 0; i < TEST_IMAGES; i++) {
+            labels[i] = (byte) (i % FashionMnist.CLASSES);
+            for (int p = 0; p < FashionMnist.PIXELS; p++) {
+                pixels[i * FashionMnist.PIXELS + p] = (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : 0);
+            }
+        }
+        WeightSnapshot v1 = snapshot(1, 1, random, 0.80, 0.75, 0.74);
+        WeightSnapshot v2 = snapshot(2, 2, random, 0.60, 0.80, 0.79);
+        int batches = (TEST_IMAGES + BATCH - 1) / BATCH;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+            // out of order and one twice: the console assembles by sequence and counts a batch id once
+            for (int b : new int[] {2, 0, 1, 0}) {
+                int from = b * BATCH;
+                int n = Math.min(BATCH, TEST_IMAGES - from);
+                byte[] l = java.util.Arrays.copyOfRange(labels, from, from + n);
+                byte[] px = java.util.Arrays.copyOfRange(pixels, from * FashionMnist.PIXELS, (from + n) * FashionMnist.PIXELS);
+                ImageBatch batch = new ImageBatch("toy-test", "test-" + b, Split.TEST, b, batches, 28, 28, l, px);
+                producer.send(new ProducerRecord<>(Topics.TEST, key(batch.batchId()), ImageBatchCodec.encode(batch))).get();
+            }
+            ImageBatch train = new ImageBatch("toy", "train-0", Split.TRAIN, 0, 1, 28, 28, new byte[] {1, 1, 2},
+                    new byte[3 * FashionMnist.PIXELS]);
+            producer.send(new ProducerRecord<>(Topics.TRAIN, key("train-0"), ImageBatchCodec.encode(train))).get();
+            byte[] upload = new byte[FashionMnist.PIXELS];
+            upload[400] = (byte) 200;
+            ImageBatch user = new ImageBatch("user", "user-1", Split.USER, 0, 0, 28, 28, new byte[] {7}, upload);
+            producer.send(new ProducerRecord<>(Topics.TRAIN, key("user-1"), ImageBatchCodec.encode(user))).get();
+            producer.send(new ProducerRecord<>(Topics.TRAIN, key("junk"), "not a batch".getBytes(StandardCharsets.UTF_8))).get();
+            for (WeightSnapshot s : List.of(v1, v2)) {
+                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, key(s.modelName()), WeightSnapshotCodec.encode(s))).get();
+            }
+            for (int i = 0; i < 3; i++) {
+                producer.send(DeadLetters.of("inference-service", Topics.REQUESTS, 0, i, key("r" + i), new byte[1],
+                        "classification request: not JSON")).get();
+            }
+        }
+
+        JsonNode curves = await("curves", c -> c.path("points").size() == 2);
+        assertEquals(0.74, curves.at("/points/0/testAccuracy").asDouble(), 1e-12);
+        assertEquals(2, curves.at("/points/1/modelVersion").asLong());
+
+        JsonNode data = await("data", d -> d.path("testSetComplete").asBoolean() && d.at("/splits/user/images").asLong() == 1);
+        assertEquals(TEST_IMAGES, data.at("/splits/test/images").asLong(), "the repeated batch is counted once");
+        assertEquals(TEST_IMAGES / 10, data.at("/splits/test/perClass/3").asLong());
+        assertEquals(3, data.at("/splits/train/images").asLong());
+        assertEquals(2, data.at("/splits/train/perClass/1").asLong());
+        assertEquals(1, data.path("undecodable").asLong());
+        byte[] thumb = java.util.Base64.getDecoder().decode(data.at("/uploads/0/png").asText());
+        assertEquals(200, ImageConverter.toFashionMnist(thumb, false)[400] & 0xFF, "the upload's thumbnail is its image");
+        assertEquals("Sneaker", data.at("/uploads/0/labelName").asText());
+
+        JsonNode dlq = await("deadLetters", d -> d.path("total").asLong() == 3);
+        assertEquals("classification request: not JSON", dlq.at("/groups/0/reason").asText());
+        assertEquals(3, dlq.at("/groups/0/count").asLong());
+
+        // the status poller would report the version inference serves; here the test says it
+        quality.served(1);
+        JsonNode q = await("quality", n -> n.at("/quality/modelVersion").asLong() == 1);
+        ModelQuality expected = QualityEvaluator.evaluate(v1, new TestSet("toy-test", TEST_IMAGES, labels, pixels), 24);
+        assertEquals(TEST_IMAGES, sum(q.at("/quality/confusion")));
+        assertEquals(expected.correct(), q.at("/quality/correct").asInt());
+        assertEquals(expected.confusion()[4][7], q.at("/quality/confusion/4/7").asInt());
+        assertEquals(0.74, q.path("snapshotTestAccuracy").asDouble(), 1e-12);
+        assertEquals(Math.min(24, expected.misclassified()), q.at("/quality/mistakes").size());
+
+        quality.served(2);
+        await("quality", n -> n.at("/quality/modelVersion").asLong() == 2);
+        quality.served(3);
+        JsonNode missing = await("quality", n -> n.path("modelVersion").asLong() == 3);
+        assertEquals("waiting", missing.path("state").asText());
+        assertTrue(missing.path("reason").asText().contains("v3"), missing.toString());
+
+        JsonNode training = await("training", t -> t.has("reachable"));
+        assertEquals(false, training.path("reachable").asBoolean(), "no trainer in this test");
+    }
+
+    @Test
+    void servesThePageAndAnswersJsonErrors() {
+        given().get("/").then().statusCode(200).contentType(startsWith("text/html")).body(containsString("fmnist console"));
+        given().get("/console.js").then().statusCode(200).body(containsString("EventSource"));
+        given().contentType("image/png").body("no png".getBytes(StandardCharsets.UTF_8)).post("/api/classify")
+                .then().statusCode(400).body("error", containsString("PNG"));
+        given().contentType("image/png").body(ImageConverter.encodePng(new byte[FashionMnist.PIXELS]))
+                .post("/api/classify?label=12").then().statusCode(400).body("error", containsString("label"));
+        given().contentType("image/png").body(ImageConverter.encodePng(new byte[FashionMnist.PIXELS]))
+                .post("/api/classify").then().statusCode(503).body("error", containsString("inference does not answer"));
+        given().contentType("application/json").body("{not json").post("/api/training")
+                .then().statusCode(400).body("error", containsString("not JSON"));
+        given().header("Authorization", "Bearer t").delete("/api/training")
+                .then().statusCode(503).body("error", containsString("trainer does not answer"));
+        given().header("Authorization", "Bearer t").get("/api/model/versions")
+                .then().statusCode(503).body("error", containsString("inference"));
+    }
+
+    private JsonNode await(String event, Predicate<JsonNode> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            String current = hub.current(event);
+            if (current != null) {
+                last = json.readTree(current);
+                if (done.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(event + " never got there; last value: " + last);
+    }
+
+    private static int sum(JsonNode matrix) {
+        int total = 0;
+        for (JsonNode row : matrix) {
+            for (JsonNode cell : row) {
+                total += cell.asInt();
+            }
+        }
+        return total;
+    }
+
+    private static byte[] key(String k) {
+        return k.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static WeightSnapshot snapshot(long version, int epoch, Random random, double loss, double trainAcc, double testAcc) {
+        float[] w = new float[FashionMnist.PIXELS * FashionMnist.CLASSES];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (random.nextGaussian() * 0.01);
+        }
+        return new WeightSnapshot("fmnist-softmax", version, epoch, epoch * 10L, w, new float[FashionMnist.CLASSES],
+                new WeightSnapshot.Hyperparameters(0.1, 256, 0), new WeightSnapshot.Metrics(loss, trainAcc, testAcc),
+                List.of(new WeightSnapshot.SourceOffset(Topics.TRAIN, 0, 3)), Instant.ofEpochMilli(1_700_000_000_000L + version));
+    }
+}

@@ -1,8 +1,8 @@
 package dev.fmnist.trainer.service;
 
-import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
-import dev.fmnist.trainer.config.KafkaConfig;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.model.SoftmaxRegression;
@@ -39,6 +39,7 @@ public class TrainingService {
 
     private final TrainerConfig config;
     private final KafkaClients clients;
+    private final TopicInitializer topics;
     private final MeterRegistry registry;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fmnist-trainer");
@@ -69,9 +70,11 @@ public class TrainingService {
     private final Counter deadLettered;
     private final Counter samplesTrained;
 
-    public TrainingService(TrainerConfig config, KafkaConfig kafka, MeterRegistry registry) {
+    public TrainingService(TrainerConfig config, KafkaClientFactory kafka, TopicInitializer topics,
+                           MeterRegistry registry) {
         this.config = config;
-        this.clients = new KafkaClients(kafka.bootstrapServers(), "fmnist-trainer");
+        this.clients = new KafkaClients(kafka, "fmnist-trainer");
+        this.topics = topics;
         this.registry = registry;
         this.activeSettings = settings(TrainingRequest.NONE);
         gauge("fmnist.trainer.epoch", "completed epochs of the model", epochGauge);
@@ -213,8 +216,8 @@ public class TrainingService {
     /** Creates the pipeline's topics, retrying while the broker is not reachable. */
     private boolean ensureTopics(TrainingSettings settings, AtomicBoolean stop) {
         while (!stop.get()) {
-            try (var admin = clients.admin()) {
-                Topics.ensure(admin, (short) 1);
+            try {
+                topics.ensure();
                 return true;
             } catch (RuntimeException e) {
                 setState(Trainer.State.WAITING_FOR_KAFKA, "Kafka at " + clients.bootstrapServers()

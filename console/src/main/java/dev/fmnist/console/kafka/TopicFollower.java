@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import dev.fmnist.support.kafka.KafkaClientFactory;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -23,18 +23,22 @@ public final class TopicFollower {
     private static final Logger LOG = Logger.getLogger(TopicFollower.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private final String topic;
+    private final KafkaClientFactory kafka;
     private final Map<String, Object> clientProperties;
     private final Duration retryBackoff;
     private final Consumer<ConsumerRecord<byte[], byte[]>> handler;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
     private volatile boolean running;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    public TopicFollower(String topic, Map<String, Object> clientProperties, Duration retryBackoff,
+    public TopicFollower(String topic, KafkaClientFactory kafka, Duration retryBackoff,
                          Consumer<ConsumerRecord<byte[], byte[]>> handler) {
         this.topic = topic;
-        this.clientProperties = new HashMap<>(clientProperties);
+        this.kafka = kafka;
+        this.clientProperties = new HashMap<>();
+        this.clientProperties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        this.clientProperties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.clientProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.clientProperties.put(ConsumerConfig.CLIENT_ID_CONFIG, "console-" + topic);
         this.clientProperties.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
@@ -51,7 +55,7 @@ public final class TopicFollower {
 
     public synchronized void stop() {
         running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
@@ -80,8 +84,7 @@ public final class TopicFollower {
     }
 
     private void follow() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(clientProperties, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> c = kafka.consumer(clientProperties)) {
             consumer = c;
             if (!running) {
                 return;

@@ -1,9 +1,9 @@
 package dev.fmnist.console.live;
 
 import dev.fmnist.console.config.ConsoleConfig;
-import dev.fmnist.console.kafka.KafkaSettings;
 import dev.fmnist.console.kafka.TopicFollower;
 import dev.fmnist.contracts.Topics;
+import dev.fmnist.support.kafka.KafkaClientFactory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,14 +15,13 @@ import java.util.List;
 public class Followers {
     private final List<TopicFollower> followers;
 
-    public Followers(KafkaSettings kafka, ConsoleConfig config, SnapshotView snapshots, DataView data,
+    public Followers(KafkaClientFactory kafka, ConsoleConfig config, SnapshotView snapshots, DataView data,
                      DeadLetterView deadLetters) {
-        var props = kafka.clientProperties();
         this.followers = List.of(
-                new TopicFollower(Topics.SNAPSHOTS, props, config.kafkaRetryBackoff(), snapshots::accept),
-                new TopicFollower(Topics.TEST, props, config.kafkaRetryBackoff(), data::accept),
-                new TopicFollower(Topics.TRAIN, props, config.kafkaRetryBackoff(), data::accept),
-                new TopicFollower(Topics.DEAD_LETTER, props, config.kafkaRetryBackoff(), deadLetters::accept));
+                new TopicFollower(Topics.SNAPSHOTS, kafka, config.kafkaRetryBackoff(), snapshots::accept),
+                new TopicFollower(Topics.TEST, kafka, config.kafkaRetryBackoff(), data::accept),
+                new TopicFollower(Topics.TRAIN, kafka, config.kafkaRetryBackoff(), data::accept),
+                new TopicFollower(Topics.DEAD_LETTER, kafka, config.kafkaRetryBackoff(), deadLetters::accept));
     }
 
     void start(@Observes StartupEvent event) {

@@ -54,10 +54,6 @@ public interface InferenceConfig {
     @WithDefault("PT2S")
     Duration snapshotRetryBackoff();
 
-    /** Replication factor of the topics this service creates when they are missing. */
-    @WithDefault("1")
-    short topicReplicationFactor();
-
     /** Service name written into dead-letter headers. */
     @WithDefault("inference-service")
     String serviceName();

@@ -2,13 +2,14 @@ package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.inference.config.InferenceConfig;
+import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.inference.service.InferenceMetrics;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -21,19 +22,23 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DeadLetterPublisher {
     private static final Logger LOG = Logger.getLogger(DeadLetterPublisher.class);
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
     private final InferenceMetrics metrics;
     private final String service;
 
-    public DeadLetterPublisher(KafkaSettings kafka, InferenceConfig config, InferenceMetrics metrics) {
+    public DeadLetterPublisher(KafkaClientFactory kafka, InferenceConfig config, InferenceMetrics metrics) {
         this.metrics = metrics;
         this.service = config.serviceName();
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.CLIENT_ID_CONFIG, "inference-dead-letters",
+        this.producer = kafka.producer(producerSettings());
+    }
+
+    /** The dead-letter producer's own settings, laid over the service's connection settings. */
+    static Map<String, Object> producerSettings() {
+        return Map.of(ProducerConfig.CLIENT_ID_CONFIG, "inference-dead-letters",
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     }
 
     /** Completes when the broker has the dead letter. */

@@ -4,6 +4,8 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.WireFormatException;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.service.InferenceMetrics;
@@ -19,11 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -38,19 +38,21 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SnapshotConsumer {
     private static final Logger LOG = Logger.getLogger(SnapshotConsumer.class);
-    private final KafkaSettings kafka;
+    private final KafkaClientFactory kafka;
+    private final TopicInitializer topics;
     private final InferenceConfig config;
     private final ModelService models;
     private final InferenceMetrics metrics;
     private final DeadLetterPublisher deadLetters;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
     private volatile boolean running;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile Consumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    public SnapshotConsumer(KafkaSettings kafka, InferenceConfig config, ModelService models, InferenceMetrics metrics,
-                            DeadLetterPublisher deadLetters) {
+    public SnapshotConsumer(KafkaClientFactory kafka, TopicInitializer topics, InferenceConfig config,
+                            ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters) {
         this.kafka = kafka;
+        this.topics = topics;
         this.config = config;
         this.models = models;
         this.metrics = metrics;
@@ -66,7 +68,7 @@ public class SnapshotConsumer {
 
     void stop(@Observes ShutdownEvent event) {
         running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
@@ -87,7 +89,7 @@ public class SnapshotConsumer {
     private void run() {
         while (running) {
             try {
-                ensureTopics();
+                topics.ensure();
                 consume();
             } catch (WakeupException e) {
                 // stop() woke the poll up; the loop condition ends it
@@ -100,22 +102,8 @@ public class SnapshotConsumer {
         }
     }
 
-    private void ensureTopics() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            List<String> created = Topics.ensure(admin, config.topicReplicationFactor());
-            if (!created.isEmpty()) {
-                LOG.infof("created topics %s", created);
-            }
-        }
-    }
-
     private void consume() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.CLIENT_ID_CONFIG, "inference-snapshots",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (Consumer<byte[], byte[]> c = kafka.consumer(consumerSettings())) {
             consumer = c;
             if (!running) {
                 return;
@@ -141,6 +129,15 @@ public class SnapshotConsumer {
         } finally {
             consumer = null;
         }
+    }
+
+    /** The snapshot consumer's own settings, laid over the service's connection settings. */
+    static Map<String, Object> consumerSettings() {
+        return Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "inference-snapshots",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r) {

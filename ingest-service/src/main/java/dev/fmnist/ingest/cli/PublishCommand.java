@@ -11,14 +11,13 @@ import dev.fmnist.ingest.images.UploadLimits;
 import dev.fmnist.ingest.messaging.ProducerSettings;
 import dev.fmnist.ingest.messaging.PublishFailedException;
 import dev.fmnist.ingest.messaging.UserImagePublisher;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.topics.TopicInitializer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 
@@ -97,16 +96,12 @@ public final class PublishCommand {
             return 0;
         }
 
-        Map<String, Object> connection = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        KafkaClientFactory kafka = KafkaClientFactory.forBootstrap(bootstrap);
         ProducerSettings settings = ProducerSettings.defaults();
         settings = new ProducerSettings(settings.batchSize(), settings.linger(), settings.compression(),
                 settings.bufferMemory(), timeout, timeout.plusSeconds(31));
-        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs));
-             Producer<String, byte[]> producer = new KafkaProducer<>(settings.producerProperties(connection, "fmnist-ingest-cli"))) {
-            Topics.ensure(admin, (short) 1);
+        try (Producer<String, byte[]> producer = kafka.producer(settings.producerProperties(Map.of(), "fmnist-ingest-cli"))) {
+            new TopicInitializer(kafka, (short) 1).ensure();
             List<UserImagePublisher.Published> published = UserImagePublisher.publish(producer, images, timeout);
             for (UserImagePublisher.Published p : published) {
                 out.println(p.source() + " -> " + p.labelName() + " (" + p.label() + ") " + p.batchId() + " "

@@ -63,10 +63,6 @@ public interface IngestConfig {
     @WithDefault("1s")
     Duration progressLogInterval();
 
-    /** Replication factor of the topics the service creates at startup when they are missing. */
-    @WithDefault("1")
-    short topicReplicationFactor();
-
     /** User image uploads. */
     Upload upload();
 

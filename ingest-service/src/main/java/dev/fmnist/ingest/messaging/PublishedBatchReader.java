@@ -2,6 +2,7 @@ package dev.fmnist.ingest.messaging;
 
 import dev.fmnist.ingest.dataset.DatasetException;
 import dev.fmnist.ingest.dataset.PublishedBatches;
+import dev.fmnist.support.kafka.KafkaClientFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -33,15 +34,15 @@ public final class PublishedBatchReader implements PublishedBatches {
     static final int FETCH_MAX_BYTES = 16 << 20;
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private final Map<String, Object> connection;
+    private final KafkaClientFactory kafka;
     private final Duration timeout;
 
     /**
-     * @param connection client connection settings (bootstrap servers, security)
-     * @param timeout    the longest the whole read may take
+     * @param kafka   the service's clients (connection settings: bootstrap servers, security)
+     * @param timeout the longest the whole read may take
      */
-    public PublishedBatchReader(Map<String, ?> connection, Duration timeout) {
-        this.connection = new HashMap<>(connection);
+    public PublishedBatchReader(KafkaClientFactory kafka, Duration timeout) {
+        this.kafka = kafka;
         this.timeout = timeout;
     }
 
@@ -49,7 +50,7 @@ public final class PublishedBatchReader implements PublishedBatches {
     public Map<String, Set<String>> find(Map<String, Set<String>> wanted) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Set<String>> found = new LinkedHashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties())) {
+        try (Consumer<String, byte[]> consumer = kafka.consumer(consumerProperties())) {
             for (Map.Entry<String, Set<String>> e : wanted.entrySet()) {
                 found.put(e.getKey(), scan(consumer, e.getKey(), e.getValue(), deadline));
             }
@@ -60,10 +61,11 @@ public final class PublishedBatchReader implements PublishedBatches {
         return found;
     }
 
+    /** This reader's settings over the connection settings: no group (a configured group.id is dropped). */
     Map<String, Object> consumerProperties() {
-        Map<String, Object> p = new HashMap<>(connection);
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, null);
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, null);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "fmnist-ingest-published-" + UUID.randomUUID().toString().substring(0, 8));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -74,7 +76,7 @@ public final class PublishedBatchReader implements PublishedBatches {
         return p;
     }
 
-    private Set<String> scan(KafkaConsumer<String, byte[]> consumer, String topic, Set<String> wanted, long deadline) {
+    private Set<String> scan(Consumer<String, byte[]> consumer, String topic, Set<String> wanted, long deadline) {
         Set<String> found = new HashSet<>();
         if (wanted.isEmpty()) {
             return found;

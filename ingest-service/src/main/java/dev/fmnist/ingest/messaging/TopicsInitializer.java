@@ -1,20 +1,17 @@
 package dev.fmnist.ingest.messaging;
 
-import dev.fmnist.contracts.Topics;
-import dev.fmnist.ingest.config.IngestConfig;
+import dev.fmnist.support.topics.TopicInitializer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.jboss.logging.Logger;
 
 /**
- * Creates the pipeline's topics ({@link Topics#ensure}) at startup. It runs in the background and
+ * Creates the pipeline's topics (the shared {@link TopicInitializer}) at startup. It runs in the background and
  * retries until the broker answers, so the service starts (and reports not ready) while Kafka is
  * still coming up; every publication also calls {@link #ensure()} before its first send.
  */
@@ -23,18 +20,15 @@ public class TopicsInitializer {
     private static final Logger LOG = Logger.getLogger(TopicsInitializer.class);
     private static final long MAX_BACKOFF_MS = 30_000;
 
-    private final Admin admin;
-    private final short replicationFactor;
+    private final TopicInitializer topics;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fmnist-ingest-topics");
         t.setDaemon(true);
         return t;
     });
-    private volatile boolean ready;
 
-    public TopicsInitializer(Admin admin, IngestConfig config) {
-        this.admin = admin;
-        this.replicationFactor = config.topicReplicationFactor();
+    public TopicsInitializer(TopicInitializer topics) {
+        this.topics = topics;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -60,17 +54,10 @@ public class TopicsInitializer {
      * @throws IllegalStateException when the broker cannot be reached or refuses
      */
     public void ensure() {
-        if (ready) {
-            return;
-        }
-        List<String> created = Topics.ensure(admin, replicationFactor);
-        if (!created.isEmpty()) {
-            LOG.infof("created topics %s", created);
-        }
-        ready = true;
+        topics.ensure();
     }
 
     public boolean ready() {
-        return ready;
+        return topics.ready();
     }
 }

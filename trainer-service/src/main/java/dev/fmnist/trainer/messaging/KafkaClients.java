@@ -1,13 +1,12 @@
 package dev.fmnist.trainer.messaging;
 
+import dev.fmnist.support.kafka.KafkaClientFactory;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -16,22 +15,29 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The trainer's Kafka clients, settings explicit. Consumers are assigned partitions and seek
  * themselves (an epoch replays a topic from its beginning), so they have no group and never commit:
- * the trainer's position lives in the lineage of its snapshots.
+ * the trainer's position lives in the lineage of its snapshots. The connection settings (every
+ * {@code kafka.*} property) come from the service's {@link KafkaClientFactory}; these are the trainer's
+ * own settings laid on top.
  */
 public final class KafkaClients {
     /** fetch.max.wait.ms of replay consumers; see {@link #consumer(String)}. */
     static final int REPLAY_FETCH_MAX_WAIT_MS = 10;
 
-    private final String bootstrapServers;
+    private final KafkaClientFactory factory;
     private final String clientIdPrefix;
 
-    public KafkaClients(String bootstrapServers, String clientIdPrefix) {
-        this.bootstrapServers = bootstrapServers;
+    public KafkaClients(KafkaClientFactory factory, String clientIdPrefix) {
+        this.factory = factory;
         this.clientIdPrefix = clientIdPrefix;
     }
 
+    /** Clients of a broker with no other connection settings (the integration tests and the benchmark). */
+    public KafkaClients(String bootstrapServers, String clientIdPrefix) {
+        this(KafkaClientFactory.forBootstrap(bootstrapServers), clientIdPrefix);
+    }
+
     public String bootstrapServers() {
-        return bootstrapServers;
+        return factory.bootstrapServers();
     }
 
     /**
@@ -57,7 +63,6 @@ public final class KafkaClients {
 
     private Consumer<byte[], byte[]> consumer(String purpose, int fetchMaxWaitMs) {
         Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -72,13 +77,12 @@ public final class KafkaClients {
         p.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return new KafkaConsumer<>(p);
+        return factory.consumer(p);
     }
 
     /** Idempotent, acks=all: a snapshot counts as published only once the broker has it. */
     public Producer<byte[], byte[]> producer(String purpose) {
         Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -90,12 +94,11 @@ public final class KafkaClients {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaProducer<>(p);
+        return factory.producer(p);
     }
 
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-admin",
+        return factory.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-admin",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
     }

@@ -1,8 +1,8 @@
 package dev.fmnist.trainer.service;
 
-import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
-import dev.fmnist.trainer.config.KafkaConfig;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.model.SoftmaxRegression;
@@ -33,6 +33,7 @@ public class TrainingService {
     private final RunStatus status;
     /** Every progress callback goes to both the status and the metrics. */
     private final Trainer.Listener progress;
+    private final TopicInitializer topics;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fmnist-trainer");
         t.setDaemon(true);
@@ -44,9 +45,11 @@ public class TrainingService {
     private AtomicBoolean stopFlag = new AtomicBoolean();
     private volatile TrainingSettings activeSettings;
 
-    public TrainingService(TrainerConfig config, KafkaConfig kafka, TrainerMetrics metrics) {
+    public TrainingService(TrainerConfig config, KafkaClientFactory kafka, TopicInitializer topics,
+                           TrainerMetrics metrics) {
         this.config = config;
-        this.clients = new KafkaClients(kafka.bootstrapServers(), "fmnist-trainer");
+        this.clients = new KafkaClients(kafka, "fmnist-trainer");
+        this.topics = topics;
         this.metrics = metrics;
         this.status = new RunStatus(config.historyLimit());
         this.progress = new Progress();
@@ -154,8 +157,8 @@ public class TrainingService {
     /** Creates the pipeline's topics, retrying while the broker is not reachable. */
     private boolean ensureTopics(TrainingSettings settings, AtomicBoolean stop) {
         while (!stop.get()) {
-            try (var admin = clients.admin()) {
-                Topics.ensure(admin, (short) 1);
+            try {
+                topics.ensure();
                 return true;
             } catch (RuntimeException e) {
                 setState(Trainer.State.WAITING_FOR_KAFKA, "Kafka at " + clients.bootstrapServers()

@@ -1,0 +1,68 @@
+package dev.fmnist.support.topics;
+
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * Creates the pipeline's missing topics ({@link Topics#ALL}) with the configured replication factor;
+ * the one topic-creation policy of the three services. Cheap once the topics exist.
+ */
+@ApplicationScoped
+public class TopicInitializer {
+    private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
+    private final KafkaClientFactory kafka;
+    private final short replicationFactor;
+    private volatile boolean done;
+
+    @Inject
+    public TopicInitializer(KafkaClientFactory kafka, TopicsConfig config) {
+        this(kafka, config.replicationFactor());
+    }
+
+    public TopicInitializer(KafkaClientFactory kafka, short replicationFactor) {
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("fmnist.topics.replication-factor must be at least 1, got "
+                    + replicationFactor);
+        }
+        this.kafka = kafka;
+        this.replicationFactor = replicationFactor;
+    }
+
+    /**
+     * Creates the topics that do not exist yet; returns the names it created (none once it has
+     * succeeded).
+     *
+     * @throws IllegalStateException when the broker cannot be reached or refuses
+     */
+    public List<String> ensure() {
+        if (done) {
+            return List.of();
+        }
+        try (Admin admin = kafka.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "fmnist-topics",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+            List<String> created = Topics.ensure(admin, replicationFactor);
+            if (!created.isEmpty()) {
+                LOG.infof("created topics %s (replication factor %d)", created, replicationFactor);
+            }
+            done = true;
+            return created;
+        }
+    }
+
+    /** Whether {@link #ensure()} has succeeded. */
+    public boolean ready() {
+        return done;
+    }
+
+    public short replicationFactor() {
+        return replicationFactor;
+    }
+}

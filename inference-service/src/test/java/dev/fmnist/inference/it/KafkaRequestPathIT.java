@@ -43,7 +43,7 @@ class KafkaRequestPathIT {
     private static final String MODEL = "fmnist-softmax";
     private static final int OVERSIZE = 2_500_000;
 
-    private static String key(ProducerRecord<byte[], byte[]> r) {
+    private static String key(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r) {
         return new String(r.key(), StandardCharsets.UTF_8);
     }
 

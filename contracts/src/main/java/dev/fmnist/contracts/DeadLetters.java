@@ -7,7 +7,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Records that a service could not use go to {@link Topics#DEAD_LETTER} unchanged (same key and
- * value bytes), with these headers saying why and where from.
+ * value bytes), with these headers saying why and where from; a record too large to copy whole is
+ * copied as a prefix (or without value) marked by {@link #TRUNCATED} and {@link #ORIGINAL_SIZE}.
  */
 public final class DeadLetters {
     public static final String REASON = "fmnist.dlq.reason";
@@ -23,6 +24,8 @@ public final class DeadLetters {
      * the producer's 1 MiB request limit.
      */
     public static final int MAX_VALUE_BYTES = 512 * 1024;
+    /** "true" when the dead letter's value is a truncated prefix of the original (or absent). */
+    public static final String TRUNCATED = "fmnist.dlq.truncated";
     /** Header text written for a reason, service or source topic that was not given. */
     public static final String UNKNOWN = "unknown";
 

@@ -54,6 +54,29 @@ public interface InferenceConfig {
     @WithDefault("PT2S")
     Duration snapshotRetryBackoff();
 
+    /**
+     * Most value bytes a dead letter copies; a longer record (e.g. a gzip-compressed request whose
+     * uncompressed size passes the producer's 1 MiB max.request.size) is copied as this prefix, with
+     * its original size in {@code fmnist.dlq.original-size} and {@code fmnist.dlq.truncated=true}.
+     */
+    @WithDefault("524288")
+    int deadLetterMaxValueBytes();
+
+    /** Attempts to write one dead letter of a request when the broker errs transiently (at least 1). */
+    @WithDefault("4")
+    int deadLetterAttempts();
+
+    /** Pause before the first retry of a dead letter; doubled for each further attempt. */
+    @WithDefault("PT0.5S")
+    Duration deadLetterBackoff();
+
+    /**
+     * The Kafka request path counts as stuck (liveness DOWN) when records wait (in flight or lag) and
+     * none has been finished for this long while a model is live.
+     */
+    @WithDefault("PT2M")
+    Duration requestStallTimeout();
+
     /** Service name written into dead-letter headers. */
     @WithDefault("inference-service")
     String serviceName();

@@ -44,19 +44,35 @@ public class DeadLetterPublisher {
     /** Completes when the broker has the dead letter. */
     public CompletableFuture<Void> send(String sourceTopic, int partition, long offset, byte[] key, byte[] value,
                                         String reason) {
-        ProducerRecord<byte[], byte[]> record = DeadLetters.of(service, sourceTopic, partition, offset, key, value, reason);
+        return send(DeadLetters.of(service, sourceTopic, partition, offset, key, value, reason));
+    }
+
+    /** Sends a dead letter already built with the {@link DeadLetters} headers; completes when the broker has it. */
+    public CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(record, (meta, error) -> {
-            if (error != null) {
-                LOG.errorf(error, "could not dead-letter %s-%d@%d", sourceTopic, partition, offset);
-                done.completeExceptionally(error);
-            } else {
-                metrics.deadLettered(sourceTopic);
-                done.complete(null);
-            }
-        });
-        LOG.warnf("dead-lettering %s-%d@%d: %s", sourceTopic, partition, offset, reason);
+        String source = DeadLetters.header(record.headers(), DeadLetters.SOURCE_TOPIC);
+        try {
+            producer.send(record, (meta, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    metrics.deadLettered(source);
+                    done.complete(null);
+                }
+            });
+        } catch (RuntimeException e) {
+            // send() itself throws for a record over max.request.size or a closed producer
+            done.completeExceptionally(e);
+        }
+        LOG.warnf("dead-lettering %s-%s@%s: %s", source, DeadLetters.header(record.headers(), DeadLetters.SOURCE_PARTITION),
+                DeadLetters.header(record.headers(), DeadLetters.SOURCE_OFFSET),
+                DeadLetters.header(record.headers(), DeadLetters.REASON));
         return done;
+    }
+
+    /** The service name written into the headers. */
+    public String service() {
+        return service;
     }
 
     @PreDestroy

@@ -19,9 +19,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -29,10 +28,13 @@ import org.eclipse.microprofile.reactive.messaging.Outgoing;
 import org.jboss.logging.Logger;
 
 /**
- * fmnist.requests to fmnist.predictions. A request is acknowledged (and its offset becomes
- * committable) only once its prediction or its dead letter is on the broker. Requests that arrive
- * before any model is loaded wait, unacknowledged, so none is lost; at shutdown a waiting request
- * is failed without a commit, and is redelivered to whichever replica gets its partition next.
+ * fmnist.requests to fmnist.predictions. Every record ends as a prediction or a dead letter, and
+ * only then is it acknowledged (its offset committable): an unparseable record, an undecodable
+ * image, a failure while scoring, a prediction the broker would not take, each becomes a bounded
+ * dead letter ({@link RequestDeadLetters}) with its reason and source coordinates, so nothing here
+ * nacks the channel. Requests that arrive before any model is loaded wait, unacknowledged, so none
+ * is lost; at shutdown a waiting request is left neither acked nor nacked (uncommitted), and is
+ * redelivered to whichever replica gets its partition next.
  */
 @ApplicationScoped
 public class RequestProcessor {
@@ -40,13 +42,16 @@ public class RequestProcessor {
     private static final Duration WAIT_STEP = Duration.ofMillis(500);
     private final ClassificationService classifier;
     private final ModelService models;
-    private final DeadLetterPublisher deadLetters;
+    private final RequestDeadLetters deadLetters;
+    private final RequestPathMonitor monitor;
     private volatile boolean stopping;
 
-    public RequestProcessor(ClassificationService classifier, ModelService models, DeadLetterPublisher deadLetters) {
+    public RequestProcessor(ClassificationService classifier, ModelService models, RequestDeadLetters deadLetters,
+                            RequestPathMonitor monitor) {
         this.classifier = classifier;
         this.models = models;
         this.deadLetters = deadLetters;
+        this.monitor = monitor;
     }
 
     @Incoming(Channels.REQUESTS_IN)
@@ -54,39 +59,56 @@ public class RequestProcessor {
     // A pool of its own: requests waiting for the first model must not starve the HTTP workers.
     @Blocking(value = "kafka-requests", ordered = false)
     public Message<byte[]> process(Message<byte[]> in) throws InterruptedException {
-        ClassificationRequest request;
+        monitor.started();
+        boolean finished = true;
         try {
-            request = ClassificationCodec.decodeRequest(in.getPayload());
-        } catch (WireFormatException e) {
-            return deadLetter(in, e.getMessage());
+            ClassificationRequest request;
+            try {
+                request = ClassificationCodec.decodeRequest(in.getPayload());
+            } catch (WireFormatException e) {
+                return deadLetter(in, e.getMessage());
+            }
+            LoadedModel model = awaitModel();
+            if (model == null) {
+                finished = false;
+                LOG.infof("shutting down before a model was loaded: request %s left uncommitted", request.id());
+                return null;
+            }
+            Classification c;
+            try {
+                c = classifyWhenDecoderFree(request, model);
+                if (c == null) {
+                    finished = false;
+                    return null;
+                }
+            } catch (InvalidInputException e) {
+                return deadLetter(in, "request " + request.id() + ": " + e.getMessage());
+            } catch (RuntimeException | Error e) {
+                // A bug (or an OutOfMemoryError of one huge record) must not stop the stream: park the record.
+                LOG.errorf(e, "unexpected failure classifying request %s", request.id());
+                return deadLetter(in, "request " + request.id() + ": internal error: " + e);
+            }
+            byte[] prediction = ClassificationCodec.encodePrediction(new Prediction(request.id(), c.classIndex(),
+                    c.label(), c.probabilities(), c.modelVersion(), c.epoch()));
+            return in.withPayload(prediction)
+                    .withMetadata(Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
+                            .withTopic(Topics.PREDICTIONS).withKey(request.id()).build()))
+                    .withNack(error -> predictionFailed(in, request.id(), error));
+        } finally {
+            if (finished) {
+                monitor.finished();
+            }
         }
-        LoadedModel model = awaitModel();
-        Classification c;
-        try {
-            c = classifyWhenDecoderFree(request, model);
-        } catch (InvalidInputException e) {
-            return deadLetter(in, "request " + request.id() + ": " + e.getMessage());
-        } catch (RuntimeException e) {
-            // A bug must not stop the whole stream: park the record with the reason and go on.
-            LOG.errorf(e, "unexpected failure classifying request %s", request.id());
-            return deadLetter(in, "request " + request.id() + ": internal error: " + e);
-        }
-        byte[] prediction = ClassificationCodec.encodePrediction(new Prediction(request.id(), c.classIndex(),
-                c.label(), c.probabilities(), c.modelVersion(), c.epoch()));
-        return in.withPayload(prediction).withMetadata(Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(Topics.PREDICTIONS).withKey(request.id()).build()));
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
         stopping = true;
     }
 
+    /** The live model, waiting for the first one; null when the service stops first. */
     private LoadedModel awaitModel() throws InterruptedException {
         LoadedModel model = models.live();
-        while (model == null) {
-            if (stopping) {
-                throw new IllegalStateException("shutting down before a model was loaded; request left uncommitted");
-            }
+        while (model == null && !stopping) {
             model = models.registry().awaitLive(WAIT_STEP);
         }
         return model;
@@ -94,7 +116,7 @@ public class RequestProcessor {
 
     /**
      * A busy decode budget is load, not a bad record: the request waits (unacknowledged, like one
-     * waiting for a model) and is tried again rather than dead-lettered.
+     * waiting for a model) and is tried again rather than dead-lettered. Null when shutting down.
      */
     private Classification classifyWhenDecoderFree(ClassificationRequest request, LoadedModel model)
             throws InterruptedException {
@@ -103,31 +125,43 @@ public class RequestProcessor {
                 return classifier.classifyRequest(request, model);
             } catch (DecodeBusyException e) {
                 if (stopping) {
-                    throw new IllegalStateException("shutting down while waiting for the decode budget; request left uncommitted");
+                    return null; // shutting down: the request is left uncommitted
                 }
                 Thread.sleep(e.retryAfter().toMillis());
             }
         }
     }
 
-    /** Dead-letters the record, then acknowledges it; returns null so nothing goes to predictions. */
+    /**
+     * The producer gave up on a prediction (after its own retries): the request is dead-lettered
+     * with that reason and then acknowledged, instead of nacking (which would stop or skip silently).
+     * Runs on the producer's callback thread, so it only chains futures.
+     */
+    private CompletionStage<Void> predictionFailed(Message<byte[]> in, String id, Throwable error) {
+        LOG.errorf(error, "prediction for request %s could not be sent", id);
+        return deadLetters.send(source(in), key(in), in.getPayload(),
+                        "request " + id + ": prediction could not be sent: " + error)
+                .thenCompose(ok -> in.ack());
+    }
+
+    /** Dead-letters the record (bounded, retried; never fails), then acknowledges it; null: no prediction. */
     private Message<byte[]> deadLetter(Message<byte[]> in, String reason) {
-        var meta = in.getMetadata(IncomingKafkaRecordMetadata.class);
-        int partition = meta.map(IncomingKafkaRecordMetadata::getPartition).orElse(-1);
-        long offset = meta.map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
-        byte[] key = meta.map(m -> m.getKey() == null ? null : m.getKey().toString().getBytes(StandardCharsets.UTF_8))
-                .orElse(null);
-        try {
-            deadLetters.send(Topics.REQUESTS, partition, offset, key, in.getPayload(), reason).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while dead-lettering", e);
-        } catch (ExecutionException | TimeoutException e) {
-            // Not acknowledged: the failure strategy stops the channel without committing this offset.
-            throw new IllegalStateException("could not dead-letter request at offset " + offset, e);
-        }
+        CompletableFuture<Boolean> sent = deadLetters.send(source(in), key(in), in.getPayload(), reason);
+        sent.join();
         in.ack();
-        LOG.debugf("request at %d dead-lettered: %s", offset, reason);
         return null;
+    }
+
+    private static DeadLetterCopy.Source source(Message<byte[]> in) {
+        var meta = in.getMetadata(IncomingKafkaRecordMetadata.class);
+        return new DeadLetterCopy.Source(meta.map(m -> m.getTopic()).orElse(Topics.REQUESTS),
+                meta.map(IncomingKafkaRecordMetadata::getPartition).orElse(-1),
+                meta.map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L));
+    }
+
+    private static byte[] key(Message<byte[]> in) {
+        return in.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> m.getKey() == null ? null : m.getKey().toString().getBytes(StandardCharsets.UTF_8))
+                .orElse(null);
     }
 }

@@ -1,9 +1,6 @@
 package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.Topics;
-import dev.fmnist.contracts.WeightSnapshot;
-import dev.fmnist.contracts.WeightSnapshotCodec;
-import dev.fmnist.contracts.WireFormatException;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.inference.config.InferenceConfig;
@@ -14,7 +11,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -45,6 +41,7 @@ public class SnapshotConsumer {
     private final InferenceMetrics metrics;
     private final DeadLetterPublisher deadLetters;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private final SnapshotAcceptance acceptance;
     private volatile boolean running;
     private volatile Consumer<byte[], byte[]> consumer;
     private Thread thread;
@@ -57,6 +54,7 @@ public class SnapshotConsumer {
         this.models = models;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
+        this.acceptance = new SnapshotAcceptance(config.modelName());
     }
 
     void start(@Observes StartupEvent event) {
@@ -141,23 +139,17 @@ public class SnapshotConsumer {
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        if (!config.modelName().equals(key)) {
+        SnapshotAcceptance.Decision d = acceptance.decide(r.key(), r.value(), models.registry().state().highestSeen());
+        if (d instanceof SnapshotAcceptance.OtherModel) {
             metrics.snapshot("other_model");
-            return;
+        } else if (d instanceof SnapshotAcceptance.Reject reject) {
+            reject(r, reject.reason());
+        } else if (d instanceof SnapshotAcceptance.Accept accept) {
+            models.offer(LoadedModel.of(accept.snapshot(), Instant.now()));
+        } else if (d instanceof SnapshotAcceptance.NotNewer old) {
+            // the registry counts and logs it (and stays the authority under concurrent pins)
+            models.offer(LoadedModel.of(old.snapshot(), Instant.now()));
         }
-        WeightSnapshot snapshot;
-        try {
-            snapshot = WeightSnapshotCodec.decode(r.value());
-            if (!snapshot.modelName().equals(key)) {
-                throw new WireFormatException("weight snapshot: record key '" + key + "' does not match model name '"
-                        + snapshot.modelName() + "'");
-            }
-        } catch (WireFormatException e) {
-            reject(r, e.getMessage());
-            return;
-        }
-        models.offer(LoadedModel.of(snapshot, Instant.now()));
     }
 
     private void reject(ConsumerRecord<byte[], byte[]> r, String reason) {

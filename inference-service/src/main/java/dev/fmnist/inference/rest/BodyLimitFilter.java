@@ -1,7 +1,7 @@
 package dev.fmnist.inference.rest;
 
-import dev.fmnist.inference.config.InferenceConfig;
-import dev.fmnist.inference.service.ClassificationService;
+import dev.fmnist.inference.service.ContentKind;
+import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.Outcome;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -9,17 +9,16 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Refuses a body announced larger than {@code fmnist.inference.max-body-bytes} with 413 and a JSON
- * reason, before reading it. (A chunked body without Content-Length is cut off by
- * {@code quarkus.http.limits.max-body-size}.)
+ * Refuses a body announced larger than {@link BodyLimit} with 413 and a JSON reason, before reading
+ * it. A chunked body (no Content-Length) is checked while it is read (see {@link ClassifyResource}).
  */
 public class BodyLimitFilter {
-    private final long maxBytes;
-    private final ClassificationService service;
+    private final BodyLimit limit;
+    private final InferenceMetrics metrics;
 
-    public BodyLimitFilter(InferenceConfig config, ClassificationService service) {
-        this.maxBytes = config.maxBodyBytes();
-        this.service = service;
+    public BodyLimitFilter(BodyLimit limit, InferenceMetrics metrics) {
+        this.limit = limit;
+        this.metrics = metrics;
     }
 
     @ServerRequestFilter(preMatching = true)
@@ -34,12 +33,13 @@ public class BodyLimitFilter {
         } catch (NumberFormatException e) {
             return ErrorMappers.json(400, "invalid Content-Length " + length);
         }
-        if (announced <= maxBytes) {
+        if (!limit.exceeded(announced)) {
             return null;
         }
         if (request.getUriInfo().getPath().startsWith("/api/v1/classify")) {
-            service.countRefused(request.getHeaderString(HttpHeaders.CONTENT_TYPE), Outcome.TOO_LARGE);
+            metrics.rejectedRequest(ContentKind.ofHeader(request.getHeaderString(HttpHeaders.CONTENT_TYPE)),
+                    Outcome.TOO_LARGE);
         }
-        return ErrorMappers.json(413, "request body of " + announced + " bytes exceeds the limit of " + maxBytes);
+        return ErrorMappers.json(413, limit.tooLarge(announced).getMessage());
     }
 }

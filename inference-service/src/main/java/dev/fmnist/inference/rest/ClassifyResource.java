@@ -1,8 +1,9 @@
 package dev.fmnist.inference.rest;
 
-import dev.fmnist.inference.service.Classification;
+import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.ContentKind;
+import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.InvalidInputException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
@@ -14,20 +15,30 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
+import java.io.InputStream;
+import java.util.function.Supplier;
 
 /**
- * {@code POST /api/v1/classify}. Raw bytes are scored on the event loop (a few microseconds of
- * arithmetic); image decoding and JSON batches (DJL) run on worker threads.
+ * {@code POST /api/v1/classify}: checks the body and the query (size, 784 pixels 0-255, batch
+ * limit, label, flags), then hands typed input to {@link ClassificationService}. A request refused
+ * here is counted under its content type and outcome. Raw bytes are scored on the event loop (a
+ * few microseconds of arithmetic); image decoding and JSON batches (DJL) run on worker threads.
  */
 @Path("/api/v1/classify")
 @Produces(MediaType.APPLICATION_JSON)
 public class ClassifyResource {
     public static final String TRUE_LABEL_HEADER = "X-True-Label";
     private final ClassificationService service;
+    private final ClassifyJsonReader jsonReader;
+    private final BodyLimit limit;
+    private final InferenceMetrics metrics;
 
-    public ClassifyResource(ClassificationService service) {
+    public ClassifyResource(ClassificationService service, ClassifyJsonReader jsonReader, BodyLimit limit,
+                            InferenceMetrics metrics) {
         this.service = service;
+        this.jsonReader = jsonReader;
+        this.limit = limit;
+        this.metrics = metrics;
     }
 
     @POST
@@ -35,7 +46,17 @@ public class ClassifyResource {
     @NonBlocking
     public PredictionResponse raw(byte[] body, @QueryParam("label") String label,
                                   @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
-        return PredictionResponse.of(service.classifyRaw(body, label(label, labelHeader)));
+        record Raw(byte[] pixels, Integer label) {
+        }
+        Raw in = checked(ContentKind.RAW, () -> {
+            limit.check(body);
+            if (body == null || body.length != FashionMnist.PIXELS) {
+                throw InvalidInputException.badRequest("application/octet-stream body must be exactly "
+                        + FashionMnist.PIXELS + " bytes (28x28 uint8), got " + (body == null ? 0 : body.length));
+            }
+            return new Raw(body, label(label, labelHeader));
+        });
+        return PredictionResponse.of(service.classifyPixels(ContentKind.RAW, in.pixels(), in.label()));
     }
 
     @POST
@@ -44,24 +65,50 @@ public class ClassifyResource {
     public PredictionResponse image(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                     @QueryParam("invert") String invert, @QueryParam("label") String label,
                                     @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
-        return PredictionResponse.of(service.classifyImage(body, ContentKind.ofHeader(contentType), flag(invert),
-                label(label, labelHeader)));
+        record Image(boolean invert, Integer label) {
+        }
+        ContentKind kind = ContentKind.ofHeader(contentType);
+        Image in = checked(kind, () -> {
+            limit.check(body);
+            return new Image(flag(invert), label(label, labelHeader));
+        });
+        return PredictionResponse.of(service.classifyImage(kind, body, in.invert(), in.label()));
     }
 
+    /** Read as a stream through the body limit: a chunked body is held to it too, and no tree is built. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public Object json(byte[] body, @QueryParam("label") String label,
+    public Object json(InputStream body, @QueryParam("label") String label,
                        @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
-        Object result = service.classifyJson(body, label(label, labelHeader));
-        if (result instanceof List<?> list) {
-            return new PredictionResponse.Batch(list.stream().map(c -> PredictionResponse.of((Classification) c)).toList());
+        Integer labelParam = checked(ContentKind.JSON, () -> label(label, labelHeader));
+        ClassifyJson parsed;
+        try {
+            parsed = jsonReader.read(limit.bounded(body));
+        } catch (ClassifyJsonReader.Invalid e) {
+            metrics.rejectedRequest(e.kind(), e.outcome());
+            throw e;
         }
-        return PredictionResponse.of((Classification) result);
+        if (parsed instanceof ClassifyJson.Single s) {
+            return PredictionResponse.of(service.classifyPixels(ContentKind.JSON, s.pixels(),
+                    labelParam != null ? labelParam : s.label()));
+        }
+        ClassifyJson.Batch b = (ClassifyJson.Batch) parsed;
+        return new PredictionResponse.Batch(service.classifyBatch(b.batch()).stream().map(PredictionResponse::of).toList());
+    }
+
+    /** Runs a check; a refusal is counted under {@code kind} and rethrown for the error mapper. */
+    private <T> T checked(ContentKind kind, Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (InvalidInputException e) {
+            metrics.rejectedRequest(kind, e.outcome());
+            throw e;
+        }
     }
 
     private static Integer label(String query, String header) {
-        return ClassificationService.parseLabel(query != null ? query : header);
+        return Labels.parse(query != null ? query : header);
     }
 
     private static boolean flag(String value) {

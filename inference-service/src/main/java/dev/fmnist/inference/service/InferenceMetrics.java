@@ -27,6 +27,8 @@ public class InferenceMetrics {
     public static final String SNAPSHOTS = "fmnist.inference.snapshots";
     public static final String SNAPSHOTS_REJECTED = "fmnist.inference.snapshots.rejected";
     public static final String DEAD_LETTERS = "fmnist.inference.dead.letters";
+    public static final String DEAD_LETTERS_FAILED = "fmnist.inference.dead.letters.failed";
+    public static final String REQUEST_LAG = "fmnist.inference.requests.lag";
     public static final String ACCURACY_CORRECT = "fmnist.inference.accuracy.correct";
     public static final String ACCURACY_LABELLED = "fmnist.inference.accuracy.labelled";
     public static final String ACCURACY = "fmnist.inference.accuracy.online";
@@ -38,6 +40,7 @@ public class InferenceMetrics {
     private final io.micrometer.core.instrument.DistributionSummary batchSize;
     private final Counter swaps;
     private final Counter rejected;
+    private final Counter deadLettersFailed;
     private final Map<String, Counter> snapshotOutcomes = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<Long, Counter[]> accuracy = new ConcurrentHashMap<>();
@@ -66,6 +69,9 @@ public class InferenceMetrics {
         swaps = Counter.builder(SWAPS).description("Times the live model changed (new snapshot, pin, rollback)")
                 .register(registry);
         rejected = Counter.builder(SNAPSHOTS_REJECTED).description("Snapshots that failed validation")
+                .register(registry);
+        deadLettersFailed = Counter.builder(DEAD_LETTERS_FAILED)
+                .description("Dead letters given up after every retry (logged with the record's coordinates)")
                 .register(registry);
         Gauge.builder(MODEL_VERSION, live, r -> r.get() == null ? Double.NaN : r.get().version())
                 .description("Version of the live model (NaN before the first)").register(registry);
@@ -130,6 +136,17 @@ public class InferenceMetrics {
         deadLetters.computeIfAbsent(sourceTopic, t -> Counter.builder(DEAD_LETTERS)
                 .description("Records sent to the dead-letter topic, by source topic").tag("source", t)
                 .register(registry)).increment();
+    }
+
+    public void deadLetterFailed() {
+        deadLettersFailed.increment();
+    }
+
+    /** Records on fmnist.requests this replica's consumer has not fetched yet (NaN when unknown). */
+    public void requestLag(java.util.function.DoubleSupplier lag) {
+        Gauge.builder(REQUEST_LAG, lag, java.util.function.DoubleSupplier::getAsDouble)
+                .description("Records on fmnist.requests not yet fetched by this replica (sum over its partitions)")
+                .strongReference(true).register(registry);
     }
 
     /** Online accuracy: a request that carried its true label, scored by {@code version}. */

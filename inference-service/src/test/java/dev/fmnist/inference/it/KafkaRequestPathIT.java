@@ -1,0 +1,112 @@
+package dev.fmnist.inference.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fmnist.broker.testing.KafkaTestResource;
+import dev.fmnist.contracts.ClassificationCodec;
+import dev.fmnist.contracts.ClassificationRequest;
+import dev.fmnist.contracts.DeadLetters;
+import dev.fmnist.contracts.Prediction;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.inference.support.SoftmaxFit;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 10's "one record stops Kafka scoring for good", on the real broker: an oversized record
+ * (2.5 MB, gzip-compressed so the broker takes it; too large to copy whole to the dead-letter topic)
+ * and a malformed one are dead-lettered with their reasons, and requests on every partition are
+ * answered within 30 s after them.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@TestProfile(RequestPathItProfile.class)
+class KafkaRequestPathIT {
+    private static final String MODEL = "fmnist-softmax";
+    private static final int OVERSIZE = 2_500_000;
+
+    private static String key(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r) {
+        return new String(r.key(), StandardCharsets.UTF_8);
+    }
+
+    private static void sendGzip(ProducerRecord<byte[], byte[]> record) {
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClient.bootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("send failed", e);
+        }
+    }
+
+    @Test
+    void oversizedAndMalformedRecordsAreDeadLetteredAndEveryPartitionIsStillAnswered() {
+        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, MODEL.getBytes(StandardCharsets.UTF_8),
+                WeightSnapshotCodec.encode(SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(1, 0.05), Instant.now()))));
+
+        // A valid-looking request whose "image" is 2.5 MB of base64 zeros: not an image, and too big to copy whole.
+        byte[] big = ("{\"id\": \"huge-1\", \"image\": \"" + "A".repeat(OVERSIZE) + "\"}").getBytes(StandardCharsets.UTF_8);
+        sendGzip(new ProducerRecord<>(Topics.REQUESTS, 0, "huge-1".getBytes(StandardCharsets.UTF_8), big));
+        byte[] malformed = "{not json".getBytes(StandardCharsets.UTF_8);
+        KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, 0, "malformed-1".getBytes(StandardCharsets.UTF_8),
+                malformed));
+
+        long start = System.nanoTime();
+        int[] pixels = new int[784];
+        Arrays.fill(pixels, 7);
+        for (int p = 0; p < 3; p++) {
+            String id = "after-" + p;
+            KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, p, id.getBytes(StandardCharsets.UTF_8),
+                    ClassificationCodec.encodeRequest(new ClassificationRequest(id, pixels, null, false, null))));
+        }
+        Set<String> answered = new HashSet<>();
+        while (answered.size() < 3) {
+            var r = KafkaTestClient.await(Topics.PREDICTIONS, rec -> key(rec).startsWith("after-")
+                    && !answered.contains(key(rec)), Duration.ofSeconds(30));
+            Prediction prediction = ClassificationCodec.decodePrediction(r.value());
+            assertEquals(1, prediction.modelVersion());
+            answered.add(prediction.id());
+        }
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(30).toNanos(), "answered within 30 s");
+
+        var huge = KafkaTestClient.await(Topics.DEAD_LETTER, r -> "huge-1".equals(key(r)), Duration.ofSeconds(30));
+        assertTrue(DeadLetters.header(huge.headers(), DeadLetters.REASON).contains("huge-1"),
+                DeadLetters.header(huge.headers(), DeadLetters.REASON));
+        assertEquals("true", DeadLetters.header(huge.headers(), DeadLetters.TRUNCATED));
+        assertEquals(Integer.toString(big.length), DeadLetters.header(huge.headers(), DeadLetters.ORIGINAL_SIZE));
+        assertEquals(Topics.REQUESTS, DeadLetters.header(huge.headers(), DeadLetters.SOURCE_TOPIC));
+        assertEquals("0", DeadLetters.header(huge.headers(), DeadLetters.SOURCE_PARTITION));
+        assertTrue(huge.value().length < 1024 * 1024 && Arrays.equals(Arrays.copyOf(big, huge.value().length), huge.value()),
+                "a bounded prefix of the original");
+
+        var bad = KafkaTestClient.await(Topics.DEAD_LETTER, r -> "malformed-1".equals(key(r)), Duration.ofSeconds(30));
+        assertTrue(DeadLetters.header(bad.headers(), DeadLetters.REASON).contains("not valid JSON"));
+        assertNull(DeadLetters.header(bad.headers(), DeadLetters.TRUNCATED));
+        assertTrue(Arrays.equals(malformed, bad.value()));
+
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        String metrics = given().get("/q/metrics").asString();
+        assertTrue(metrics.contains("fmnist_inference_requests_lag"), "lag gauge exported");
+    }
+}

@@ -39,7 +39,7 @@ class DockerfilesTest {
 
     @Test
     void djlImagesExtractTheNativesAtBuildTimeAndRunOffline() {
-        for (String service : List.of("trainer-service", "inference-service")) {
+        for (String service : List.of("trainer-service")) {
             String dockerfile = dockerfile(service);
             assertTrue(dockerfile.contains("DJL_CACHE_DIR=/opt/djl"), service);
             assertTrue(dockerfile.contains("DJL_OFFLINE=true"), service);
@@ -49,13 +49,14 @@ class DockerfilesTest {
                     service + " extracts the natives from its own jars");
         }
         assertTrue(!dockerfile("ingest-service").contains("DJL_"), "ingest does not use DJL");
+        assertTrue(!dockerfile("inference-service").contains("DJL_"), "inference scores in plain Java: no natives");
     }
 
     @Test
     void theDjlExtractionStepExistsOnce() {
         assertTrue(Files.isRegularFile(Repo.path(DJL_NATIVES)), "missing " + DJL_NATIVES);
         assertEquals(List.of(Repo.path(DJL_NATIVES)), sourcesNamed("DjlNatives.java"),
-                "one DjlNatives.java, shared by both DJL images");
+                "one DjlNatives.java, for the trainer's image");
     }
 
     /** With the repository root as context, every COPY reads its own module's output or docker/, both let through. */
@@ -122,9 +123,16 @@ class DockerfilesTest {
         return found;
     }
 
+    /** The runtime base image: the last FROM, with a ${ARG} resolved to the ARG's default (what users build). */
     private static String lastFrom(String dockerfile) {
         List<String> froms = matches(dockerfile, "(?m)^FROM\\s+(\\S+)");
-        return froms.get(froms.size() - 1);
+        String from = froms.get(froms.size() - 1);
+        Matcher arg = Pattern.compile("^\\$\\{(\\w+)}$").matcher(from);
+        if (arg.matches()) {
+            List<String> defaults = matches(dockerfile, "(?m)^ARG\\s+" + arg.group(1) + "=(\\S+)");
+            return defaults.isEmpty() ? from : defaults.get(0);
+        }
+        return from;
     }
 
     private static List<String> matches(String text, String regex) {

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * {@code POST /api/v1/classify}: checks the body and the query (size, 784 pixels 0-255, batch
  * limit, label, flags), then hands typed input to {@link ClassificationService}. A request refused
  * here is counted under its content type and outcome. Raw bytes are scored on the event loop (a
- * few microseconds of arithmetic); image decoding and JSON batches (DJL) run on worker threads.
+ * few microseconds of arithmetic); image decoding and JSON batches run on worker threads.
  */
 @Path("/api/v1/classify")
 @Produces(MediaType.APPLICATION_JSON)

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * Scores checked inputs (pixels, an encoded image, a batch, a Kafka request) with the model picked
- * once per request (plain Java for one image, DJL for a batch) and records each request's outcome
+ * once per request (plain Java, the same arithmetic for one image and for a batch) and records each request's outcome
  * and latency. Parsing and checking request bodies is the caller's job (the REST layer, the codec).
  */
 @ApplicationScoped
@@ -44,7 +44,7 @@ public class ClassificationService {
         return recorded(kind, () -> scoreOne(models.require(), toPixels(encoded, invert), label));
     }
 
-    /** A checked batch, all scored by one model version in one DJL call. */
+    /** A checked batch, all scored by one model version. */
     public List<Classification> classifyBatch(PixelBatch batch) {
         return recorded(ContentKind.JSON_BATCH, () -> {
             LoadedModel model = models.require();

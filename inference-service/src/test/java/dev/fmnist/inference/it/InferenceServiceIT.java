@@ -294,7 +294,7 @@ class InferenceServiceIT {
         assertEquals(trained.testAccuracy(), reported, 0.0);
         assertTrue(reported > 0.7, "the fitted model is meaningful: " + reported);
 
-        // JSON batches (DJL), with labels: also feeds the online accuracy of version 2.
+        // JSON batches, with labels: also feeds the online accuracy of version 2.
         int correctBatch = 0;
         for (int start = 0; start < n; start += 1000) {
             StringBuilder body = new StringBuilder("{\"images\":[");

@@ -12,6 +12,7 @@ load_seconds="${1:-20}"
 extra_epochs="${2:-0}"
 command -v wrk >/dev/null || { echo "memory: wrk not found (apt-get install wrk)" >&2; exit 1; }
 export FMNIST_HOME="${FMNIST_HOME:-$(mktemp -d)}"
+export FMNIST_DATA_DIR="${FMNIST_DATA_DIR:-$root/../shared/data/fashion-mnist}"
 export FMNIST_KAFKA_PORT="${FMNIST_KAFKA_PORT:-29092}" FMNIST_KAFKA_CONTROLLER_PORT="${FMNIST_KAFKA_CONTROLLER_PORT:-29093}"
 export FMNIST_INFERENCE_PORT="${FMNIST_INFERENCE_PORT:-28080}" FMNIST_INGEST_PORT="${FMNIST_INGEST_PORT:-28081}"
 export FMNIST_TRAINER_PORT="${FMNIST_TRAINER_PORT:-28082}"

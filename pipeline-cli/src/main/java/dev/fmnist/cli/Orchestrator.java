@@ -162,7 +162,7 @@ public final class Orchestrator {
         }
         Path target = settings.brokerClasspathDir();
         String cp = target.resolve("lib") + "/*:" + target.resolve("kafka-broker-" + version() + ".jar");
-        List<String> cmd = List.of(java(), "-Xmx1g",
+        List<String> cmd = List.of(java(), "-Xmx384m",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true", "-cp", cp, "dev.fmnist.broker.LocalKafkaMain",
                 "--data", settings.kafkaData().toString(), "--port", Integer.toString(settings.kafkaPort()),
                 "--controller-port", Integer.toString(settings.controllerPort()));
@@ -176,10 +176,15 @@ public final class Orchestrator {
     private void startService(Component c, Map<String, String> properties) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
+        // Heaps sized for the work (measured with pipeline-cli/bench/memory.sh), so a long run does not
+        // grow them toward a default quarter of the machine's memory: inference holds a few 31 KB models
+        // and its decode budget (a quarter of the heap); ingest streams uploads (784 B per image); the
+        // trainer holds 47 MB of pixels plus the test split and libtorch's own native memory.
         cmd.add(switch (c) {
-            case INGEST -> "-Xmx1g";
-            case CONSOLE -> "-Xmx512m"; // the test split (7.8 MB) and 50 snapshots (1.6 MB) at most
-            default -> "-Xmx2g";
+            case INGEST -> "-Xmx384m";
+            case CONSOLE -> "-Xmx384m"; // the test split (7.8 MB) and 50 snapshots (1.6 MB) at most
+            case INFERENCE -> "-Xmx384m";
+            default -> "-Xmx1g";
         });
         if (c == Component.INFERENCE) {
             // Short stop-the-world young collections keep the latency tail low (see the inference benchmark).

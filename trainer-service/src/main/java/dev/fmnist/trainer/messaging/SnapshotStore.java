@@ -109,7 +109,7 @@ public final class SnapshotStore {
             throw new IllegalStateException("interrupted while publishing snapshot v" + snapshot.version(), e);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+            if (isFencing(cause)) {
                 throw fenced(cause);
             }
             abort();
@@ -124,6 +124,16 @@ public final class SnapshotStore {
         } catch (KafkaException e) {
             LOG.debugf("abort after a failed snapshot transaction: %s", e.getMessage());
         }
+    }
+
+    /** Fencing also arrives wrapped (a KafkaException "in an error state" caused by it). */
+    private static boolean isFencing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private FencedException fenced(Throwable e) {

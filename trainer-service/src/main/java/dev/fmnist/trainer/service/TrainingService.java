@@ -161,7 +161,8 @@ public class TrainingService {
                 return;
             }
             Trainer.Snapshots options = new Trainer.Snapshots(signing, snapshotsConfig.retain(), followPlan);
-            Trainer.Result result = new Trainer(clients, settings, options, progress).run(stop::get);
+            Trainer.Result result = new SelfHealingRun(() -> new Trainer(clients, settings, options, progress), progress)
+                    .run(stop::get);
             setState(result.state(), result.detail());
         } catch (RuntimeException | Error e) {
             LOG.error("training run failed", e);

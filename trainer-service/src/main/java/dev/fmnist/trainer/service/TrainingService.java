@@ -170,29 +170,15 @@ public class TrainingService {
         }
     }
 
-    /**
-     * The configured snapshot keys. Secure by default: no key means no training (a reader with keys
-     * would reject every snapshot, and one without could be fed forgeries), unless authentication is
-     * explicitly disabled.
-     *
-     * @return null when unsigned snapshots are allowed
-     * @throws IllegalArgumentException with the reason when training must not start
-     */
+    /** The configured snapshot keys ({@link SigningPolicy}); null when unsigned snapshots are allowed. */
     private SnapshotSigning signing() {
-        if (snapshotsConfig.signingKeys().isPresent() && !snapshotsConfig.signingKeys().get().isBlank()) {
-            try {
-                return SnapshotSigning.parse(snapshotsConfig.signingKeys().get());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("fmnist.snapshots.signing-keys: " + e.getMessage());
-            }
+        SnapshotSigning signing = SigningPolicy.resolve(snapshotsConfig.signingKeys(), auth.enabled()).orElse(null);
+        if (signing == null) {
+            LOG.warn("fmnist.auth.enabled=false and no snapshot signing key: publishing UNSIGNED snapshots");
+        } else {
+            LOG.infof("signing snapshots with key %s", signing.signingKeyId());
         }
-        if (auth.enabled()) {
-            throw new IllegalArgumentException("no snapshot signing key configured (fmnist.snapshots.signing-keys, env "
-                    + "FMNIST_SNAPSHOTS_SIGNING_KEYS); refusing to publish unsigned snapshots. "
-                    + "fmnist.auth.enabled=false allows them");
-        }
-        LOG.warn("fmnist.auth.enabled=false and no snapshot signing key: publishing UNSIGNED snapshots");
-        return null;
+        return signing;
     }
 
     /** Creates the pipeline's topics, retrying while the broker is not reachable. */

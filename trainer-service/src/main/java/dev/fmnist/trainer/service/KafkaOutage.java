@@ -17,7 +17,8 @@ final class KafkaOutage {
 
     /**
      * Whether the failure, or anything it was caused by, is one of Kafka's retriable errors
-     * (timeouts, lost connections, leader changes: what a broker restart or a network cut produces).
+     * (timeouts, lost connections, leader changes: what a broker restart or a network cut produces),
+     * or an acknowledgement that did not come in time.
      * A fenced trainer is never retried: another trainer owns the model now.
      */
     static boolean isTransient(Throwable failure) {
@@ -25,7 +26,8 @@ final class KafkaOutage {
             if (t instanceof FencedException) {
                 return false;
             }
-            if (t instanceof RetriableException) {
+            // java.util.concurrent.TimeoutException: a snapshot's send future not acknowledged in time
+            if (t instanceof RetriableException || t instanceof java.util.concurrent.TimeoutException) {
                 return true;
             }
         }

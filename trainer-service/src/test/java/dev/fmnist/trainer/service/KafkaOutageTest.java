@@ -19,6 +19,8 @@ class KafkaOutageTest {
         assertTrue(KafkaOutage.isTransient(new IllegalStateException("snapshot v3 was not committed",
                 new TimeoutException("expired"))));
         assertTrue(KafkaOutage.isTransient(new KafkaException("error state", new NetworkException("disconnected"))));
+        assertTrue(KafkaOutage.isTransient(new IllegalStateException("snapshot v3 was not committed",
+                new java.util.concurrent.TimeoutException("Timeout after waiting for 5000 ms."))));
     }
 
     @Test

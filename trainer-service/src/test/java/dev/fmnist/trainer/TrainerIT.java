@@ -10,6 +10,8 @@ import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.ImageBatch;
 import dev.fmnist.contracts.ImageBatchCodec;
+import dev.fmnist.contracts.SnapshotKeys;
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
@@ -68,6 +70,10 @@ class TrainerIT {
     static KafkaClients clients;
     static FashionMnistData data;
     static JsonPath apiRun;
+    /** The %test profile's signing key, as the service has it. */
+    static SnapshotSigning signing;
+    /** Runs driven by the tests themselves set their epochs: no plan following. */
+    static Trainer.Snapshots options;
 
     final TrainingService service;
 
@@ -94,6 +100,8 @@ class TrainerIT {
             publisher.sendAndWait(Topics.TRAIN, "small".getBytes(StandardCharsets.UTF_8), ImageBatchCodec.encode(
                     new ImageBatch("other", "small-0", Split.TRAIN, 0, 0, 14, 14, new byte[] {1}, new byte[196])));
         }
+        signing = SnapshotSigning.parse(ConfigProvider.getConfig().getValue("fmnist.snapshots.signing-keys", String.class));
+        options = new Trainer.Snapshots(signing, 20, false);
         clients = new KafkaClients(bootstrap, "trainer-it");
     }
 
@@ -199,7 +207,7 @@ class TrainerIT {
         AtomicInteger stepsInEpoch5 = new AtomicInteger();
         AtomicInteger epochsDone = new AtomicInteger();
         List<EpochSummary> killedEpochs = new CopyOnWriteArrayList<>();
-        Trainer.Result killed = new Trainer(clients, five, new Trainer.Listener() {
+        Trainer.Result killed = new Trainer(clients, five, options, new Trainer.Listener() {
             @Override
             public void epoch(EpochSummary summary) {
                 epochsDone.set(summary.epoch());
@@ -221,7 +229,7 @@ class TrainerIT {
 
         // the next start resumes from v4: epoch 5 again, version 5
         List<EpochSummary> resumedEpochs = new CopyOnWriteArrayList<>();
-        Trainer.Result resumed = new Trainer(clients, five, collecting(resumedEpochs)).run(() -> false);
+        Trainer.Result resumed = new Trainer(clients, five, options, collecting(resumedEpochs)).run(() -> false);
         assertEquals(Trainer.State.COMPLETED, resumed.state());
         assertEquals(List.of(5), resumedEpochs.stream().map(EpochSummary::epoch).toList());
         assertEquals(5, resumed.modelVersion());
@@ -233,7 +241,7 @@ class TrainerIT {
     void aResumeWithNothingLeftToDoTrainsNothing() {
         TrainingSettings five = service.settings(new TrainingRequest(5, null, null, 1L, null));
         List<EpochSummary> epochs = new CopyOnWriteArrayList<>();
-        Trainer.Result nothingToDo = new Trainer(clients == null ? fail() : clients, five, collecting(epochs))
+        Trainer.Result nothingToDo = new Trainer(clients == null ? fail() : clients, five, options, collecting(epochs))
                 .run(() -> false);
         assertEquals(Trainer.State.COMPLETED, nothingToDo.state());
         assertTrue(epochs.isEmpty());
@@ -254,7 +262,7 @@ class TrainerIT {
                 Duration.ofMillis(200), 10_000);
         AtomicBoolean stop = new AtomicBoolean();
         List<WeightSnapshot> online = new CopyOnWriteArrayList<>();
-        CompletableFuture<Trainer.Result> running = CompletableFuture.supplyAsync(() -> new Trainer(clients, continuous,
+        CompletableFuture<Trainer.Result> running = CompletableFuture.supplyAsync(() -> new Trainer(clients, continuous, options,
                 new Trainer.Listener() {
                     @Override
                     public void snapshot(WeightSnapshot snapshot) {
@@ -327,8 +335,8 @@ class TrainerIT {
     static List<WeightSnapshot> snapshots(KafkaClients clients, String model) {
         List<WeightSnapshot> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(clients, Topics.SNAPSHOTS)) {
-            if (model.equals(new String(r.key(), StandardCharsets.UTF_8))) {
-                out.add(WeightSnapshotCodec.decode(r.value()));
+            if (r.value() != null && SnapshotKeys.belongsTo(r.key(), model)) {
+                out.add(WeightSnapshotCodec.decode(r.value(), signing));
             }
         }
         return out;

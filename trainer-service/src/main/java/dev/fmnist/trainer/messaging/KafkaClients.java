@@ -97,6 +97,24 @@ public final class KafkaClients {
         return factory.producer(p);
     }
 
+    /**
+     * The snapshot writer: {@link #producer} plus a {@code transactional.id}, so a newer writer with
+     * the same id fences this one (Kafka's one-writer-per-id guarantee).
+     */
+    public Producer<byte[], byte[]> transactionalProducer(String purpose, String transactionalId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return factory.producer(p);
+    }
+
     public Admin admin() {
         return factory.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-admin",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,

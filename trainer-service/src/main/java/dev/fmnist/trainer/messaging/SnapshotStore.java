@@ -1,74 +1,143 @@
 package dev.fmnist.trainer.messaging;
 
+import dev.fmnist.contracts.SnapshotKeys;
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
-import dev.fmnist.contracts.WireFormatException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.jboss.logging.Logger;
 
-/** Publishes weight snapshots and finds a model's latest one on {@link Topics#SNAPSHOTS}. */
+/**
+ * The model's snapshots on {@link Topics#SNAPSHOTS}, written by one transactional producer per
+ * model ({@code transactional.id} = {@code fmnist-trainer-<model>}): each snapshot under its own
+ * per-version key ({@link SnapshotKeys}), signed, together with the tombstone of the version
+ * {@code retain} below it, in one transaction. Call {@link #open()} before {@link #latest()}: it
+ * fences any earlier writer and completes or aborts its open transaction, so the read sees all of
+ * the predecessor's committed snapshots.
+ */
 public final class SnapshotStore {
     private static final Logger LOG = Logger.getLogger(SnapshotStore.class);
+    /** The transactional-id prefix the broker's ACL plan grants the trainer. */
+    public static final String TRANSACTIONAL_ID_PREFIX = "fmnist-trainer-";
 
     private final KafkaClients clients;
     private final Producer<byte[], byte[]> producer;
+    private final String modelName;
+    private final SnapshotSigning signing;
+    private final int retain;
     private final Duration timeout;
 
-    public SnapshotStore(KafkaClients clients, Producer<byte[], byte[]> producer, Duration timeout) {
+    /**
+     * @param producer a producer made by {@link KafkaClients#transactionalProducer} with
+     *                 {@link #transactionalId(String)}
+     * @param signing  signs published snapshots and verifies the one resumed from; null = unsigned
+     */
+    public SnapshotStore(KafkaClients clients, Producer<byte[], byte[]> producer, String modelName,
+                         SnapshotSigning signing, int retain, Duration timeout) {
+        if (retain < 1) {
+            throw new IllegalArgumentException("snapshot retain must be >= 1, got " + retain);
+        }
         this.clients = clients;
         this.producer = producer;
+        this.modelName = modelName;
+        this.signing = signing;
+        this.retain = retain;
         this.timeout = timeout;
     }
 
-    /**
-     * Reads the whole snapshots topic (assign, seek to beginning, read to the end offsets taken
-     * now) and returns the given model's snapshot with the highest version. Only that one is kept
-     * while reading: older snapshots are decoded, compared and dropped. Undecodable records are
-     * skipped with a warning: they cannot be resumed from.
-     */
-    public Optional<WeightSnapshot> latest(String modelName) {
-        byte[] key = modelName.getBytes(StandardCharsets.UTF_8);
-        WeightSnapshot[] latest = {null};
-        TopicReader.scan(clients, Topics.SNAPSHOTS, timeout, r -> {
-            if (r.key() == null || !Arrays.equals(r.key(), key)) {
-                return;
-            }
-            try {
-                WeightSnapshot s = WeightSnapshotCodec.decode(r.value());
-                if (s.modelName().equals(modelName) && (latest[0] == null || s.version() > latest[0].version())) {
-                    latest[0] = s;
-                }
-            } catch (WireFormatException e) {
-                LOG.warnf("skipping undecodable snapshot at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(),
-                        e.getMessage());
-            }
-        });
-        return Optional.ofNullable(latest[0]);
+    public static String transactionalId(String modelName) {
+        return TRANSACTIONAL_ID_PREFIX + modelName;
     }
 
-    /** Sends a snapshot and waits for the broker's acknowledgement (acks=all, idempotent producer). */
-    public RecordMetadata publish(WeightSnapshot snapshot) {
-        var record = new ProducerRecord<>(Topics.SNAPSHOTS, snapshot.modelName().getBytes(StandardCharsets.UTF_8),
-                WeightSnapshotCodec.encode(snapshot));
+    /** Registers the transactional id, fencing every earlier producer of this model. */
+    public void open() {
         try {
-            return producer.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            producer.initTransactions();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw fenced(e);
+        }
+    }
+
+    /**
+     * Reads the whole topic (read_committed, to the end offsets taken now) and returns the model's
+     * valid snapshot with the highest version ({@link LatestSnapshot}); rejected records are logged.
+     */
+    public Optional<WeightSnapshot> latest() {
+        LatestSnapshot rule = new LatestSnapshot(modelName, signing);
+        TopicReader.scan(clients, Topics.SNAPSHOTS, timeout, r -> rule.offer(r.key(), r.value())
+                .ifPresent(reason -> LOG.warnf("ignoring snapshot record at %s-%d@%d: %s", r.topic(), r.partition(),
+                        r.offset(), reason)));
+        if (rule.rejected() > 0) {
+            LOG.warnf("%d snapshot record(s) of %s did not decode or verify and were ignored", rule.rejected(), modelName);
+        }
+        return rule.best();
+    }
+
+    /**
+     * Publishes a snapshot and the tombstone of version {@code version - retain} in one transaction
+     * and waits for the commit.
+     *
+     * @throws FencedException when another trainer of this model took over
+     */
+    public void publish(WeightSnapshot snapshot) {
+        byte[] value = signing == null ? WeightSnapshotCodec.encode(snapshot) : WeightSnapshotCodec.encode(snapshot, signing);
+        long old = snapshot.version() - retain;
+        try {
+            producer.beginTransaction();
+            var sent = producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, SnapshotKeys.key(modelName, snapshot.version()),
+                    value));
+            if (old >= 1) {
+                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, SnapshotKeys.key(modelName, old), null));
+            }
+            sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw fenced(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            abort();
             throw new IllegalStateException("interrupted while publishing snapshot v" + snapshot.version(), e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("snapshot v" + snapshot.version() + " was not acknowledged: "
+            if (isFencing(cause)) {
+                throw fenced(cause);
+            }
+            abort();
+            throw new IllegalStateException("snapshot v" + snapshot.version() + " was not committed: "
                     + cause.getMessage(), cause);
         }
+    }
+
+    private void abort() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            LOG.debugf("abort after a failed snapshot transaction: %s", e.getMessage());
+        }
+    }
+
+    /** Fencing also arrives wrapped (a KafkaException "in an error state" caused by it). */
+    private static boolean isFencing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private FencedException fenced(Throwable e) {
+        return new FencedException("another trainer of " + modelName + " took over transactional id "
+                + transactionalId(modelName) + " (" + e.getClass().getSimpleName() + "); this one stops", e);
     }
 }

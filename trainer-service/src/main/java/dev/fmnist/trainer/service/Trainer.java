@@ -1,5 +1,6 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
@@ -8,6 +9,7 @@ import dev.fmnist.trainer.messaging.BatchIntake;
 import dev.fmnist.trainer.messaging.DatasetReadiness;
 import dev.fmnist.trainer.messaging.DeadLetterSink;
 import dev.fmnist.trainer.messaging.EpochSource;
+import dev.fmnist.trainer.messaging.FencedException;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.messaging.SnapshotStore;
 import dev.fmnist.trainer.messaging.TestSet;
@@ -39,7 +41,9 @@ public final class Trainer {
     private static final int OUTPUTS = WeightSnapshot.OUTPUTS;
 
     /** Where a run is. */
-    public enum State { IDLE, WAITING_FOR_KAFKA, WAITING_FOR_DATA, TRAINING, CONTINUOUS, COMPLETED, STOPPED, FAILED }
+    public enum State { IDLE, WAITING_FOR_KAFKA, WAITING_FOR_DATA, TRAINING, CONTINUOUS, COMPLETED, STOPPED, FAILED,
+        /** Another trainer of the same model took over its transactional id: this one stopped for good. */
+        FENCED }
 
     /** Progress callbacks, all on the training thread. */
     public interface Listener {
@@ -47,6 +51,10 @@ public final class Trainer {
         }
 
         default void resumed(WeightSnapshot from) {
+        }
+
+        /** The run follows the plan recorded in the snapshot it resumed from: these settings. */
+        default void followingPlan(TrainingSettings settings) {
         }
 
         default void step(long step, int samples, long nanos) {
@@ -63,32 +71,58 @@ public final class Trainer {
     }
 
     /** How a run ended. */
-    public record Result(State state, int epoch, long step, long modelVersion) {
+    public record Result(State state, int epoch, long step, long modelVersion, String detail) {
+    }
+
+    /**
+     * How snapshots are written and trusted.
+     *
+     * @param signing    signs new snapshots and verifies the resumed one; null = unsigned (auth disabled)
+     * @param retain     versions kept on the topic (older ones are tombstoned)
+     * @param followPlan resume an unfinished run with its recorded plan (target epochs, hyperparameters)
+     *                   instead of the settings; false when a request set its own
+     */
+    public record Snapshots(SnapshotSigning signing, int retain, boolean followPlan) {
     }
 
     private final KafkaClients clients;
-    private final TrainingSettings settings;
+    private TrainingSettings settings;
+    private final Snapshots snapshotOptions;
     private final Listener listener;
 
     private long version;
     private int epoch;
     private List<SourceOffset> lineage = List.of();
 
-    public Trainer(KafkaClients clients, TrainingSettings settings, Listener listener) {
+    public Trainer(KafkaClients clients, TrainingSettings settings, Snapshots snapshotOptions, Listener listener) {
         this.clients = clients;
         this.settings = settings.validate();
+        this.snapshotOptions = snapshotOptions;
         this.listener = listener;
     }
 
     public Result run(BooleanSupplier stop) {
         Duration timeout = settings.kafkaTimeout();
-        try (Producer<byte[], byte[]> producer = clients.producer("trainer")) {
+        try (Producer<byte[], byte[]> producer = clients.producer("trainer");
+             Producer<byte[], byte[]> snapshotProducer = clients.transactionalProducer("trainer-snapshots",
+                     SnapshotStore.transactionalId(settings.modelName()))) {
+            SnapshotStore snapshots = new SnapshotStore(clients, snapshotProducer, settings.modelName(),
+                    snapshotOptions.signing(), snapshotOptions.retain(), timeout);
+            // before reading: fences a predecessor and settles its open transaction, so its commits are visible
+            snapshots.open();
             DeadLetterSink deadLetters = new DeadLetterSink(producer, listener::deadLettered);
             deadLetters.loadReported(clients, timeout);
-            SnapshotStore snapshots = new SnapshotStore(clients, producer, timeout);
-            WeightSnapshot latest = snapshots.latest(settings.modelName()).orElse(null);
+            WeightSnapshot latest = snapshots.latest().orElse(null);
             version = latest == null ? 0 : latest.version();
             boolean resume = settings.resume() && latest != null;
+            if (resume && snapshotOptions.followPlan() && latest.plan().unfinishedAt(latest.epoch())) {
+                WeightSnapshot.Hyperparameters h = latest.hyperparameters();
+                LOG.infof("v%d belongs to an unfinished run of %d epochs: finishing it (lr %s, batch %d, seed %d)",
+                        latest.version(), latest.plan().targetEpochs(), h.learningRate(), h.batchSize(), h.seed());
+                settings = settings.with(latest.plan().targetEpochs(), h.learningRate(), h.batchSize(), h.seed(), true)
+                        .validate();
+                listener.followingPlan(settings);
+            }
             long step = 0;
             if (resume) {
                 epoch = latest.epoch();
@@ -122,11 +156,24 @@ public final class Trainer {
                 }
                 return result(State.COMPLETED, stepper);
             }
+        } catch (FencedException e) {
+            LOG.error(e.getMessage());
+            listener.state(State.FENCED, e.getMessage());
+            return new Result(State.FENCED, epoch, 0, version, e.getMessage());
         }
     }
 
+    /** The settings the run uses: the given ones, or the recorded plan of the run it finishes. */
+    public TrainingSettings settings() {
+        return settings;
+    }
+
     private Result result(State state, MinibatchStepper stepper) {
-        return new Result(state, epoch, stepper.steps(), version);
+        String detail = switch (state) {
+            case COMPLETED -> epoch + " of " + settings.epochs() + " epochs done, model v" + version;
+            default -> "stopped at epoch " + epoch + ", step " + stepper.steps() + ", model v" + version;
+        };
+        return new Result(state, epoch, stepper.steps(), version, detail);
     }
 
     private boolean awaitData(BooleanSupplier stop) {
@@ -279,7 +326,7 @@ public final class Trainer {
                                    int epochs, WeightSnapshot.Metrics metrics, List<SourceOffset> offsets) {
         WeightSnapshot s = new WeightSnapshot(settings.modelName(), version + 1, epochs, stepper.steps(), model.weights(),
                 model.bias(), new WeightSnapshot.Hyperparameters(settings.learningRate(), settings.batchSize(),
-                        settings.seed()), metrics, offsets, Instant.now());
+                        settings.seed()), metrics, offsets, Instant.now(), new WeightSnapshot.Plan(settings.epochs()));
         snapshots.publish(s);
         version = s.version();
         listener.snapshot(s);

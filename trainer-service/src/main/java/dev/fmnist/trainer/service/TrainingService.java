@@ -1,8 +1,11 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.topics.TopicInitializer;
+import dev.fmnist.trainer.config.AuthConfig;
+import dev.fmnist.trainer.config.SnapshotsConfig;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.model.SoftmaxRegression;
@@ -28,6 +31,8 @@ public class TrainingService {
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
     private final TrainerConfig config;
+    private final SnapshotsConfig snapshotsConfig;
+    private final AuthConfig auth;
     private final KafkaClients clients;
     private final TrainerMetrics metrics;
     private final RunStatus status;
@@ -45,9 +50,11 @@ public class TrainingService {
     private AtomicBoolean stopFlag = new AtomicBoolean();
     private volatile TrainingSettings activeSettings;
 
-    public TrainingService(TrainerConfig config, KafkaClientFactory kafka, TopicInitializer topics,
-                           TrainerMetrics metrics) {
+    public TrainingService(TrainerConfig config, SnapshotsConfig snapshotsConfig, AuthConfig auth,
+                           KafkaClientFactory kafka, TopicInitializer topics, TrainerMetrics metrics) {
         this.config = config;
+        this.snapshotsConfig = snapshotsConfig;
+        this.auth = auth;
         this.clients = new KafkaClients(kafka, "fmnist-trainer");
         this.topics = topics;
         this.metrics = metrics;
@@ -99,7 +106,12 @@ public class TrainingService {
                 metrics.freshRun();
             }
             setState(Trainer.State.WAITING_FOR_KAFKA, "connecting to " + clients.bootstrapServers());
-            current = worker.submit(() -> runOnWorker(settings, stop));
+            TrainingRequest r = request == null ? TrainingRequest.NONE : request;
+            // a request that sets its own epochs or hyperparameters starts its own run; otherwise an
+            // unfinished run recorded in the latest snapshot is finished
+            boolean followPlan = r.epochs() == null && r.learningRate() == null && r.batchSize() == null
+                    && r.seed() == null;
+            current = worker.submit(() -> runOnWorker(settings, followPlan, stop));
         }
         return status();
     }
@@ -135,23 +147,40 @@ public class TrainingService {
         return status.toStatus(activeSettings);
     }
 
-    private void runOnWorker(TrainingSettings settings, AtomicBoolean stop) {
+    private void runOnWorker(TrainingSettings settings, boolean followPlan, AtomicBoolean stop) {
         try {
+            SnapshotSigning signing;
+            try {
+                signing = signing();
+            } catch (IllegalArgumentException e) {
+                LOG.error("not training: " + e.getMessage());
+                setState(Trainer.State.FAILED, e.getMessage());
+                return;
+            }
             SoftmaxRegression.configureThreads(config.torchThreads());
             if (!ensureTopics(settings, stop)) {
                 setState(Trainer.State.STOPPED, "stopped while waiting for Kafka");
                 return;
             }
-            Trainer.Result result = new Trainer(clients, settings, progress).run(stop::get);
-            setState(result.state(), switch (result.state()) {
-                case COMPLETED -> result.epoch() + " of " + settings.epochs() + " epochs done, model v" + result.modelVersion();
-                default -> "stopped at epoch " + result.epoch() + ", step " + result.step() + ", model v"
-                        + result.modelVersion();
-            });
+            Trainer.Snapshots options = new Trainer.Snapshots(signing, snapshotsConfig.retain(), followPlan);
+            Trainer.Result result = new SelfHealingRun(() -> new Trainer(clients, settings, options, progress), progress)
+                    .run(stop::get);
+            setState(result.state(), result.detail());
         } catch (RuntimeException | Error e) {
             LOG.error("training run failed", e);
             setState(Trainer.State.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /** The configured snapshot keys ({@link SigningPolicy}); null when unsigned snapshots are allowed. */
+    private SnapshotSigning signing() {
+        SnapshotSigning signing = SigningPolicy.resolve(snapshotsConfig.signingKeys(), auth.enabled()).orElse(null);
+        if (signing == null) {
+            LOG.warn("fmnist.auth.enabled=false and no snapshot signing key: publishing UNSIGNED snapshots");
+        } else {
+            LOG.infof("signing snapshots with key %s", signing.signingKeyId());
+        }
+        return signing;
     }
 
     /** Creates the pipeline's topics, retrying while the broker is not reachable. */
@@ -184,6 +213,11 @@ public class TrainingService {
         public void state(Trainer.State s, String d) {
             status.state(s, d);
             metrics.state(s, d);
+        }
+
+        @Override
+        public void followingPlan(TrainingSettings settings) {
+            activeSettings = settings;
         }
 
         @Override

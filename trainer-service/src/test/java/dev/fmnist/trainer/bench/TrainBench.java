@@ -59,7 +59,7 @@ public final class TrainBench {
                     Duration.ofMillis(200), 10_000);
             long t0 = System.nanoTime();
             List<EpochSummary> history = new ArrayList<>();
-            new Trainer(clients, settings, new Trainer.Listener() {
+            new Trainer(clients, settings, new Trainer.Snapshots(null, 20, false), new Trainer.Listener() {
                 @Override
                 public void epoch(EpochSummary summary) {
                     history.add(summary);

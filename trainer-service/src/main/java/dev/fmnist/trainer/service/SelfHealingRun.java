@@ -1,0 +1,62 @@
+package dev.fmnist.trainer.service;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a {@link Trainer} and, when it fails on a Kafka outage ({@link KafkaOutage#isTransient}),
+ * starts a fresh one after a backoff, for as long as the outage lasts. A fresh trainer fences the
+ * failed one's producer, settles its open transaction and resumes from the highest committed
+ * snapshot, so a retry never repeats or skips a version; at most the epoch in progress is redone
+ * (the same numbers: shuffles are seeded per epoch). Any other failure ends the run: the caller
+ * reports FAILED with the reason.
+ */
+public final class SelfHealingRun {
+    private static final Logger LOG = Logger.getLogger(SelfHealingRun.class);
+
+    private final Supplier<Trainer> trainers;
+    private final Trainer.Listener listener;
+
+    public SelfHealingRun(Supplier<Trainer> trainers, Trainer.Listener listener) {
+        this.trainers = trainers;
+        this.listener = listener;
+    }
+
+    public Trainer.Result run(BooleanSupplier stop) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return trainers.get().run(stop);
+            } catch (RuntimeException e) {
+                if (!KafkaOutage.isTransient(e)) {
+                    throw e;
+                }
+                Duration wait = KafkaOutage.backoff(attempt);
+                String reason = "Kafka unavailable (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "); retry " + attempt + " in " + wait.toSeconds() + " s, resuming from the latest snapshot";
+                LOG.warn(reason);
+                listener.state(Trainer.State.WAITING_FOR_KAFKA, reason);
+                if (!sleep(wait, stop)) {
+                    return new Trainer.Result(Trainer.State.STOPPED, 0, 0, 0, "stopped while waiting for Kafka");
+                }
+            }
+        }
+    }
+
+    private static boolean sleep(Duration d, BooleanSupplier stop) {
+        long deadline = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (stop.getAsBoolean()) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !stop.getAsBoolean();
+    }
+}

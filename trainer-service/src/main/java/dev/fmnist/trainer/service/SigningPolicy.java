@@ -1,0 +1,34 @@
+package dev.fmnist.trainer.service;
+
+import dev.fmnist.contracts.SnapshotSigning;
+import java.util.Optional;
+
+/**
+ * Which keys sign the trainer's snapshots. Secure by default: no key means no training (a reader
+ * with keys would reject every snapshot, and one without could be fed forgeries), unless
+ * authentication is explicitly disabled.
+ */
+final class SigningPolicy {
+    private SigningPolicy() {
+    }
+
+    /**
+     * @return the keys, or empty when unsigned snapshots are allowed ({@code fmnist.auth.enabled=false})
+     * @throws IllegalArgumentException with the reason (never key material) when training must not start
+     */
+    static Optional<SnapshotSigning> resolve(Optional<String> configuredKeys, boolean authEnabled) {
+        if (configuredKeys.isPresent() && !configuredKeys.get().isBlank()) {
+            try {
+                return Optional.of(SnapshotSigning.parse(configuredKeys.get()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("fmnist.snapshots.signing-keys: " + e.getMessage());
+            }
+        }
+        if (authEnabled) {
+            throw new IllegalArgumentException("no snapshot signing key configured (fmnist.snapshots.signing-keys, env "
+                    + "FMNIST_SNAPSHOTS_SIGNING_KEYS); refusing to publish unsigned snapshots. "
+                    + "fmnist.auth.enabled=false allows them");
+        }
+        return Optional.empty();
+    }
+}

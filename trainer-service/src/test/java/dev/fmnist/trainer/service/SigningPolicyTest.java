@@ -1,0 +1,34 @@
+package dev.fmnist.trainer.service;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SigningPolicyTest {
+    static final String KEY = "dGVzdC1zbmFwc2hvdC1zaWduaW5nLWtleS0zMi1ieXRlcyE=";
+
+    @Test
+    void noKeyRefusesToTrainWhileAuthIsOn() {
+        String reason = assertThrows(IllegalArgumentException.class,
+                () -> SigningPolicy.resolve(Optional.empty(), true)).getMessage();
+        assertTrue(reason.contains("no snapshot signing key configured"), reason);
+        assertThrows(IllegalArgumentException.class, () -> SigningPolicy.resolve(Optional.of("  "), true));
+    }
+
+    @Test
+    void authDisabledAllowsUnsigned() {
+        assertFalse(SigningPolicy.resolve(Optional.empty(), false).isPresent());
+    }
+
+    @Test
+    void aConfiguredKeySignsAndABadOneIsNamedNotShown() {
+        assertTrue(SigningPolicy.resolve(Optional.of(KEY), true).isPresent());
+        String reason = assertThrows(IllegalArgumentException.class,
+                () -> SigningPolicy.resolve(Optional.of(KEY + ",c2hvcnQ="), false)).getMessage();
+        assertTrue(reason.startsWith("fmnist.snapshots.signing-keys: "), reason);
+        assertFalse(reason.contains("c2hvcnQ"), reason);
+    }
+}

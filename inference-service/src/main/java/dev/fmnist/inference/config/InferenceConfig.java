@@ -46,6 +46,14 @@ public interface InferenceConfig {
     @WithDefault("PT0.2S")
     Duration decodeWait();
 
+    /**
+     * Largest jump of a snapshot's version above the highest version seen; a bigger jump is rejected
+     * (dead-lettered), so one absurd version (e.g. near Long.MAX) cannot make every later snapshot
+     * look old. The first snapshot a replica reads is bounded only by the wire format's MAX_VERSION.
+     */
+    @WithDefault("1000")
+    long maxVersionStep();
+
     /** Poll timeout of the snapshot consumer (also bounds how fast it notices shutdown). */
     @WithDefault("PT0.5S")
     Duration snapshotPollTimeout();

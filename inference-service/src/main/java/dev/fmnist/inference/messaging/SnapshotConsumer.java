@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
 /**
  * Reads every snapshot from the beginning of fmnist.snapshots on a dedicated thread. No consumer
  * group and no commits: each replica assigns itself all partitions, so every replica sees every
- * snapshot. Runs independently of the HTTP side: if the broker is away the service keeps serving
+ * snapshot, reading only committed transactions. Runs independently of the HTTP side: if the broker is away the service keeps serving
  * the model it has (or answers 503 when it has none) and this loop retries.
  */
 @ApplicationScoped
@@ -47,14 +47,15 @@ public class SnapshotConsumer {
     private Thread thread;
 
     public SnapshotConsumer(KafkaClientFactory kafka, TopicInitializer topics, InferenceConfig config,
-                            ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters) {
+                            ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters,
+                            SnapshotTrust trust) {
         this.kafka = kafka;
         this.topics = topics;
         this.config = config;
         this.models = models;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
-        this.acceptance = new SnapshotAcceptance(config.modelName());
+        this.acceptance = new SnapshotAcceptance(config.modelName(), trust, config.maxVersionStep());
     }
 
     void start(@Observes StartupEvent event) {
@@ -133,6 +134,8 @@ public class SnapshotConsumer {
     static Map<String, Object> consumerSettings() {
         return Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "inference-snapshots",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                // the trainer publishes in transactions: aborted (e.g. fenced) snapshots are never seen
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -14,6 +14,7 @@ import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.image.DecodeBudget;
 import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.inference.support.SoftmaxFit;
+import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -81,8 +82,8 @@ class DecodeLimitsIT {
         if (given().get("/api/v1/model").statusCode() == 200) {
             return;
         }
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, MODEL.getBytes(StandardCharsets.UTF_8),
-                WeightSnapshotCodec.encode(SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(3, 0.05), Instant.now()))));
+        var snapshot = SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(3, 0.05), Instant.now());
+        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(snapshot), TestSigning.signed(snapshot)));
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (given().get("/api/v1/model").statusCode() != 200) {
             assertTrue(System.nanoTime() < deadline, "model loaded in time");

@@ -22,6 +22,7 @@ import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.inference.support.SoftmaxFit;
+import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -91,8 +92,7 @@ class InferenceServiceIT {
     }
 
     private static void publish(WeightSnapshot s) {
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, MODEL.getBytes(StandardCharsets.UTF_8),
-                WeightSnapshotCodec.encode(s)));
+        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -219,18 +219,46 @@ class InferenceServiceIT {
     @Order(4)
     void corruptSnapshotIsRejectedDeadLetteredAndV2KeepsServing() throws Exception {
         double rejectedBefore = metric("fmnist_inference_snapshots_rejected_total");
-        byte[] bytes = WeightSnapshotCodec.encode(SoftmaxFit.snapshot(MODEL, 3, untrained, Instant.now()));
+        WeightSnapshot v3 = SoftmaxFit.snapshot(MODEL, 3, untrained, Instant.now());
+        byte[] bytes = TestSigning.signed(v3);
         bytes[bytes.length / 2] ^= 0x5A; // a flipped weight byte: the CRC32C no longer matches
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, MODEL.getBytes(StandardCharsets.UTF_8), bytes));
+        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(v3), bytes));
 
         var dead = KafkaTestClient.await(Topics.DEAD_LETTER,
-                r -> Topics.SNAPSHOTS.equals(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC)), TIMEOUT);
+                r -> Topics.SNAPSHOTS.equals(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC))
+                        && Arrays.equals(bytes, r.value()), TIMEOUT);
         assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).contains("checksum"),
                 DeadLetters.header(dead.headers(), DeadLetters.REASON));
         assertEquals("inference-service", DeadLetters.header(dead.headers(), DeadLetters.SERVICE));
         assertTrue(Arrays.equals(bytes, dead.value()), "dead letter carries the record unchanged");
         await("rejected counter", () -> metric("fmnist_inference_snapshots_rejected_total") >= rejectedBefore + 1);
         assertEquals(2, liveVersion());
+        raw(testImage(1)).then().statusCode(200).body("modelVersion", equalTo(2));
+    }
+
+    @Test
+    @Order(4)
+    void forgedUnsignedForeignSignedAndAbsurdVersionSnapshotsAreRejectedAndV2KeepsServing() throws Exception {
+        double rejectedBefore = metric("fmnist_inference_snapshots_rejected_total");
+        WeightSnapshot forged = SoftmaxFit.snapshot(MODEL, 3, untrained, Instant.now());
+        WeightSnapshot absurd = SoftmaxFit.snapshot(MODEL, 2 + (1L << 50), untrained, Instant.now());
+        List<byte[]> records = List.of(
+                WeightSnapshotCodec.encode(forged), // well-formed, right CRC, no signature
+                WeightSnapshotCodec.encode(forged, TestSigning.OTHER), // signed with a key the service does not hold
+                TestSigning.signed(absurd)); // signed, but 2^50 versions above the live v2
+        List<String> expected = List.of("signature", "signature", "max-version-step");
+        for (int i = 0; i < records.size(); i++) {
+            byte[] value = records.get(i);
+            byte[] key = i < 2 ? TestSigning.key(forged) : TestSigning.key(absurd);
+            KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, key, value));
+            var dead = KafkaTestClient.await(Topics.DEAD_LETTER, r -> Arrays.equals(value, r.value()), TIMEOUT);
+            String reason = DeadLetters.header(dead.headers(), DeadLetters.REASON);
+            assertTrue(reason.contains(expected.get(i)), reason);
+        }
+        await("rejected counter", () -> metric("fmnist_inference_snapshots_rejected_total") >= rejectedBefore + 3);
+        assertEquals(2, liveVersion());
+        given().header("Authorization", "Bearer " + KafkaItProfile.ADMIN_TOKEN).get("/api/v1/model/versions")
+                .then().statusCode(200).body("versions.version", equalTo(List.of(2, 1)));
         raw(testImage(1)).then().statusCode(200).body("modelVersion", equalTo(2));
     }
 

@@ -14,6 +14,7 @@ import dev.fmnist.contracts.Prediction;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.inference.support.SoftmaxFit;
+import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -62,8 +63,8 @@ class KafkaRequestPathIT {
 
     @Test
     void oversizedAndMalformedRecordsAreDeadLetteredAndEveryPartitionIsStillAnswered() {
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, MODEL.getBytes(StandardCharsets.UTF_8),
-                WeightSnapshotCodec.encode(SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(1, 0.05), Instant.now()))));
+        var snapshot = SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(1, 0.05), Instant.now());
+        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(snapshot), TestSigning.signed(snapshot)));
 
         // A valid-looking request whose "image" is 2.5 MB of base64 zeros: not an image, and too big to copy whole.
         byte[] big = ("{\"id\": \"huge-1\", \"image\": \"" + "A".repeat(OVERSIZE) + "\"}").getBytes(StandardCharsets.UTF_8);

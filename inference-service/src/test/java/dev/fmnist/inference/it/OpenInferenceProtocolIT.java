@@ -14,6 +14,7 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.inference.support.SoftmaxFit;
+import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -55,8 +56,7 @@ class OpenInferenceProtocolIT {
         for (var s : new dev.fmnist.contracts.WeightSnapshot[] {
                 SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(9, 0.05), Instant.now()),
                 SoftmaxFit.snapshot(MODEL, 2, trained, Instant.now())}) {
-            KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, MODEL.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    WeightSnapshotCodec.encode(s)));
+            KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (given().get("/v2/models/" + MODEL + "/versions/2/ready").statusCode() != 200) {

@@ -29,6 +29,12 @@ class KafkaClientSettingsTest {
         });
     }
 
+    @Test
+    void theSnapshotConsumerSeesOnlyCommittedTransactions() {
+        org.junit.jupiter.api.Assertions.assertEquals("read_committed",
+                SnapshotConsumer.consumerSettings().get(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG));
+    }
+
     /** Building the client failed because it loaded the bogus truststore: the setting reached it. */
     static void assertTookTruststore(org.junit.jupiter.api.function.ThrowingSupplier<? extends AutoCloseable> client) {
         KafkaException e = assertThrows(KafkaException.class, () -> client.get().close());

@@ -20,6 +20,7 @@ public class TestConfig implements InferenceConfig {
     @Override public long maxDecodedBytes() { return 134_217_728; }
     @Override public java.util.OptionalLong decodeBudgetBytes() { return java.util.OptionalLong.empty(); }
     @Override public Duration decodeWait() { return Duration.ofMillis(200); }
+    @Override public long maxVersionStep() { return 1000; }
     @Override public Duration snapshotPollTimeout() { return Duration.ofMillis(500); }
     @Override public Duration snapshotRetryBackoff() { return Duration.ofSeconds(2); }
     @Override public int deadLetterMaxValueBytes() { return 524_288; }

@@ -122,9 +122,17 @@ class DockerfilesTest {
         return found;
     }
 
+    /** The runtime base: the last FROM, with a {@code ${ARG}} resolved to that build argument's default. */
     private static String lastFrom(String dockerfile) {
         List<String> froms = matches(dockerfile, "(?m)^FROM\\s+(\\S+)");
-        return froms.get(froms.size() - 1);
+        String from = froms.get(froms.size() - 1);
+        Matcher arg = Pattern.compile("^\\$\\{(\\w+)}$").matcher(from);
+        if (!arg.matches()) {
+            return from;
+        }
+        List<String> defaults = matches(dockerfile, "(?m)^ARG\\s+" + arg.group(1) + "=(\\S+)$");
+        assertEquals(1, defaults.size(), "one default for build argument " + arg.group(1));
+        return defaults.get(0);
     }
 
     private static List<String> matches(String text, String regex) {

@@ -18,6 +18,23 @@ class ComposeFileTest {
             "ingest-service", 8081, "trainer-service", 8082, "inference-service", 8080);
 
     @Test
+    void servicesTakeTheirTokensFromDotEnvAndStopWithAReasonWithoutThem() {
+        Map<String, List<String>> needed = Map.of(
+                "trainer-service", List.of("FMNIST_AUTH_ADMIN_TOKENS"),
+                "inference-service", List.of("FMNIST_AUTH_ADMIN_TOKENS"),
+                "ingest-service", List.of("FMNIST_AUTH_ADMIN_TOKENS", "FMNIST_AUTH_WRITER_TOKENS"));
+        for (var entry : needed.entrySet()) {
+            JsonNode env = COMPOSE.path("services").path(entry.getKey()).path("environment");
+            for (String name : entry.getValue()) {
+                String value = env.path(name).asText();
+                String source = name.contains("ADMIN") ? "FMNIST_ADMIN_TOKEN" : "FMNIST_WRITER_TOKEN";
+                assertTrue(value.startsWith("${" + source + ":?set " + source + " in .env"),
+                        entry.getKey() + " " + name + " = " + value);
+            }
+        }
+    }
+
+    @Test
     void hasTheExpectedServices() {
         List<String> names = new ArrayList<>();
         COMPOSE.path("services").fieldNames().forEachRemaining(names::add);

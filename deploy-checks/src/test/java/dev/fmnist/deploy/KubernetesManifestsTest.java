@@ -105,6 +105,54 @@ class KubernetesManifestsTest {
         assertTrue(Files.isRegularFile(Repo.path("k8s/overlays/strimzi/kafka-client-config.yaml")));
     }
 
+    @Test
+    void serviceTokensComeFromTheFmnistAuthSecretAndNoConfigMapHoldsOne() {
+        Map<String, HasMetadata> base = baseObjects();
+        Map<String, List<String>> needed = Map.of(
+                "trainer-service", List.of("FMNIST_AUTH_ADMIN_TOKENS"),
+                "inference-service", List.of("FMNIST_AUTH_ADMIN_TOKENS"),
+                "ingest-service", List.of("FMNIST_AUTH_ADMIN_TOKENS", "FMNIST_AUTH_WRITER_TOKENS"));
+        for (var entry : needed.entrySet()) {
+            Deployment d = (Deployment) base.get("Deployment/" + entry.getKey());
+            var env = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+            for (String name : entry.getValue()) {
+                var ref = env.stream().filter(e -> e.getName().equals(name)).findFirst()
+                        .orElseThrow(() -> new AssertionError(entry.getKey() + " has env " + name))
+                        .getValueFrom().getSecretKeyRef();
+                assertEquals("fmnist-auth", ref.getName(), entry.getKey() + " " + name);
+                // not optional: a missing Secret keeps the pod from starting instead of running unauthenticated
+                assertTrue(ref.getOptional() == null || !ref.getOptional(), entry.getKey() + " " + name + " not optional");
+            }
+        }
+        for (HasMetadata object : base.values()) {
+            if (object instanceof ConfigMap cm && cm.getData() != null) {
+                for (String key : cm.getData().keySet()) {
+                    assertFalse(key.toUpperCase().contains("TOKEN") || key.toLowerCase().contains("auth.admin")
+                            || key.toLowerCase().contains("auth.writer"), "ConfigMap " + cm.getMetadata().getName()
+                            + " holds a credential key " + key);
+                }
+            }
+        }
+    }
+
+    @Test
+    void networkPoliciesLimitKafkaToThePipelineAndTrainerAndIngestToTheNamespace() {
+        Map<String, HasMetadata> base = baseObjects();
+        var kafka = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) base.get("NetworkPolicy/kafka-from-pipeline-pods");
+        assertEquals("kafka", kafka.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"));
+        var allowed = kafka.getSpec().getIngress().get(0).getFrom().get(0).getPodSelector().getMatchExpressions().get(0);
+        assertEquals(List.of("kafka", "kafka-topics", "ingest-service", "trainer-service", "inference-service", "console"),
+                allowed.getValues());
+        var internal = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) base.get("NetworkPolicy/trainer-and-ingest-from-namespace");
+        assertEquals(List.of("trainer-service", "ingest-service"),
+                internal.getSpec().getPodSelector().getMatchExpressions().get(0).getValues());
+        var from = internal.getSpec().getIngress().get(0).getFrom().get(0);
+        assertTrue(from.getNamespaceSelector() == null && from.getPodSelector() != null,
+                "trainer and ingest: pods of this namespace only");
+        var inference = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) base.get("NetworkPolicy/inference-from-anywhere");
+        assertTrue(inference.getSpec().getIngress().get(0).getFrom().isEmpty(), "inference: from anywhere");
+    }
+
     private static Map<String, HasMetadata> baseObjects() {
         return Kustomization.resolve(Repo.path("k8s/base")).stream()
                 .map(s -> K8s.typed(s.document()))

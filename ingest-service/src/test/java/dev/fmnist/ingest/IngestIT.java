@@ -58,6 +58,11 @@ import org.junit.jupiter.api.io.TempDir;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 class IngestIT {
+    static {
+        // every request of this test carries the %test writer token (application.properties)
+        io.restassured.RestAssured.authentication = io.restassured.RestAssured.oauth2("test-writer-token");
+    }
+
     private static final String PUBLISH = "/api/v1/datasets/fashion-mnist/publish";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")

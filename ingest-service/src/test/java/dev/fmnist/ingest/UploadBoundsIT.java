@@ -35,6 +35,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 class UploadBoundsIT {
+    static {
+        // every request of this test carries the %test writer token (application.properties)
+        io.restassured.RestAssured.authentication = io.restassured.RestAssured.oauth2("test-writer-token");
+    }
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -46,6 +51,24 @@ class UploadBoundsIT {
 
     @TestHTTPResource("/api/v1/images")
     URI images;
+
+    @Test
+    void uploadsAndPublicationNeedAWriterOrAdminToken() {
+        given().auth().none().contentType("image/png").queryParam("label", "7").body(Images.png28(1))
+                .post("/api/v1/images").then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                .body("error", containsString("Authorization: Bearer"));
+        given().auth().none().contentType("application/zip").body(new byte[0]).post("/api/v1/images/bulk")
+                .then().statusCode(401);
+        given().auth().oauth2("not-a-token").post("/api/v1/datasets/fashion-mnist/publish").then().statusCode(401)
+                .body("error", containsString("not a configured token"));
+        // an admin token also acts as writer; the bearer scheme is case-insensitive
+        given().auth().none().header("Authorization", "bearer test-admin-token").contentType("image/png")
+                .queryParam("label", "7").body(new byte[] {1, 2, 3}).post("/api/v1/images").then().statusCode(400);
+        // reads stay open (200 or 404, whether a publication ran before in this JVM)
+        given().auth().none().get("/api/v1/datasets/fashion-mnist/publish").then()
+                .statusCode(org.hamcrest.Matchers.not(org.hamcrest.Matchers.anyOf(
+                        org.hamcrest.Matchers.is(401), org.hamcrest.Matchers.is(403))));
+    }
 
     @Test
     void bombsAre413AndNothingIsPublished() {

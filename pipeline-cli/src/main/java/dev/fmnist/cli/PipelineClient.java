@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -31,10 +33,23 @@ public final class PipelineClient {
         return send(HttpRequest.newBuilder(URI.create(settings.baseUrl(c) + path)).GET());
     }
 
+    /** Every POST carries the admin token of {@code $FMNIST_HOME} when there is one (it also acts as writer). */
     public Optional<Answer> post(Component c, String path, String contentType, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(settings.baseUrl(c) + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.baseUrl(c) + path))
                 .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        adminToken().ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        return send(request);
+    }
+
+    private Optional<String> adminToken() {
+        Path file = settings.home().resolve(Credentials.ADMIN_TOKEN_FILE);
+        try {
+            return Files.isReadable(file) ? Optional.of(Files.readString(file).trim()).filter(t -> !t.isEmpty())
+                    : Optional.empty();
+        } catch (IOException e) {
+            throw new CliException("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     /** Empty when the service does not answer at all (not started yet, or gone). */

@@ -115,9 +115,15 @@ class TrainerIT {
     @Order(1)
     void adminEndpointsNeedTheTokenAndValidOverrides() {
         publishOnce();
-        given().contentType(ContentType.JSON).body("{}").post("/api/v1/training").then().statusCode(401);
+        given().contentType(ContentType.JSON).body("{}").post("/api/v1/training").then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer").body("error", containsString("Authorization: Bearer"));
         given().auth().oauth2("wrong").contentType(ContentType.JSON).body("{}").post("/api/v1/training")
-                .then().statusCode(401);
+                .then().statusCode(401).header("WWW-Authenticate", "Bearer");
+        given().auth().oauth2("test-writer-token").delete("/api/v1/training").then().statusCode(403)
+                .body("error", containsString("role"));
+        // the second (rotated-in) admin token and a lower-case scheme are accepted too
+        given().header("Authorization", "bearer test-admin-token-next").contentType(ContentType.JSON)
+                .body("{\"batchSize\": 0}").post("/api/v1/training").then().statusCode(400);
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"batchSize\": 0}").post("/api/v1/training")
                 .then().statusCode(400).body("error", containsString("batchSize"));
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"epoch\": 3}").post("/api/v1/training")

@@ -3,7 +3,6 @@ package dev.fmnist.inference.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Settings of the inference service, under {@code fmnist.inference.*}. */
@@ -16,9 +15,6 @@ public interface InferenceConfig {
     /** How many snapshot versions stay in memory for pinning and rollback (at least 1). */
     @WithDefault("5")
     int keepVersions();
-
-    /** Bearer token required by the admin endpoints; when unset they are open. */
-    Optional<String> adminToken();
 
     /** Most images accepted in one JSON batch request (413 above). */
     @WithDefault("1000")

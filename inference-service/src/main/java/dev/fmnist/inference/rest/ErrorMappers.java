@@ -50,12 +50,6 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response unauthorized(AdminGuard.UnauthorizedException e) {
-        return Response.status(401).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorResponse(e.getMessage())).build();
-    }
-
-    @ServerExceptionMapper
     public Response badJson(JsonProcessingException e, ContainerRequestContext request) {
         countIfClassify(request, Outcome.BAD_REQUEST);
         return json(400, "malformed JSON: " + e.getOriginalMessage());

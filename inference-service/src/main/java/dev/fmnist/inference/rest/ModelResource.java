@@ -4,14 +4,14 @@ import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.ModelRegistry;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.support.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +22,9 @@ import java.util.function.Supplier;
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
     private final ModelService models;
-    private final AdminGuard guard;
 
-    public ModelResource(ModelService models, AdminGuard guard) {
+    public ModelResource(ModelService models) {
         this.models = models;
-        this.guard = guard;
     }
 
     @GET
@@ -37,33 +35,36 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.ADMIN)
     @Path("/versions")
-    public ModelInfo.Versions versions(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return admin(auth, () -> models.registry().state());
+    public ModelInfo.Versions versions() {
+        return admin(() -> models.registry().state());
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Path("/pin")
     @Consumes(MediaType.APPLICATION_JSON)
-    public ModelInfo.Versions pin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, ModelInfo.PinRequest body) {
-        return admin(auth, () -> models.pin(requestedVersion(body)));
+    public ModelInfo.Versions pin(ModelInfo.PinRequest body) {
+        return admin(() -> models.pin(requestedVersion(body)));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @DELETE
     @Path("/pin")
-    public ModelInfo.Versions unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return admin(auth, models::unpin);
+    public ModelInfo.Versions unpin() {
+        return admin(models::unpin);
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/rollback")
-    public ModelInfo.Versions rollback(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return admin(auth, models::rollback);
+    public ModelInfo.Versions rollback() {
+        return admin(models::rollback);
     }
 
-    /** Every admin endpoint: check the token first, then run the registry operation and show the resulting versions. */
-    private ModelInfo.Versions admin(String auth, Supplier<ModelRegistry.State> operation) {
-        guard.check(auth);
+    /** Every admin endpoint (the role is checked before): run the registry operation and show the resulting versions. */
+    private ModelInfo.Versions admin(Supplier<ModelRegistry.State> operation) {
         return view(operation.get());
     }
 

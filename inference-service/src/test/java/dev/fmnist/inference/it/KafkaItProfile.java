@@ -13,7 +13,7 @@ public class KafkaItProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of(
-                "fmnist.inference.admin-token", ADMIN_TOKEN,
+                "fmnist.auth.admin-tokens", ADMIN_TOKEN,
                 "fmnist.inference.max-body-bytes", Long.toString(MAX_BODY),
                 "fmnist.inference.max-decoded-bytes", Long.toString(MAX_DECODED_BYTES),
                 "fmnist.inference.snapshot-poll-timeout", "PT0.1S",

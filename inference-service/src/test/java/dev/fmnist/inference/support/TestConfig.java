@@ -14,7 +14,6 @@ public class TestConfig implements InferenceConfig {
 
     @Override public String modelName() { return "fmnist-softmax"; }
     @Override public int keepVersions() { return 5; }
-    @Override public Optional<String> adminToken() { return Optional.empty(); }
     @Override public int maxBatchSize() { return maxBatchSize; }
     @Override public long maxBodyBytes() { return 10_485_760; }
     @Override public long maxDecodedBytes() { return 134_217_728; }

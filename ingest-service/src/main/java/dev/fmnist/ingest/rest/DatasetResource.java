@@ -2,6 +2,8 @@ package dev.fmnist.ingest.rest;
 
 import dev.fmnist.ingest.dataset.PublishJob;
 import dev.fmnist.ingest.service.DatasetPublishService;
+import dev.fmnist.support.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,6 +30,7 @@ public class DatasetResource {
     }
 
     @POST
+    @RolesAllowed(Roles.WRITER)
     @Operation(summary = "Start publishing Fashion-MNIST",
             description = "Runs in the background; poll GET on the same path. Answers 202 with the job, 409 while one runs. "
                     + "Unless force=true or fmnist.ingest.skip-published=false, batches already on the topics are skipped.")

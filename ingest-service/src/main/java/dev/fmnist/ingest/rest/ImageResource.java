@@ -4,6 +4,8 @@ import dev.fmnist.ingest.images.RejectReason;
 import dev.fmnist.ingest.images.RejectedInputException;
 import dev.fmnist.ingest.service.UserImageService;
 import dev.fmnist.ingest.service.UserImageService.UploadResult;
+import dev.fmnist.support.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.POST;
@@ -34,6 +36,7 @@ public class ImageResource {
     }
 
     @POST
+    @RolesAllowed(Roles.WRITER)
     @Consumes({"image/png", "image/jpeg"})
     @Operation(summary = "Publish one labelled image (raw PNG/JPEG body)")
     @APIResponse(responseCode = "200", description = "Published: batch id, partition and offset")
@@ -49,6 +52,7 @@ public class ImageResource {
     }
 
     @POST
+    @RolesAllowed(Roles.WRITER)
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Publish one labelled image (multipart form: file, label, invert)")
     public UploadResult uploadForm(@RestForm("file") FileUpload file, @RestForm("label") String formLabel,
@@ -69,6 +73,7 @@ public class ImageResource {
     }
 
     @POST
+    @RolesAllowed(Roles.WRITER)
     @Path("/bulk")
     @Consumes({"application/zip", "application/x-zip-compressed"})
     @Operation(summary = "Publish a zip of class-named folders of images, all or nothing",

@@ -3,7 +3,6 @@ package dev.fmnist.trainer.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.Optional;
 
 /** The trainer's settings, {@code fmnist.trainer.*}. */
 @ConfigMapping(prefix = "fmnist.trainer")
@@ -92,7 +91,4 @@ public interface TrainerConfig {
      */
     @WithDefault("100")
     int historyLimit();
-
-    /** Bearer token required by POST and DELETE /api/v1/training; unset = no authentication. */
-    Optional<String> adminToken();
 }

@@ -4,7 +4,9 @@ import dev.fmnist.trainer.service.RunInProgressException;
 import dev.fmnist.trainer.service.TrainingRequest;
 import dev.fmnist.trainer.service.TrainingService;
 import dev.fmnist.trainer.service.TrainingStatus;
+import dev.fmnist.support.auth.Roles;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -35,7 +37,7 @@ public class TrainingResource {
 
     /** Starts a run with optional overrides (epochs, learningRate, batchSize, seed, resume). */
     @POST
-    @AdminOnly
+    @RolesAllowed(Roles.ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(Map<String, Object> body) {
         return Response.accepted(training.start(TrainingRequest.parse(body))).build();
@@ -43,7 +45,7 @@ public class TrainingResource {
 
     /** Stops the current run (waits for it to end) and answers the status. */
     @DELETE
-    @AdminOnly
+    @RolesAllowed(Roles.ADMIN)
     public TrainingStatus stop() {
         return training.stop();
     }

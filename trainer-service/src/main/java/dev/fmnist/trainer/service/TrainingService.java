@@ -4,7 +4,7 @@ import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.topics.TopicInitializer;
-import dev.fmnist.trainer.config.AuthConfig;
+import dev.fmnist.support.auth.AuthConfig;
 import dev.fmnist.trainer.config.SnapshotsConfig;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.messaging.KafkaClients;

@@ -150,9 +150,14 @@ public final class Supervisor {
         }
     }
 
+    /**
+     * A port is taken when something listens on it. SO_REUSEADDR is on so that TIME-WAIT
+     * connections left by a run that served traffic do not count (Linux still refuses the bind
+     * while a socket listens on the port).
+     */
     public static boolean portFree(int port) {
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
+            s.setReuseAddress(true);
             s.bind(new InetSocketAddress("0.0.0.0", port));
             return true;
         } catch (IOException e) {

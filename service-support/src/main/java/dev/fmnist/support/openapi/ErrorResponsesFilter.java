@@ -30,9 +30,12 @@ public class ErrorResponsesFilter implements OASFilter {
     /** Name of the bearer-token security scheme under {@code components.securitySchemes}. */
     public static final String BEARER_SCHEME = "bearer";
 
-    /** Paths whose mutating operations need a credential (training control, model versions, uploads, publishing). */
+    /**
+     * Paths whose mutating operations need a credential (training control, model versions, uploads, publishing);
+     * {@code /api/...} without {@code v1} are the console's actions, which forward the caller's bearer token.
+     */
     private static final Pattern CREDENTIAL_PATHS = Pattern.compile(
-            "^/api/v1/(training(/.*)?|model/(pin|unpin|rollback|versions)(/.*)?|images.*|datasets/[^/]+/publish)$");
+            "^/api(/v1)?/(training(/.*)?|model/(pin|unpin|rollback|versions)(/.*)?|images.*|datasets/[^/]+/publish)$");
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -43,20 +46,30 @@ public class ErrorResponsesFilter implements OASFilter {
         if (components.getSchemas() == null || !components.getSchemas().containsKey(ERROR_SCHEMA)) {
             components.addSchema(ERROR_SCHEMA, errorSchema());
         }
-        if (components.getSecuritySchemes() == null || !components.getSecuritySchemes().containsKey(BEARER_SCHEME)) {
-            components.addSecurityScheme(BEARER_SCHEME, OASFactory.createSecurityScheme()
-                    .type(SecurityScheme.Type.HTTP).scheme("bearer")
-                    .description("Authorization: Bearer <token> (admin or writer token, see docs/operations.md)"));
-        }
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
             return;
         }
-        openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations()
-                .forEach((method, operation) -> declareErrors(path, method, operation)));
+        boolean anyCredential = false;
+        for (Map.Entry<String, PathItem> item : openAPI.getPaths().getPathItems().entrySet()) {
+            for (Map.Entry<PathItem.HttpMethod, Operation> operation : item.getValue().getOperations().entrySet()) {
+                anyCredential |= declareErrors(item.getKey(), operation.getKey(), operation.getValue());
+            }
+        }
+        // declared only when an operation uses it, so a document has no unused component
+        if (anyCredential && (components.getSecuritySchemes() == null
+                || !components.getSecuritySchemes().containsKey(BEARER_SCHEME))) {
+            components.addSecurityScheme(BEARER_SCHEME, OASFactory.createSecurityScheme()
+                    .type(SecurityScheme.Type.HTTP).scheme("bearer")
+                    .description("Authorization: Bearer <token>: the admin token (training, model versions) or the writer token (uploads, publishing)"));
+        }
     }
 
-    /** Adds the error responses that apply to {@code operation} at {@code path}, keeping declared ones. */
-    void declareErrors(String path, PathItem.HttpMethod method, Operation operation) {
+    /**
+     * Adds the error responses that apply to {@code operation} at {@code path}, keeping declared ones.
+     *
+     * @return whether the operation needs a credential
+     */
+    boolean declareErrors(String path, PathItem.HttpMethod method, Operation operation) {
         boolean mutating = method == PathItem.HttpMethod.POST || method == PathItem.HttpMethod.PUT
                 || method == PathItem.HttpMethod.DELETE || method == PathItem.HttpMethod.PATCH;
         boolean takesBody = operation.getRequestBody() != null;
@@ -97,6 +110,7 @@ public class ErrorResponsesFilter implements OASFilter {
                 responses.addAPIResponse(status, errorResponse(status, description));
             }
         });
+        return needsCredential;
     }
 
     private static APIResponse errorResponse(String status, String description) {

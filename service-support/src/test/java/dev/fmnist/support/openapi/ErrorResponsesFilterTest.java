@@ -39,6 +39,7 @@ class ErrorResponsesFilterTest {
         assertEquals("#/components/schemas/Error",
                 busy.getContent().getMediaType("application/json").getSchema().getRef());
         assertNotNull(busy.getHeaders().get("Retry-After"));
+        assertNotNull(document.getComponents().getSecuritySchemes().get(ErrorResponsesFilter.BEARER_SCHEME));
         assertEquals(List.of(List.of()), upload.getSecurity().stream()
                 .map(r -> r.getScheme(ErrorResponsesFilter.BEARER_SCHEME)).toList());
     }
@@ -54,6 +55,7 @@ class ErrorResponsesFilterTest {
 
         assertEquals(Set.of("400", "404", "406", "500"), read.getResponses().getAPIResponses().keySet());
         assertEquals(List.of(), read.getSecurity());
+        assertEquals(null, document.getComponents().getSecuritySchemes(), "no operation uses the bearer scheme");
     }
 
     @Test

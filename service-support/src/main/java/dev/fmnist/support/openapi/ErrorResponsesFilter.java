@@ -20,7 +20,8 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * Declares, on every operation of a service's OpenAPI document, the error responses the services
  * answer, all with the one error body {@code {"error": "reason"}} (component schema {@value #ERROR_SCHEMA}).
  * The policy of which status applies where lives here only; a response an operation already declares is
- * kept as it is. Operations that need a credential declare the bearer scheme; the others declare none. Registered per service with {@code mp.openapi.filter=dev.fmnist.support.openapi.ErrorResponsesFilter}.
+ * kept as it is. Operations that need a credential declare the bearer scheme; the others declare none.
+ * Registered per service with {@code mp.openapi.filter=dev.fmnist.support.openapi.ErrorResponsesFilter}.
  */
 public class ErrorResponsesFilter implements OASFilter {
 
@@ -60,7 +61,8 @@ public class ErrorResponsesFilter implements OASFilter {
                 || !components.getSecuritySchemes().containsKey(BEARER_SCHEME))) {
             components.addSecurityScheme(BEARER_SCHEME, OASFactory.createSecurityScheme()
                     .type(SecurityScheme.Type.HTTP).scheme("bearer")
-                    .description("Authorization: Bearer <token>: the admin token (training, model versions) or the writer token (uploads, publishing)"));
+                    .description("Authorization: Bearer <token>: the admin token (training, model versions)"
+                            + " or the writer token (uploads, publishing)"));
         }
     }
 

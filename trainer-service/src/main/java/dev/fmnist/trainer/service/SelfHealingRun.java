@@ -37,26 +37,10 @@ public final class SelfHealingRun {
                         + "); retry " + attempt + " in " + wait.toSeconds() + " s, resuming from the latest snapshot";
                 LOG.warn(reason);
                 listener.state(Trainer.State.WAITING_FOR_KAFKA, reason);
-                if (!sleep(wait, stop)) {
+                if (!Trainer.sleep(wait, stop)) {
                     return new Trainer.Result(Trainer.State.STOPPED, 0, 0, 0, "stopped while waiting for Kafka");
                 }
             }
         }
-    }
-
-    private static boolean sleep(Duration d, BooleanSupplier stop) {
-        long deadline = System.nanoTime() + d.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (stop.getAsBoolean()) {
-                return false;
-            }
-            try {
-                Thread.sleep(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return !stop.getAsBoolean();
     }
 }

@@ -333,7 +333,8 @@ public final class Trainer {
         return s;
     }
 
-    private static boolean sleep(Duration d, BooleanSupplier stop) {
+    /** Sleeps up to {@code d}, waking early when stopped; false when stopped or interrupted. */
+    static boolean sleep(Duration d, BooleanSupplier stop) {
         long deadline = System.nanoTime() + d.toNanos();
         while (System.nanoTime() < deadline) {
             if (stop.getAsBoolean()) {

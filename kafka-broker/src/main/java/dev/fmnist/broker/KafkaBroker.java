@@ -94,7 +94,11 @@ public final class KafkaBroker implements AutoCloseable {
     /** Formats the data directory if it is new, starts the broker and waits until it accepts connections. */
     public static KafkaBroker start(Settings requested) {
         int port = requested.port() == 0 ? freePort() : requested.port();
-        int controllerPort = requested.controllerPort() == 0 ? freePort() : requested.controllerPort();
+        int controllerPort = requested.controllerPort();
+        while (requested.controllerPort() == 0 && (controllerPort == 0 || controllerPort == port)) {
+            // two free-port picks can return the same port once the first socket is closed
+            controllerPort = freePort();
+        }
         Settings s = new Settings(requested.dataDir().toAbsolutePath(), requested.host(), port, controllerPort,
                 requested.overrides(), requested.security());
         try {

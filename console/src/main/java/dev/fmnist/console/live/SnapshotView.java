@@ -2,6 +2,7 @@ package dev.fmnist.console.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fmnist.console.config.ConsoleConfig;
+import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,8 +53,8 @@ public class SnapshotView {
     }
 
     void accept(ConsumerRecord<byte[], byte[]> r) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        if (!config.modelName().equals(key)) {
+        // per-version keys (<model>@<version>) and the legacy model-name key; tombstones (null) delete old versions
+        if (!SnapshotKeys.belongsTo(r.key(), config.modelName()) || r.value() == null) {
             return;
         }
         WeightSnapshot s;

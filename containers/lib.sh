@@ -36,6 +36,9 @@ pick_engine() {
 
 image_exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
 
+# image_label IMAGE LABEL: the label's value, empty when absent.
+image_label() { "$ENGINE" image inspect --format "{{index .Labels \"$2\"}}" "$1" 2>/dev/null | sed 's/^<no value>$//'; }
+
 # Bytes of an image, as the engine stores it.
 image_size() { "$ENGINE" image inspect --format '{{.Size}}' "$1"; }
 

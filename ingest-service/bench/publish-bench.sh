@@ -7,8 +7,9 @@ root="$(cd "$here/.." && pwd)"
 data="${1:-$root/../shared/data/fashion-mnist}"
 runs="${2:-3}"
 cd "$root"
-mvn -B -q -o test-compile -pl ingest-service
-mvn -B -q -o dependency:build-classpath -pl ingest-service -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$here/target/bench.classpath" >/dev/null
+# with -am: the modules it depends on (contracts, service-api, service-support and its test jar) come from this
+# checkout, not from whatever ~/.m2 holds; each module writes its own target/bench.classpath
+mvn -B -q -o test-compile dependency:build-classpath -pl ingest-service -am -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench.classpath >/dev/null
 exec java -Xmx2g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$here/target/test-classes:$here/target/classes:$(cat "$here/target/bench.classpath")" \
     dev.fmnist.ingest.bench.PublishBench "$data" "$runs"

@@ -21,9 +21,9 @@ if [[ ! -f "$here/target/quarkus-app/quarkus-run.jar" || ! -d "$root/kafka-broke
   echo "building (mvn package -pl ingest-service -am -DskipTests)..."
   mvn -B -q package -pl kafka-broker,ingest-service -am -DskipTests
 fi
-mvn -B -q -o test-compile -pl contracts,ingest-service >/dev/null
-mvn -B -q -o dependency:build-classpath -pl ingest-service -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$here/target/bench.classpath" >/dev/null
+# with -am: the modules it depends on come from this checkout, not from whatever ~/.m2 holds
+mvn -B -q -o test-compile dependency:build-classpath -pl ingest-service -am -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench.classpath >/dev/null
 
 kport=$(free_port); cport=$(free_port); hport=$(free_port)
 java -Xmx1g -cp "$root/kafka-broker/target/lib/*:$(ls "$root"/kafka-broker/target/kafka-broker-*.jar | head -1)" dev.fmnist.broker.LocalKafkaMain --data "$work/kafka" --host 127.0.0.1 \

@@ -189,12 +189,14 @@ async function loadVersions() {
   } catch (err) { setMsg('model-msg', 'versions: ' + err.message, true); }
 }
 async function pin(version) {
-  try { await call('POST', 'api/model/pin', { version }); setMsg('model-msg', 'pinned v' + version); loadVersions(); }
+  // every inference replica follows the decision (fmnist.model-control); pending: this replica applies it shortly
+  try { const v = await call('POST', 'api/model/pin', { version });
+    setMsg('model-msg', 'pinned v' + version + (v && v.pending ? ' (every replica applies it shortly)' : ' on every replica')); loadVersions(); }
   catch (err) { setMsg('model-msg', 'pin: ' + err.message, true); }
 }
 $('versions-load').addEventListener('click', loadVersions);
 $('unpin').addEventListener('click', async () => {
-  try { await call('DELETE', 'api/model/pin'); setMsg('model-msg', 'unpinned: the newest version serves'); loadVersions(); }
+  try { await call('DELETE', 'api/model/pin'); setMsg('model-msg', 'unpinned: the newest version serves on every replica'); loadVersions(); }
   catch (err) { setMsg('model-msg', 'unpin: ' + err.message, true); }
 });
 $('rollback').addEventListener('click', async () => {

@@ -1,6 +1,9 @@
 package dev.fmnist.contracts;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -32,34 +35,48 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
+    /** Longest key a dead letter carries; a longer one is cut (the source coordinates identify the record). */
+    public static final int MAX_KEY_BYTES = 1024;
+    /** Longest reason a dead letter carries; a longer one is cut and ends in "...". */
+    public static final int MAX_REASON_CHARS = 2000;
+
     /**
      * A dead-letter record for a consumed record; partition and offset may be -1 when unknown, and
      * a null reason, service or source topic is written as "unknown" (dead-lettering must not fail).
+     * A value up to {@link #MAX_VALUE_BYTES} is copied whole; a larger one is left out (see
+     * {@link #bounded}).
      */
     public static ProducerRecord<byte[], byte[]> of(String service, String sourceTopic, int partition, long offset,
                                                    byte[] key, byte[] value, String reason) {
-        return new ProducerRecord<>(Topics.DEAD_LETTER, null, key, bounded(value),
-                headers(service, sourceTopic, partition, offset, reason, value));
-    }
-
-    /** The value a dead letter carries: the original, or null when it exceeds {@link #MAX_VALUE_BYTES}. */
-    public static byte[] bounded(byte[] value) {
-        return value != null && value.length > MAX_VALUE_BYTES ? null : value;
+        int keep = value != null && value.length > MAX_VALUE_BYTES ? 0 : MAX_VALUE_BYTES;
+        return bounded(service, sourceTopic, partition, offset, key, value, reason, keep);
     }
 
     /**
-     * The headers of a dead-letter record (for producers whose key type is not bytes), with
-     * {@link #ORIGINAL_SIZE} when {@link #bounded} drops the value.
+     * The one bounded copy of a record that could not be used, so that its dead letter can always be
+     * written: the value whole up to {@code maxValueBytes}, beyond that its first {@code maxValueBytes}
+     * bytes (none when 0), marked {@link #TRUNCATED} with {@link #ORIGINAL_SIZE}; the key cut to
+     * {@link #MAX_KEY_BYTES}, the reason to {@link #MAX_REASON_CHARS}. The source coordinates are always
+     * there.
+     *
+     * @param maxValueBytes at most {@link #MAX_VALUE_BYTES}
      */
-    public static java.util.List<Header> headers(String service, String sourceTopic, int partition, long offset,
-                                                 String reason, byte[] value) {
-        java.util.List<Header> h = new java.util.ArrayList<>(java.util.List.of(header(REASON, reason),
-                header(SERVICE, service), header(SOURCE_TOPIC, sourceTopic),
-                header(SOURCE_PARTITION, Integer.toString(partition)), header(SOURCE_OFFSET, Long.toString(offset))));
-        if (value != null && value.length > MAX_VALUE_BYTES) {
-            h.add(header(ORIGINAL_SIZE, Integer.toString(value.length)));
+    public static ProducerRecord<byte[], byte[]> bounded(String service, String sourceTopic, int partition, long offset,
+                                                        byte[] key, byte[] value, String reason, int maxValueBytes) {
+        int limit = Math.min(Math.max(0, maxValueBytes), MAX_VALUE_BYTES);
+        String shortReason = reason == null || reason.length() <= MAX_REASON_CHARS ? reason
+                : reason.substring(0, MAX_REASON_CHARS) + "...";
+        byte[] shortKey = key == null || key.length <= MAX_KEY_BYTES ? key : Arrays.copyOf(key, MAX_KEY_BYTES);
+        boolean cut = value != null && value.length > limit;
+        byte[] copied = !cut ? value : limit == 0 ? null : Arrays.copyOf(value, limit);
+        List<Header> headers = new ArrayList<>(List.of(header(REASON, shortReason), header(SERVICE, service),
+                header(SOURCE_TOPIC, sourceTopic), header(SOURCE_PARTITION, Integer.toString(partition)),
+                header(SOURCE_OFFSET, Long.toString(offset))));
+        if (cut) {
+            headers.add(header(TRUNCATED, "true"));
+            headers.add(header(ORIGINAL_SIZE, Integer.toString(value.length)));
         }
-        return h;
+        return new ProducerRecord<>(Topics.DEAD_LETTER, null, shortKey, copied, headers);
     }
 
     /** The text of a header, or null when absent. */

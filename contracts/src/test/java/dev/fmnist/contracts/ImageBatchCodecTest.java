@@ -111,10 +111,18 @@ class ImageBatchCodecTest {
             Arrays.fill(labels, (byte) 7);
             byte[] pixels = new byte[n * shape[1] * shape[2]];
             new Random(1).nextBytes(pixels);
-            ImageBatch b = new ImageBatch(longId, longId, Split.TRAIN, Long.MAX_VALUE, Integer.MAX_VALUE,
-                    shape[1], shape[2], labels, pixels);
+            ImageBatch b = new ImageBatch(longId, longId, Split.TRAIN, ImageBatchCodec.MAX_SPLIT_IMAGES - 1,
+                    ImageBatchCodec.MAX_SPLIT_IMAGES, shape[1], shape[2], labels, pixels);
             byte[] record = ImageBatchCodec.encode(b);
             assertSameBatch(b, ImageBatchCodec.decode(record));
+            // the same, positioned (format 2, a third id)
+            ImageBatch p = new ImageBatch(longId, longId, Split.TRAIN, 0, ImageBatchCodec.MAX_SPLIT_IMAGES / n + 1,
+                    shape[1], shape[2], labels, pixels,
+                    new ImageBatch.Position(longId, ImageBatchCodec.MAX_SPLIT_IMAGES - n, ImageBatchCodec.MAX_SPLIT_IMAGES));
+            byte[] positioned = ImageBatchCodec.encode(p);
+            assertEquals(p.position(), ImageBatchCodec.decode(positioned).position());
+            assertTrue(positioned.length + ImageBatchCodec.MAX_ID_BYTES < 1_048_576 - 1024,
+                    () -> positioned.length + " bytes is too close to 1 MiB");
             // value plus key (the batch id) must fit Kafka's default 1 MiB request size with room for overhead
             assertTrue(record.length + ImageBatchCodec.MAX_ID_BYTES < 1_048_576 - 1024,
                     () -> record.length + " bytes is too close to 1 MiB");
@@ -165,12 +173,12 @@ class ImageBatchCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 2, 255})
+    @ValueSource(ints = {0, 3, 255})
     void rejectsUnsupportedFormatVersions(int version) {
         byte[] record = ImageBatchCodec.encode(small());
         record[4] = (byte) version;
         // checked before the checksum: a future version is named as such, not as corruption
-        assertContains(rejected(record), "unsupported format version " + version, "knows 1");
+        assertContains(rejected(record), "unsupported format version " + version, "knows 1-2");
     }
 
     @Test
@@ -291,5 +299,55 @@ class ImageBatchCodecTest {
         assertContains(refused(new ImageBatch(tooLong, "b", Split.TRAIN, 0, 0, 1, 1, new byte[1], new byte[1])), "at most 255 bytes");
         assertContains(refused(new ImageBatch("d", tooLong, Split.TRAIN, 0, 0, 1, 1, new byte[1], new byte[1])), "at most 255 bytes");
         assertThrows(NullPointerException.class, () -> new ImageBatch("d", "b", null, 0, 0, 1, 1, new byte[1], new byte[1]));
+    }
+
+    // ---- format 2: positions, and the bounds on announced sizes
+
+    private static ImageBatch positioned(long first, int n, int totalImages, int totalBatches) {
+        return new ImageBatch("fashion-mnist-0123456789abcdef-train1000-test0", "x/train/bs100/000001", Split.TRAIN, 1,
+                totalBatches, 28, 28, new byte[n], new byte[n * 784],
+                new ImageBatch.Position("fashion-mnist-0123456789abcdef", first, totalImages));
+    }
+
+    @Test
+    void aPositionedBatchIsFormatTwoAndRoundTrips() {
+        ImageBatch b = positioned(100, 100, 1000, 10);
+        byte[] record = ImageBatchCodec.encode(b);
+        assertEquals(2, record[4]);
+        ImageBatch back = ImageBatchCodec.decode(record);
+        assertSameBatch(b, back);
+        assertEquals(new ImageBatch.Position("fashion-mnist-0123456789abcdef", 100, 1000), back.position());
+        ByteBuffer buf = ByteBuffer.wrap(record);
+        assertEquals(100, buf.getLong(26));
+        assertEquals(1000, buf.getInt(34));
+    }
+
+    @Test
+    void anUnpositionedBatchIsStillWrittenAndReadAsFormatOne() {
+        ImageBatch b = small();
+        byte[] record = ImageBatchCodec.encode(b);
+        assertEquals(1, record[4], "readers that know only format 1 keep reading user images");
+        assertEquals(null, ImageBatchCodec.decode(record).position());
+    }
+
+    @Test
+    void announcedSizesNoDatasetCanHaveAreRefused() {
+        // format 1: a total beyond what a split can hold, a sequence outside the total
+        assertContains(rejected(tamper(small(), buf -> buf.putInt(22, Integer.MAX_VALUE))),
+                "exceeds what a split can hold");
+        assertContains(rejected(tamper(small(), buf -> buf.putInt(22, ImageBatchCodec.MAX_SPLIT_IMAGES + 1))),
+                "exceeds what a split can hold");
+        assertContains(rejected(tamper(small(), buf -> buf.putLong(14, 235))), "sequence 235 is outside the announced 0..234");
+        // format 2: total images beyond the bound, more batches than images, images outside the split
+        ImageBatch p = positioned(100, 100, 1000, 10);
+        assertContains(rejected(tamper(p, buf -> buf.putInt(34, ImageBatchCodec.MAX_SPLIT_IMAGES + 1))),
+                "total images 1048577 is not in 1..1048576");
+        assertContains(rejected(tamper(p, buf -> buf.putInt(22, 1001))), "1001 batches cannot hold 1000 images");
+        assertContains(rejected(tamper(p, buf -> buf.putLong(26, 950))), "images 950..1049 lie outside");
+        assertContains(rejected(tamper(p, buf -> buf.putLong(26, -1))), "lie outside");
+        assertContains(refused(new ImageBatch("d", "b", Split.TRAIN, 0, 1, 28, 28, new byte[100], new byte[100 * 784],
+                new ImageBatch.Position("c", 0, 50))), "lie outside the split's 50 images");
+        assertContains(refused(new ImageBatch("d", "b", Split.TRAIN, 0, 1, 1, 1, new byte[1], new byte[1],
+                new ImageBatch.Position(" ", 0, 1))), "source id");
     }
 }

@@ -34,6 +34,35 @@ class ComposeFileTest {
         }
     }
 
+    /** A published port's host address: 127.0.0.1 unless FMNIST_BIND_HOST says otherwise (as for ./fmnist up). */
+    static final String LOCAL_UNLESS_TOLD = "${FMNIST_BIND_HOST:-127.0.0.1}:";
+
+    @Test
+    void everyPortIsPublishedOnThisMachineOnlyByDefaultAndKafkaAlways() {
+        COMPOSE.path("services").fields().forEachRemaining(service -> {
+            for (String port : texts(service.getValue().path("ports"))) {
+                if (service.getKey().equals("kafka")) {
+                    assertEquals("127.0.0.1:9094:9094", port, "Kafka's PLAINTEXT host listener is on 127.0.0.1 only");
+                } else {
+                    assertTrue(port.startsWith(LOCAL_UNLESS_TOLD), service.getKey() + " publishes " + port);
+                }
+            }
+        });
+    }
+
+    @Test
+    void grafanasAdminLoginHasItsOwnPasswordFromDotEnvNotTheDefaultOne() {
+        assertTrue(COMPOSE.at("/services/grafana/environment/GF_SECURITY_ADMIN_PASSWORD").asText()
+                .startsWith("${FMNIST_GRAFANA_ADMIN_PASSWORD:?set FMNIST_GRAFANA_ADMIN_PASSWORD in .env"));
+    }
+
+    @Test
+    void kafkaAndTheServicesAreStartedAgainWhenTheyExit() {
+        for (String name : List.of("kafka", "ingest-service", "trainer-service", "inference-service", "console")) {
+            assertEquals("on-failure", COMPOSE.path("services").path(name).path("restart").asText(), name);
+        }
+    }
+
     @Test
     void hasTheExpectedServices() {
         List<String> names = new ArrayList<>();
@@ -53,7 +82,8 @@ class ComposeFileTest {
             Path dockerfile = context.resolve(dockerfileName);
             assertTrue(Files.isRegularFile(dockerfile), "missing " + dockerfile);
             assertEquals("fmnist/" + entry.getKey() + ":0.1.0", service.path("image").asText());
-            assertEquals(List.of(entry.getValue() + ":" + entry.getValue()), texts(service.path("ports")));
+            assertEquals(List.of(LOCAL_UNLESS_TOLD + entry.getValue() + ":" + entry.getValue()),
+                    texts(service.path("ports")));
             assertEquals("kafka:9092", service.path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asText());
             assertEquals(String.valueOf(entry.getValue()), service.path("environment").path("QUARKUS_HTTP_PORT").asText());
             assertEquals("service_completed_successfully",

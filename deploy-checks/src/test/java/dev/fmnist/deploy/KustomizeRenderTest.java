@@ -64,6 +64,13 @@ class KustomizeRenderTest {
         Deployment grafana = find(objects, Deployment.class, "grafana");
         assertTrue(grafana.getSpec().getTemplate().getSpec().getVolumes().stream()
                 .anyMatch(v -> v.getConfigMap() != null && v.getConfigMap().getName().equals("grafana-dashboard-fmnist")));
+        // Grafana's admin login has its own password from the Secret, never the default one
+        var adminPassword = grafana.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("GF_SECURITY_ADMIN_PASSWORD")).findFirst()
+                .orElseThrow(() -> new AssertionError("grafana sets no GF_SECURITY_ADMIN_PASSWORD"))
+                .getValueFrom().getSecretKeyRef();
+        assertEquals("fmnist-auth", adminPassword.getName());
+        assertEquals("grafana-admin-password", adminPassword.getKey());
         ConfigMap prometheus = objects.stream().filter(o -> o instanceof ConfigMap
                 && o.getMetadata().getName().startsWith("prometheus-config")).map(ConfigMap.class::cast)
                 .findFirst().orElseThrow();
@@ -83,10 +90,12 @@ class KustomizeRenderTest {
         assertTrue(objects.stream().anyMatch(o -> o.getKind().equals("Kafka")));
         assertTrue(objects.stream().anyMatch(o -> o.getKind().equals("KafkaNodePool")));
         ConfigMap client = find(objects, ConfigMap.class, "fmnist-kafka");
-        assertEquals("fmnist-kafka-bootstrap:9092", client.getData().get("KAFKA_BOOTSTRAP_SERVERS"));
+        assertEquals("fmnist-kafka-bootstrap:9093", client.getData().get("KAFKA_BOOTSTRAP_SERVERS"));
+        assertEquals("SASL_SSL", client.getData().get("KAFKA_SECURITY_PROTOCOL"));
     }
 
-    private static List<HasMetadata> render(String dir) {
+    /** The objects {@code kubectl kustomize dir} renders (the test is skipped without kubectl or kustomize). */
+    static List<HasMetadata> render(String dir) {
         Optional<List<String>> command = kustomizeCommand(dir);
         assumeTrue(command.isPresent(), "neither kubectl nor kustomize on PATH: rendering not checked");
         Repo.ProcessResult result = Repo.run(command.get());

@@ -26,7 +26,8 @@ class OperationsDocTest {
         for (String name : documented.keySet()) {
             JsonNode service = services.path(name);
             assertTrue(!service.isMissingNode(), "docs/operations.md lists " + name + ", compose does not");
-            String port = service.path("ports").get(0).asText().split(":")[0];
+            String[] published = service.path("ports").get(0).asText().split(":");
+            String port = published[published.length - 2]; // [host address:]host port:container port
             composed.put(name, service.path("image").asText() + " " + port);
         }
         assertEquals(composed, documented);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fmnist.api.PublishStatus;
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.ImageBatch;
 import dev.fmnist.contracts.ImageBatchCodec;
@@ -21,12 +22,13 @@ import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.ingest.cli.PublishCommand;
 import dev.fmnist.ingest.dataset.DatasetLocator;
 import dev.fmnist.ingest.dataset.DatasetPlanner;
-import dev.fmnist.ingest.dataset.PublishPlan;
 import dev.fmnist.ingest.dataset.PublishJob;
+import dev.fmnist.ingest.dataset.PublishPlan;
 import dev.fmnist.ingest.dataset.PublishedBatches;
 import dev.fmnist.ingest.testing.Images;
 import dev.fmnist.ingest.testing.TestFiles;
 import dev.fmnist.ingest.testing.TopicReader;
+import dev.fmnist.support.testing.JsonErrorChecks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -233,7 +235,7 @@ class IngestIT {
                     }
                 }, () -> { });
         job.run();
-        assertEquals(PublishJob.State.FAILED, job.state());
+        assertEquals(PublishStatus.State.FAILED, job.state());
         assertTrue(job.status().error().contains(gz.toString()), job.status().error());
         producer.flush();
         assertEquals(train0, topics.end(Topics.TRAIN), "no train batch may be published");
@@ -434,5 +436,11 @@ class IngestIT {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** Never an HTML page: an unknown path (in JAX-RS or outside it) and a wrong method answer the JSON error body. */
+    @Test
+    void unknownPathsAndWrongMethodsAnswerTheJsonErrorBody() {
+        JsonErrorChecks.unknownPathsAndWrongMethodAnswerJson("PUT", "/api/v1/images");
     }
 }

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +28,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * use and reused afterwards, so a restarted broker keeps its topics.
  */
 public final class KafkaBroker implements AutoCloseable {
+    /** The log cleaner's key buffer: 16 MB holds over 600,000 keys, far more than the compacted topics have. */
+    private static final int DEDUPE_BUFFER_BYTES = 16 << 20;
     private final KafkaRaftServer server;
     private final Settings settings;
 
@@ -93,11 +94,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats the data directory if it is new, starts the broker and waits until it accepts connections. */
     public static KafkaBroker start(Settings requested) {
-        int port = requested.port() == 0 ? freePort() : requested.port();
+        int port = requested.port();
         int controllerPort = requested.controllerPort();
-        while (requested.controllerPort() == 0 && (controllerPort == 0 || controllerPort == port)) {
-            // two free-port picks can return the same port once the first socket is closed
-            controllerPort = freePort();
+        if (port == 0 || controllerPort == 0) {
+            int[] free = FreePorts.take(2); // distinct, and one of them differs from a requested port
+            port = port == 0 ? free[0] : port;
+            controllerPort = controllerPort != 0 ? controllerPort : free[1] != port ? free[1] : free[0];
         }
         Settings s = new Settings(requested.dataDir().toAbsolutePath(), requested.host(), port, controllerPort,
                 requested.overrides(), requested.security());
@@ -161,6 +163,9 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
         p.put("log.cleaner.backoff.ms", "5000");
+        // The compacted topics (snapshots, model control, offsets) hold a few MB: the cleaner's default
+        // 128 MB key buffer, allocated on the heap when it starts, would be most of the broker's memory.
+        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(DEDUPE_BUFFER_BYTES));
         p.putAll(s.overrides());
         return p;
     }
@@ -248,14 +253,5 @@ public final class KafkaBroker implements AutoCloseable {
             }
         }
         throw new IllegalStateException("broker did not listen on " + bootstrapServers() + " within " + timeout);
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
     }
 }

@@ -88,7 +88,7 @@ public final class LocalKafkaMain {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
         ensureTopics(new HashMap<>(broker.clientProperties(PipelinePrincipal.OPERATOR)));
-        System.out.println("client settings: " + broker.secretsDir() + "/<ingest|trainer|inference|operator|client>"
+        System.out.println("client settings: " + broker.secretsDir() + "/<ingest|trainer|inference|console|operator|client>"
                 + ".kafka.properties (kafka.* keys) and .client.properties (plain keys); CA: "
                 + broker.secretsDir().resolve("ca.crt"));
         System.out.println("ready bootstrap=" + broker.bootstrapServers() + " security=SASL_SSL secrets=" + broker.secretsDir());

@@ -1,6 +1,6 @@
 package dev.fmnist.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.api.TrainingStatus;
 import java.util.Locale;
 
 /** The seed's epoch report as a table: one row per finished epoch. */
@@ -11,10 +11,8 @@ public final class EpochTable {
     }
 
     /** One row from a history entry of the trainer's {@code GET /api/v1/training}. */
-    public static String row(JsonNode e) {
+    public static String row(TrainingStatus.HistoryEntry e) {
         return String.format(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.4f  %7.2f  v%d",
-                e.path("epoch").asInt(), e.path("trainLoss").asDouble(Double.NaN),
-                e.path("trainAccuracy").asDouble(Double.NaN), e.path("testAccuracy").asDouble(Double.NaN),
-                e.path("seconds").asDouble(Double.NaN), e.path("modelVersion").asLong());
+                e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(), e.modelVersion());
     }
 }

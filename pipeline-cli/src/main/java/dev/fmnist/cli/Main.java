@@ -1,6 +1,7 @@
 package dev.fmnist.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.api.ModelInfo;
+import dev.fmnist.api.PredictionResponse;
 import dev.fmnist.contracts.FashionMnist;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,10 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Main {
     static final String USAGE = """
             usage: ./fmnist <command>
-              up [-d] [--fresh] [--epochs N] [--train-limit N] [--test-limit N] [--first-model]
+              up [-d] [--fresh] [--secure] [--epochs N] [--train-limit N] [--test-limit N] [--first-model]
                         start Kafka, the three services and the console, publish Fashion-MNIST, train, serve.
                         -d: detach, return once the trained model serves (--first-model: at the first one)
                         --fresh: delete the broker's data and the logs first
+                        --secure: Kafka on SASL_SSL (SCRAM-SHA-512, a CA in .fmnist/kafka-secrets), a principal per service
               down      stop a detached run
               status    what runs, the epoch table so far, the served model
               classify FILE [--invert]
@@ -67,6 +69,7 @@ public final class Main {
         boolean detach = false;
         boolean fresh = false;
         boolean firstModel = false;
+        boolean secure = false;
         Optional<Integer> epochs = Optional.empty();
         int trainLimit = 0;
         int testLimit = 0;
@@ -76,6 +79,7 @@ public final class Main {
                 case "-d", "--detach" -> detach = true;
                 case "--fresh" -> fresh = true;
                 case "--first-model" -> firstModel = true;
+                case "--secure" -> secure = true;
                 case "--epochs" -> epochs = Optional.of(positive(a, value(args, ++i, a)));
                 case "--train-limit" -> trainLimit = positive(a, value(args, ++i, a));
                 case "--test-limit" -> testLimit = positive(a, value(args, ++i, a));
@@ -101,7 +105,8 @@ public final class Main {
         }, "fmnist-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         var options = new Orchestrator.Options(detach, fresh, epochs, trainLimit, testLimit, firstModel,
-                new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT);
+                new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT,
+                secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty());
         Orchestrator.Result result = orchestrator.up(options);
         done.set(true);
         out.println();
@@ -116,6 +121,7 @@ public final class Main {
         out.println("admin token (training control, pin/rollback): " + shown + "/" + Credentials.ADMIN_TOKEN_FILE
                 + "   e.g. -H \"Authorization: Bearer $(cat " + shown + "/" + Credentials.ADMIN_TOKEN_FILE + ")\"");
         out.println("writer token (uploads, publication): " + shown + "/" + Credentials.WRITER_TOKEN_FILE);
+        options.kafka().ifPresent(k -> out.println(Orchestrator.kafkaLine(k)));
         out.println(Orchestrator.consoleLine(settings));
         if (detach) {
             out.println("running in the background; ./fmnist status, ./fmnist logs, ./fmnist down");
@@ -154,16 +160,16 @@ public final class Main {
             return 0;
         }
         client.training().ifPresent(t -> {
-            out.printf(Locale.ROOT, "%ntrainer: state %s, epoch %d, step %d, model v%d%n", t.path("state").asText(),
-                    t.path("epoch").asInt(), t.path("step").asLong(), t.path("modelVersion").asLong());
-            if (t.path("history").size() > 0) {
+            out.printf(Locale.ROOT, "%ntrainer: state %s, epoch %d, step %d, model v%d%n", t.state(),
+                    t.epoch(), t.step(), t.modelVersion());
+            if (!t.history().isEmpty()) {
                 out.println(EpochTable.HEADER);
-                t.path("history").forEach(e -> out.println(EpochTable.row(e)));
+                t.history().forEach(e -> out.println(EpochTable.row(e)));
             }
         });
-        Optional<JsonNode> model = client.model();
+        Optional<ModelInfo> model = client.model();
         out.println(model.map(m -> String.format(Locale.ROOT, "%ninference: serving v%d (epoch %d, test accuracy %.4f)",
-                m.path("version").asLong(), m.path("epoch").asInt(), m.path("testAccuracy").asDouble()))
+                m.version(), m.epoch(), m.testAccuracy() == null ? Double.NaN : m.testAccuracy()))
                 .orElse("\ninference: no model loaded yet"));
         return 0;
     }
@@ -189,17 +195,15 @@ public final class Main {
                 .orElseThrow(() -> new CliException("the inference service does not answer on "
                         + settings.baseUrl(Component.INFERENCE) + " (./fmnist up -d first)"));
         if (!a.ok()) {
-            String reason = a.body() != null && a.body().has("error") ? a.body().get("error").asText() : a.raw();
-            throw new CliException("HTTP " + a.status() + ": " + reason);
+            throw new CliException("HTTP " + a.status() + ": " + a.reason());
         }
-        JsonNode p = a.body();
-        JsonNode probs = p.path("probabilities");
-        out.printf(Locale.ROOT, "%s (class %d, p=%.3f) by model v%d, epoch %d%n", p.path("label").asText(),
-                p.path("classIndex").asInt(), probs.path(p.path("classIndex").asInt()).asDouble(),
-                p.path("modelVersion").asLong(), p.path("epoch").asInt());
+        PredictionResponse p = a.as(PredictionResponse.class);
+        float[] probs = p.probabilities();
+        out.printf(Locale.ROOT, "%s (class %d, p=%.3f) by model v%d, epoch %d%n", p.label(),
+                p.classIndex(), probs[p.classIndex()], p.modelVersion(), p.epoch());
         List<String> top = new ArrayList<>();
-        for (int i = 0; i < probs.size(); i++) {
-            top.add(String.format(Locale.ROOT, "%s %.3f", FashionMnist.label(i), probs.get(i).asDouble()));
+        for (int i = 0; i < probs.length; i++) {
+            top.add(String.format(Locale.ROOT, "%s %.3f", FashionMnist.label(i), probs[i]));
         }
         out.println("  " + String.join(" | ", top));
         return 0;

@@ -1,6 +1,8 @@
 package dev.fmnist.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.api.ModelInfo;
+import dev.fmnist.api.PublishStatus;
+import dev.fmnist.api.TrainingStatus;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -36,14 +38,22 @@ public final class Orchestrator {
      * @param firstModel return at the first served model instead of the final one
      * @param extra      extra -D properties per component
      * @param timeout    how long publishing and training may take before up gives up
+     * @param kafka      a secured Kafka (SASL_SSL, a principal per component), or empty for plaintext
      */
     public record Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
-                          boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout) {
+                          boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout,
+                          Optional<KafkaSecurity> kafka) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+        public Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
+                       boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout) {
+            this(detach, fresh, epochs, trainLimit, testLimit, firstModel, extra, timeout, Optional.empty());
+        }
     }
 
     /** What a finished {@code up} knows about the served model. */
-    public record Result(long modelVersion, int epoch, double trainLoss, double testAccuracy, List<JsonNode> history) {
+    public record Result(long modelVersion, int epoch, double trainLoss, double testAccuracy,
+                         List<TrainingStatus.HistoryEntry> history) {
     }
 
     private final Settings settings;
@@ -51,6 +61,7 @@ public final class Orchestrator {
     private final PipelineClient client;
     private final PrintStream out;
     private Credentials credentials;
+    private Optional<KafkaSecurity> kafka = Optional.empty();
 
     public Orchestrator(Settings settings, PrintStream out) {
         this.settings = settings;
@@ -68,8 +79,10 @@ public final class Orchestrator {
             throw new CliException("a run is already up (see ./fmnist status); stop it with ./fmnist down", 1);
         }
         supervisor.cleanStale();
+        kafka = options.kafka();
         if (options.fresh()) {
             deleteTree(settings.kafkaData());
+            deleteTree(settings.home().resolve(KafkaSecurity.DATA_FOLDER));
             deleteTree(settings.logs());
             out.println("fresh start: broker data and logs removed");
         }
@@ -162,41 +175,38 @@ public final class Orchestrator {
         }
         Path target = settings.brokerClasspathDir();
         String cp = target.resolve("lib") + "/*:" + target.resolve("kafka-broker-" + version() + ".jar");
-        List<String> cmd = List.of(java(), "-Xmx384m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true", "-cp", cp, "dev.fmnist.broker.LocalKafkaMain",
-                "--data", settings.kafkaData().toString(), "--port", Integer.toString(settings.kafkaPort()),
-                "--controller-port", Integer.toString(settings.controllerPort()));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(JvmOptions.of(Component.KAFKA));
+        cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-cp", cp, "dev.fmnist.broker.LocalKafkaMain",
+                "--data", kafka.isPresent() ? settings.home().resolve(KafkaSecurity.DATA_FOLDER).toString()
+                        : settings.kafkaData().toString(),
+                "--port", Integer.toString(settings.kafkaPort()),
+                "--controller-port", Integer.toString(settings.controllerPort())));
+        kafka.ifPresent(k -> cmd.addAll(List.of("--secure", k.secretsDir().toString())));
         long logStart = size(settings.log(Component.KAFKA));
-        ProcessHandle p = supervisor.start(Component.KAFKA, cmd);
+        ProcessHandle p = supervisor.start(Component.KAFKA, cmd, JvmOptions.ENVIRONMENT);
         out.print("kafka: starting on localhost:" + settings.kafkaPort() + " ");
         await(Component.KAFKA, p, () -> logContains(Component.KAFKA, logStart, "ready bootstrap="), START_TIMEOUT);
         out.println("ready");
+        kafka.ifPresent(k -> out.println(kafkaLine(k)));
     }
 
     private void startService(Component c, Map<String, String> properties) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
-        // Heaps sized for the work (measured with pipeline-cli/bench/memory.sh), so a long run does not
-        // grow them toward a default quarter of the machine's memory: inference holds a few 31 KB models
-        // and its decode budget (a quarter of the heap); ingest streams uploads (784 B per image); the
-        // trainer holds 47 MB of pixels plus the test split and libtorch's own native memory.
-        cmd.add(switch (c) {
-            case INGEST -> "-Xmx384m";
-            case CONSOLE -> "-Xmx384m"; // the test split (7.8 MB) and 50 snapshots (1.6 MB) at most
-            case INFERENCE -> "-Xmx384m";
-            default -> "-Xmx1g";
-        });
-        if (c == Component.INFERENCE) {
-            // Short stop-the-world young collections keep the latency tail low (see the inference benchmark).
-            cmd.add("-XX:+UseParallelGC");
-        }
+        cmd.addAll(JvmOptions.of(c)); // heaps sized for the work, the same caps for all (docs/operations.md)
         cmd.add("-Dquarkus.http.port=" + settings.httpPort(c));
         cmd.add("-Dquarkus.http.host=" + settings.bindHost());
         cmd.add("-Dkafka.bootstrap.servers=" + settings.bootstrapServers());
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(settings.serviceJar(c).toString());
-        supervisor.start(c, cmd, credentials.environment(c));
+        Map<String, String> environment = new TreeMap<>(JvmOptions.ENVIRONMENT);
+        environment.putAll(credentials.environment(c));
+        kafka.ifPresent(k -> environment.putAll(k.environment(c)));
+        supervisor.start(c, cmd, environment);
     }
 
     private void awaitLive(Component c) {
@@ -204,6 +214,12 @@ public final class Orchestrator {
         out.print(c.id() + ": starting on " + settings.baseUrl(c) + " ");
         await(c, p, () -> client.live(c), START_TIMEOUT);
         out.println("up");
+    }
+
+    /** How an outside client connects to the secured broker. */
+    static String kafkaLine(KafkaSecurity k) {
+        return "kafka: SASL_SSL only (SCRAM-SHA-512), one principal per service; a client connects with "
+                + k.clientProperties() + " (CA " + k.caCertificate() + ")";
     }
 
     /** The line that tells where the console is. */
@@ -222,18 +238,20 @@ public final class Orchestrator {
                     throw died(c);
                 }
             }
-            String ingest = ingestProgress();
+            Optional<PublishStatus> publication = client.publication();
+            String ingest = publication.map(Orchestrator::describe).orElse("");
             if (!ingest.isEmpty() && !ingest.equals(lastIngest)) {
                 out.println("ingest: " + ingest);
                 lastIngest = ingest;
-                if (ingest.startsWith("failed")) {
-                    throw new CliException("publishing Fashion-MNIST failed: " + ingest.substring(ingest.indexOf(':') + 1).trim()
+                if (publication.get().state() == PublishStatus.State.FAILED) {
+                    String error = publication.get().error();
+                    throw new CliException("publishing Fashion-MNIST failed: " + (error == null ? ingest : error)
                             + " (./fmnist logs ingest)");
                 }
             }
-            Optional<JsonNode> training = client.training();
+            Optional<TrainingStatus> training = client.training();
             if (training.isPresent()) {
-                JsonNode history = training.get().path("history");
+                List<TrainingStatus.HistoryEntry> history = training.get().history();
                 if (history.size() > printed && !headerShown) {
                     out.println();
                     out.println(EpochTable.HEADER);
@@ -244,13 +262,11 @@ public final class Orchestrator {
                 }
                 printed = history.size();
             }
-            Optional<JsonNode> model = client.model();
+            Optional<ModelInfo> model = client.model();
             if (model.isPresent() && trainingDone(training, model.get(), options)) {
-                JsonNode m = model.get();
-                List<JsonNode> hist = new ArrayList<>();
-                training.ifPresent(t -> t.path("history").forEach(hist::add));
-                return new Result(m.path("version").asLong(), m.path("epoch").asInt(),
-                        m.path("trainLoss").asDouble(Double.NaN), m.path("testAccuracy").asDouble(Double.NaN), hist);
+                ModelInfo m = model.get();
+                return new Result(m.version(), m.epoch(), orNaN(m.trainLoss()), orNaN(m.testAccuracy()),
+                        training.map(TrainingStatus::history).orElse(List.of()));
             }
             sleep(500);
         }
@@ -262,43 +278,39 @@ public final class Orchestrator {
      * Done when the trainer has finished its planned epochs (COMPLETED, or CONTINUOUS when it goes on
      * with streamed images) and the served model is its latest snapshot.
      */
-    private static boolean trainingDone(Optional<JsonNode> training, JsonNode model, Options options) {
+    private static boolean trainingDone(Optional<TrainingStatus> training, ModelInfo model, Options options) {
         if (options.firstModel()) {
             return true;
         }
         if (training.isEmpty()) {
             return false;
         }
-        JsonNode t = training.get();
-        String state = t.path("state").asText("");
-        if (state.equals("FAILED")) {
-            throw new CliException("training failed: " + t.path("detail").asText("(no detail)") + " (./fmnist logs trainer)");
+        TrainingStatus t = training.get();
+        if (TrainingStatus.FAILED.equals(t.state())) {
+            throw new CliException("training failed: " + (t.detail() == null ? "(no detail)" : t.detail())
+                    + " (./fmnist logs trainer)");
         }
-        boolean finished = state.equals("COMPLETED") || state.equals("CONTINUOUS");
-        int planned = options.epochs().orElse(t.path("plannedEpochs").asInt(10));
-        return finished && t.path("epoch").asInt() >= planned && t.path("modelVersion").asLong() > 0
-                && model.path("version").asLong() >= t.path("modelVersion").asLong();
+        boolean finished = TrainingStatus.COMPLETED.equals(t.state()) || TrainingStatus.CONTINUOUS.equals(t.state());
+        int planned = options.epochs().orElse(t.plannedEpochs());
+        return finished && t.epoch() >= planned && t.modelVersion() > 0 && model.version() >= t.modelVersion();
     }
 
-    private String ingestProgress() {
-        return client.get(Component.INGEST, "/api/v1/datasets/fashion-mnist/publish")
-                .filter(PipelineClient.Answer::ok)
-                .map(a -> a.body() == null ? "" : describe(a.body()))
-                .orElse("");
+    private static double orNaN(Double measured) {
+        return measured == null ? Double.NaN : measured;
     }
 
     /** One progress line from ingest's publication status. */
-    static String describe(JsonNode status) {
+    static String describe(PublishStatus status) {
         String line = String.format(java.util.Locale.ROOT, "%s %d/%d images (%.0f images/s)",
-                status.path("state").asText("?").toLowerCase(java.util.Locale.ROOT),
-                status.path("publishedImages").asLong(), status.path("totalImages").asLong(),
-                status.path("imagesPerSecond").asDouble());
-        long skipped = status.path("skippedImages").asLong();
-        if (skipped > 0) {
-            line += ", " + skipped + " already on the topics";
+                status.state() == null ? "?" : status.state().name().toLowerCase(java.util.Locale.ROOT),
+                status.publishedImages(), status.totalImages(), status.imagesPerSecond());
+        if (status.skippedImages() > 0) {
+            line += ", " + status.skippedImages() + " already on the topics";
         }
-        JsonNode error = status.path("error");
-        return error.isMissingNode() || error.isNull() ? line : line + ": " + error.asText();
+        if (status.waitingFor() != null) {
+            line += ": " + status.waitingFor();
+        }
+        return status.error() == null ? line : line + ": " + status.error();
     }
 
     private void await(Component c, ProcessHandle p, BooleanSupplier ready, Duration timeout) {

@@ -1,7 +1,13 @@
 package dev.fmnist.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.fmnist.api.ErrorBody;
+import dev.fmnist.api.ModelInfo;
+import dev.fmnist.api.PublishStatus;
+import dev.fmnist.api.TrainingStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,11 +17,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** The few HTTP calls the launcher makes to the services (JSON over loopback). */
+/**
+ * The few HTTP calls the launcher makes to the services (JSON over loopback). Bodies are read into the
+ * services' own types of {@code service-api}, so a field renamed there fails the build here.
+ */
 public final class PipelineClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Fields a newer service adds are ignored; the ones read here are checked by the compiler. */
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /**
+     * HTTP/1.1: the services are on loopback, and the JDK client's default h2c upgrade once stalled a
+     * 130 KB /q/metrics body for good (seen in CI); no call may wait longer than {@link #CALL_TIMEOUT}.
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    /** The longest a call may take, body included (the request timeout covers only the response headers). */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private final Settings settings;
 
     public PipelineClient(Settings settings) {
@@ -26,6 +48,22 @@ public final class PipelineClient {
     public record Answer(int status, JsonNode body, String raw) {
         public boolean ok() {
             return status / 100 == 2;
+        }
+
+        /** The body as a service's type. @throws CliException when it is not that type */
+        public <T> T as(Class<T> type) {
+            try {
+                return JSON.treeToValue(body, type);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new CliException("unexpected answer (HTTP " + status + "), not a " + type.getSimpleName()
+                        + ": " + raw);
+            }
+        }
+
+        /** The reason of an error answer: its {@code error}, or the raw text when it is not the error body. */
+        public String reason() {
+            String error = body != null && body.isObject() ? as(ErrorBody.class).error() : null;
+            return error != null ? error : raw;
         }
     }
 
@@ -54,9 +92,10 @@ public final class PipelineClient {
 
     /** Empty when the service does not answer at all (not started yet, or gone). */
     private Optional<Answer> send(HttpRequest.Builder request) {
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request.timeout(CALL_TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = call.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             JsonNode body;
             try {
                 body = r.body() == null || r.body().isBlank() ? null : JSON.readTree(r.body());
@@ -64,9 +103,11 @@ public final class PipelineClient {
                 body = null;
             }
             return Optional.of(new Answer(r.statusCode(), body, r.body()));
-        } catch (IOException e) {
+        } catch (ExecutionException | TimeoutException e) {
+            call.cancel(true);
             return Optional.empty();
         } catch (InterruptedException e) {
+            call.cancel(true);
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
         }
@@ -77,12 +118,18 @@ public final class PipelineClient {
     }
 
     /** The trainer's status document, if it answers. */
-    public Optional<JsonNode> training() {
-        return get(Component.TRAINER, "/api/v1/training").filter(Answer::ok).map(Answer::body);
+    public Optional<TrainingStatus> training() {
+        return get(Component.TRAINER, "/api/v1/training").filter(Answer::ok).map(a -> a.as(TrainingStatus.class));
+    }
+
+    /** Ingest's running or last publication, if there is one. */
+    public Optional<PublishStatus> publication() {
+        return get(Component.INGEST, "/api/v1/datasets/fashion-mnist/publish").filter(Answer::ok)
+                .filter(a -> a.body() != null).map(a -> a.as(PublishStatus.class));
     }
 
     /** The inference service's live model, if one is loaded. */
-    public Optional<JsonNode> model() {
-        return get(Component.INFERENCE, "/api/v1/model").filter(Answer::ok).map(Answer::body);
+    public Optional<ModelInfo> model() {
+        return get(Component.INFERENCE, "/api/v1/model").filter(Answer::ok).map(a -> a.as(ModelInfo.class));
     }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.fmnist.api.PublishStatus;
+import dev.fmnist.api.TrainingStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -17,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     @TempDir
     Path home;
@@ -44,21 +47,28 @@ class CliTest {
 
     @Test
     void epochRowsFollowTheHeader() throws Exception {
-        String row = EpochTable.row(JSON.readTree("""
+        String row = EpochTable.row(JSON.readValue("""
                 {"epoch": 10, "trainLoss": 0.44731, "trainAccuracy": 0.8481, "testAccuracy": 0.8329,
-                 "seconds": 0.4123, "modelVersion": 10}"""));
+                 "seconds": 0.4123, "modelVersion": 10}""", TrainingStatus.HistoryEntry.class));
         assertEquals("   10      0.4473     0.8481    0.8329     0.41  v10", row);
         assertEquals(EpochTable.HEADER.indexOf("model") , row.indexOf("v10"));
     }
 
     @Test
     void ingestProgressIsOneLine() throws Exception {
-        assertEquals("publishing 2560/70000 images (9100 images/s)", Orchestrator.describe(JSON.readTree("""
-                {"state": "PUBLISHING", "publishedImages": 2560, "totalImages": 70000, "imagesPerSecond": 9100.2, "error": null}""")));
-        assertEquals("succeeded 0/70000 images (0 images/s), 70000 already on the topics", Orchestrator.describe(JSON.readTree("""
-                {"state": "SUCCEEDED", "publishedImages": 0, "totalImages": 70000, "skippedImages": 70000, "imagesPerSecond": 0}""")));
-        assertTrue(Orchestrator.describe(JSON.readTree("""
-                {"state": "FAILED", "publishedImages": 0, "totalImages": 0, "error": "no data found"}""")).endsWith(": no data found"));
+        assertEquals("publishing 2560/70000 images (9100 images/s)", Orchestrator.describe(JSON.readValue("""
+                {"state": "PUBLISHING", "publishedImages": 2560, "totalImages": 70000, "imagesPerSecond": 9100.2, "error": null}""",
+                PublishStatus.class)));
+        assertEquals("succeeded 0/70000 images (0 images/s), 70000 already on the topics", Orchestrator.describe(JSON.readValue("""
+                {"state": "SUCCEEDED", "publishedImages": 0, "totalImages": 70000, "skippedImages": 70000, "imagesPerSecond": 0}""",
+                PublishStatus.class)));
+        assertTrue(Orchestrator.describe(JSON.readValue("""
+                {"state": "FAILED", "publishedImages": 0, "totalImages": 0, "error": "no data found"}""",
+                PublishStatus.class)).endsWith(": no data found"));
+        assertEquals("waiting_for_kafka 5120/70000 images (0 images/s): Kafka unavailable (timeout); retry 3 in 4 s",
+                Orchestrator.describe(JSON.readValue("""
+                {"state": "WAITING_FOR_KAFKA", "publishedImages": 5120, "totalImages": 70000, "imagesPerSecond": 0,
+                 "waitingFor": "Kafka unavailable (timeout); retry 3 in 4 s", "error": null}""", PublishStatus.class)));
     }
 
     @Test
@@ -92,7 +102,7 @@ class CliTest {
         try (ServerSocket taken = new ServerSocket(0)) {
             Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home)
                     .withExternalBootstrap("localhost:1")
-                    .withPorts(taken.getLocalPort(), 0, 0);
+                    .withPorts(taken.getLocalPort(), 0, 0).withConsolePort(0); // not a default port another run may hold
             var options = new Orchestrator.Options(true, false, java.util.Optional.empty(), 0, 0, false, Map.of(),
                     Orchestrator.Options.DEFAULT_TIMEOUT);
             CliException e = assertThrows(CliException.class,

@@ -8,32 +8,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fmnist.api.TrainingStatus;
+import dev.fmnist.broker.FreePorts;
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.deploy.DashboardMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import dev.fmnist.deploy.DashboardMetrics;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole pipeline end to end, as {@code ./fmnist up -d} runs it: a real broker, the three
  * packaged services as processes, a data subset (12,000 train / 1,000 test images, 3 epochs).
  */
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a stalled call fails the run instead of hanging CI
 class PipelineIT {
     private static final int TRAIN = 12000;
     private static final int TEST = 1000;
@@ -52,11 +55,12 @@ class PipelineIT {
         kafka = new KafkaTestResource();
         String bootstrap = kafka.start().get("kafka.bootstrap.servers");
         Path repo = Path.of(System.getProperty("fmnist.repo.root", "..")).toAbsolutePath().normalize();
+        int[] ports = FreePorts.take(4);
         settings = Settings.fromEnvironment(repo, Map.of())
                 .withHome(home)
                 .withExternalBootstrap(bootstrap)
-                .withPorts(freePort(), freePort(), freePort())
-                .withConsolePort(freePort())
+                .withPorts(ports[0], ports[1], ports[2])
+                .withConsolePort(ports[3])
                 .withDataDir(dataDir());
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
@@ -96,9 +100,9 @@ class PipelineIT {
         assertTrue(result.testAccuracy() > 0.7, "test accuracy " + result.testAccuracy());
         assertTrue(upOutput.contains(EpochTable.HEADER), upOutput);
         double previousLoss = Double.MAX_VALUE;
-        for (JsonNode e : result.history()) {
-            assertTrue(e.path("trainLoss").asDouble() < previousLoss, "train loss falls epoch after epoch: " + result.history());
-            previousLoss = e.path("trainLoss").asDouble();
+        for (TrainingStatus.HistoryEntry e : result.history()) {
+            assertTrue(e.trainLoss() < previousLoss, "train loss falls epoch after epoch: " + result.history());
+            previousLoss = e.trainLoss();
         }
     }
 
@@ -181,9 +185,4 @@ class PipelineIT {
         return Path.of(System.getProperty("fmnist.test.data-dir", "../../shared/data/fashion-mnist")).toAbsolutePath();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

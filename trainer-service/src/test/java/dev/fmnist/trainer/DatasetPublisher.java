@@ -49,6 +49,31 @@ public final class DatasetPublisher implements AutoCloseable {
         return total;
     }
 
+    /**
+     * Publishes the first {@code limit} images of a split as ingest does (format 2): each batch carries its
+     * position in the files, and its id names the batch size, so another batch size gives other ids for the
+     * same images. Returns the number of batches.
+     */
+    public int publishPositioned(String contentId, FashionMnistData.Split data, Split split, int limit, int batchSize) {
+        int count = Math.min(limit, data.count());
+        int size = data.images().rows() * data.images().cols();
+        int total = (count + batchSize - 1) / batchSize;
+        String datasetId = contentId + "-limit" + count;
+        String topic = split == Split.TEST ? Topics.TEST : Topics.TRAIN;
+        for (int b = 0; b < total; b++) {
+            int from = b * batchSize;
+            int to = Math.min(count, from + batchSize);
+            String batchId = datasetId + "/" + split.name().toLowerCase() + "/bs" + batchSize + "/" + b;
+            ImageBatch batch = new ImageBatch(datasetId, batchId, split, b, total, data.images().rows(),
+                    data.images().cols(), Arrays.copyOfRange(data.labels(), from, to),
+                    Arrays.copyOfRange(data.images().pixels(), from * size, to * size),
+                    new ImageBatch.Position(contentId, from, count));
+            send(topic, batchId.getBytes(StandardCharsets.UTF_8), ImageBatchCodec.encode(batch));
+        }
+        producer.flush();
+        return total;
+    }
+
     public void send(String topic, byte[] key, byte[] value) {
         producer.send(new ProducerRecord<>(topic, key, value));
     }

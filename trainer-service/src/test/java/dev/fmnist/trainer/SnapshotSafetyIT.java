@@ -1,7 +1,6 @@
 package dev.fmnist.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.broker.KafkaBroker;
@@ -187,20 +186,141 @@ class SnapshotSafetyIT {
         assertTrue(fenced.detail().contains("fmnist-trainer-fenced"), fenced.detail());
         assertTrue(states.get(states.size() - 1).startsWith("FENCED"), states.toString());
 
+        // what the trainers reported committing: the first 1..k, the second from k + 1 on, each version once
+        List<Long> reported = new ArrayList<>();
+        byFirst.forEach(s -> reported.add(s.version()));
+        bySecond.forEach(s -> reported.add(s.version()));
+        for (int i = 0; i < reported.size(); i++) {
+            assertEquals(i + 1L, reported.get(i), "the versions the two trainers committed, in order: " + reported);
+        }
+        // what the topic holds of them: no version twice, and every version the trainers have not retired yet
+        // (retain 20: v - 20 is tombstoned with v). Older ones the log cleaner may have removed, value and
+        // tombstone alike (delete.retention.ms=100), so they are not looked for.
         List<Long> committed = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readCommitted()) {
-            if (r.value() != null && SnapshotKeys.belongsTo(r.key(), model)) {
+            if (SnapshotKeys.belongsTo(r.key(), model) && r.value() != null) {
                 committed.add(WeightSnapshotCodec.decode(r.value(), SIGNING).version());
             }
         }
         Set<Long> distinct = new HashSet<>(committed);
         assertEquals(committed.size(), distinct.size(), "a version committed twice: " + committed);
-        long firstOfSecond = bySecond.get(0).version();
-        assertTrue(firstOfSecond > byFirst.get(byFirst.size() - 1).version() - 1, "the second continued after the first");
-        for (long v = 1; v <= committed.get(committed.size() - 1); v++) {
+        assertTrue(reported.containsAll(distinct), "committed " + committed + " but reported " + reported);
+        long last = reported.get(reported.size() - 1);
+        for (long v = Math.max(1, last - 20 + 1); v <= last; v++) {
             assertTrue(distinct.contains(v), "version " + v + " missing from " + committed);
         }
-        assertFalse(committed.isEmpty());
+    }
+
+    /**
+     * A takeover racing a commit, many times over: while the owner commits a snapshot, a new store of
+     * the same model opens (fencing it). The owner's publish either returns, and then that version is
+     * committed, or throws {@link FencedException}, and then it is not; never another error. About 1
+     * round in 100 the coordinator answers the commit UNKNOWN_SERVER_ERROR (its log: "Preparing
+     * transaction state transition to PREPARE_COMMIT while it already a pending state
+     * PREPARE_EPOCH_FENCE"); that failed CI once as "snapshot v9 was not committed".
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aTakeoverRacingACommitEndsInACommitOrAFencingNeverAnotherError() throws Exception {
+        String model = "takeover";
+        int rounds = 300;
+        Set<Long> returned = new HashSet<>();
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        OwnedStore owner = openStore(model);
+        OwnedStore challenger = null;
+        try {
+            long[] publishNanos = new long[5];
+            for (int i = 0; i < publishNanos.length; i++) {
+                long start = System.nanoTime();
+                owner.store().publish(snapshotOf(model, i + 1));
+                publishNanos[i] = System.nanoTime() - start;
+                returned.add(i + 1L);
+            }
+            java.util.Arrays.sort(publishNanos);
+            // the challenger's start swept over the owner's publish (send, then commit), in 25 steps of a
+            // twentieth of the median publish, however slow the machine
+            long sweepStepNanos = publishNanos[2] / 20;
+            System.out.printf("takeover race: a publish takes %.2f ms; the challenger starts 0 to %.2f ms after it%n",
+                    publishNanos[2] / 1e6, 24 * sweepStepNanos / 1e6);
+            for (long v = publishNanos.length + 1; v <= rounds; v++) {
+                challenger = newStore(model);
+                challenger.producer().partitionsFor(Topics.SNAPSHOTS); // connected, so that its init is quick
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                WeightSnapshot snapshot = snapshotOf(model, v);
+                OwnedStore current = owner;
+                OwnedStore next = challenger;
+                long delayNanos = (v % 25) * sweepStepNanos;
+                var published = pool.submit(() -> {
+                    go.await();
+                    current.store().publish(snapshot);
+                    return null;
+                });
+                var opened = pool.submit(() -> {
+                    go.await();
+                    java.util.concurrent.locks.LockSupport.parkNanos(delayNanos);
+                    next.store().open();
+                    return null;
+                });
+                go.countDown();
+                opened.get(60, TimeUnit.SECONDS);
+                try {
+                    published.get(60, TimeUnit.SECONDS);
+                    returned.add(v);
+                    outcomes.merge("committed", 1, Integer::sum);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof dev.fmnist.trainer.messaging.FencedException fenced)) {
+                        throw new AssertionError("round " + v + ": the owner's publish failed with neither a commit"
+                                + " nor a fencing", e.getCause());
+                    }
+                    outcomes.merge("fenced (" + fenced.getCause().getClass().getSimpleName() + ")", 1, Integer::sum);
+                }
+                current.close();
+                owner = challenger;
+                challenger = null;
+            }
+        } finally {
+            owner.close();
+            if (challenger != null) {
+                challenger.close();
+            }
+            pool.shutdownNow();
+        }
+        System.out.println("takeover race outcomes over " + rounds + " rounds: " + outcomes);
+        Set<Long> committed = new HashSet<>(valuesOf(model).keySet());
+        assertEquals(returned, committed, "exactly the publishes that returned are committed");
+    }
+
+    record OwnedStore(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer,
+                      dev.fmnist.trainer.messaging.SnapshotStore store) implements AutoCloseable {
+        @Override
+        public void close() {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    static OwnedStore newStore(String model) {
+        // the coordinator answers an init during the owner's transaction with CONCURRENT_TRANSACTIONS; retried
+        // at once rather than after the default 100 ms, the init lands in the gap before the owner's commit
+        var eager = new KafkaClients(new dev.fmnist.support.kafka.KafkaClientFactory(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(), "retry.backoff.ms", 1, "retry.backoff.max.ms", 1)),
+                "takeover-it");
+        var producer = eager.transactionalProducer("takeover-it",
+                dev.fmnist.trainer.messaging.SnapshotStore.transactionalId(model));
+        return new OwnedStore(producer, new dev.fmnist.trainer.messaging.SnapshotStore(clients, producer, model, SIGNING,
+                10_000, Duration.ofSeconds(30)));
+    }
+
+    static OwnedStore openStore(String model) {
+        OwnedStore s = newStore(model);
+        s.store().open();
+        return s;
+    }
+
+    static WeightSnapshot snapshotOf(String model, long version) {
+        return new WeightSnapshot(model, version, (int) version, version, new float[7840], new float[10],
+                new WeightSnapshot.Hyperparameters(0.1, 256, 0), WeightSnapshot.Metrics.UNMEASURED, List.of(),
+                Instant.now()).withPlan(new WeightSnapshot.Plan(1_000));
     }
 
     static KafkaProducer<byte[], byte[]> rawProducer() {

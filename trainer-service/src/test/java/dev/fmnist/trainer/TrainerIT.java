@@ -17,6 +17,7 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.support.testing.JsonErrorChecks;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.service.EpochSummary;
 import dev.fmnist.trainer.service.Trainer;
@@ -38,7 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -210,23 +210,9 @@ class TrainerIT {
         apiRun();
         // a restarted trainer (new instance, same broker), killed in the middle of epoch 5
         TrainingSettings five = service.settings(new TrainingRequest(5, null, null, 1L, null));
-        AtomicInteger stepsInEpoch5 = new AtomicInteger();
-        AtomicInteger epochsDone = new AtomicInteger();
-        List<EpochSummary> killedEpochs = new CopyOnWriteArrayList<>();
-        Trainer.Result killed = new Trainer(clients, five, options, new Trainer.Listener() {
-            @Override
-            public void epoch(EpochSummary summary) {
-                epochsDone.set(summary.epoch());
-                killedEpochs.add(summary);
-            }
-
-            @Override
-            public void step(long step, int samples, long nanos) {
-                if (epochsDone.get() == 4) {
-                    stepsInEpoch5.incrementAndGet();
-                }
-            }
-        }).run(() -> stepsInEpoch5.get() >= 5);
+        RunWatch watch = new RunWatch();
+        Trainer.Result killed = new Trainer(clients, five, options, watch).run(watch.stopAfterStep(4L * STEPS_PER_EPOCH + 5));
+        List<EpochSummary> killedEpochs = watch.epochs;
         assertEquals(Trainer.State.STOPPED, killed.state());
         assertEquals(4, killed.epoch(), "resumed at epoch 3, finished epoch 4, killed in epoch 5");
         assertEquals(4, killed.modelVersion());
@@ -279,7 +265,7 @@ class TrainerIT {
             publisher.sendAndWait(Topics.TRAIN, "user-2".getBytes(StandardCharsets.UTF_8),
                     ImageBatchCodec.encode(userBatch("user-2", data, 100, 300, 300)));
         }
-        await(() -> !online.isEmpty(), Duration.ofSeconds(30));
+        await(() -> !online.isEmpty(), Duration.ofSeconds(90));
         stop.set(true);
         Trainer.Result continuousResult = running.get(30, TimeUnit.SECONDS);
         assertEquals(Trainer.State.STOPPED, continuousResult.state());
@@ -372,5 +358,11 @@ class TrainerIT {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** Never an HTML page: an unknown path (in JAX-RS or outside it) and a wrong method answer the JSON error body. */
+    @Test
+    void unknownPathsAndWrongMethodsAnswerTheJsonErrorBody() {
+        JsonErrorChecks.unknownPathsAndWrongMethodAnswerJson("PUT", "/api/v1/training");
     }
 }

@@ -1,34 +1,66 @@
 package dev.fmnist.console.live;
 
 import dev.fmnist.console.config.ConsoleConfig;
-import dev.fmnist.console.kafka.TopicFollower;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.kafka.TopicTail;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
 
-/** Starts one group-less reader per watched topic at startup and stops them at shutdown. */
+/**
+ * One group-less reader ({@link TopicTail}) per watched topic, started at startup and stopped at shutdown:
+ * the console only watches, so it takes no partitions away from anyone and leaves no offsets behind. A
+ * record a view cannot read is skipped: one bad record must not stop the view (the consumers of its
+ * producer dead-letter it).
+ */
 @ApplicationScoped
 public class Followers {
-    private final List<TopicFollower> followers;
+    private static final Logger LOG = Logger.getLogger(Followers.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private final List<TopicTail> tails;
 
     public Followers(KafkaClientFactory kafka, ConsoleConfig config, SnapshotView snapshots, DataView data,
                      DeadLetterView deadLetters) {
-        this.followers = List.of(
-                new TopicFollower(Topics.SNAPSHOTS, kafka, config.kafkaRetryBackoff(), snapshots::accept),
-                new TopicFollower(Topics.TEST, kafka, config.kafkaRetryBackoff(), data::accept),
-                new TopicFollower(Topics.TRAIN, kafka, config.kafkaRetryBackoff(), data::accept),
-                new TopicFollower(Topics.DEAD_LETTER, kafka, config.kafkaRetryBackoff(), deadLetters::accept));
+        this.tails = List.of(
+                tail(Topics.SNAPSHOTS, kafka, config, snapshots::accept),
+                tail(Topics.TEST, kafka, config, data::accept),
+                tail(Topics.TRAIN, kafka, config, data::accept),
+                tail(Topics.DEAD_LETTER, kafka, config, deadLetters::accept));
+    }
+
+    private static TopicTail tail(String topic, KafkaClientFactory kafka, ConsoleConfig config,
+                                  Consumer<ConsumerRecord<byte[], byte[]>> view) {
+        Map<String, Object> settings = Map.of(
+                ConsumerConfig.CLIENT_ID_CONFIG, "console-" + topic,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+        return new TopicTail("console follow " + topic, topic, kafka, settings, () -> { }, POLL,
+                config.kafkaRetryBackoff(), r -> {
+                    try {
+                        view.accept(r);
+                    } catch (RuntimeException e) {
+                        LOG.debugf("skipped %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                    }
+                });
     }
 
     void start(@Observes StartupEvent event) {
-        followers.forEach(TopicFollower::start);
+        tails.forEach(TopicTail::start);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        followers.forEach(TopicFollower::stop);
+        tails.forEach(TopicTail::stop);
     }
 }

@@ -7,6 +7,8 @@ import dev.fmnist.console.live.ServiceHttp;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.contracts.image.ImageFormatException;
+import dev.fmnist.support.rest.ErrorResponses;
+import dev.fmnist.support.rest.Flags;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -53,12 +55,13 @@ public class ActionsResource {
     @POST
     @Path("/classify")
     @Consumes({"image/png", "image/jpeg"})
-    public Response classify(byte[] body, @QueryParam("invert") boolean invert, @QueryParam("label") String label) {
+    public Response classify(byte[] body, @QueryParam("invert") String invertFlag, @QueryParam("label") String label) {
+        boolean invert = Flags.parse("invert", invertFlag, false);
         if (body == null || body.length == 0) {
-            return ErrorResponse.of(400, "empty body: send a PNG or JPEG");
+            return ErrorResponses.of(400, "empty body: send a PNG or JPEG");
         }
         if (body.length > config.maxImageBytes()) {
-            return ErrorResponse.of(413, "image of " + body.length + " bytes exceeds the limit of " + config.maxImageBytes());
+            return ErrorResponses.of(413, "image of " + body.length + " bytes exceeds the limit of " + config.maxImageBytes());
         }
         String query = "";
         if (label != null && !label.isBlank()) {
@@ -66,7 +69,7 @@ public class ActionsResource {
             try {
                 l = FashionMnist.parseLabel(label);
             } catch (RuntimeException e) {
-                return ErrorResponse.of(400, "label must be a class index 0-9 or a class name");
+                return ErrorResponses.of(400, "label must be a class index 0-9 or a class name");
             }
             query = "?label=" + l;
         }
@@ -74,7 +77,7 @@ public class ActionsResource {
         try {
             pixels = ImageConverter.toFashionMnist(body, invert);
         } catch (ImageFormatException e) {
-            return ErrorResponse.of(e.tooLarge() ? 413 : 400, e.getMessage());
+            return ErrorResponses.of(e.tooLarge() ? 413 : 400, e.getMessage());
         }
         Optional<ServiceHttp.Answer> a = http.action("POST", config.inferenceUrl() + "/api/v1/classify" + query,
                 Map.of("Content-Type", MediaType.APPLICATION_OCTET_STREAM), pixels);
@@ -88,7 +91,7 @@ public class ActionsResource {
         try {
             prediction = json.readTree(a.get().body());
         } catch (IOException e) {
-            return ErrorResponse.of(502, "inference answered something that is not JSON");
+            return ErrorResponses.of(502, "inference answered something that is not JSON");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("prediction", prediction);
@@ -155,7 +158,7 @@ public class ActionsResource {
         Map<String, String> headers = new HashMap<>();
         if (auth != null && !auth.isBlank()) {
             if (auth.length() > MAX_AUTH_CHARS || auth.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
-                return ErrorResponse.of(400, "Authorization header is not a usable bearer token");
+                return ErrorResponses.of(400, "Authorization header is not a usable bearer token");
             }
             headers.put("Authorization", auth);
         }
@@ -172,6 +175,6 @@ public class ActionsResource {
     }
 
     private static Response unreachable(String service, String url) {
-        return ErrorResponse.of(503, service + " does not answer at " + url);
+        return ErrorResponses.of(503, service + " does not answer at " + url);
     }
 }

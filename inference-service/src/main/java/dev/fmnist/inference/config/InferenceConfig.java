@@ -54,6 +54,20 @@ public interface InferenceConfig {
     @WithDefault("PT0.5S")
     Duration snapshotPollTimeout();
 
+    /**
+     * How long a pin, unpin or rollback waits for this replica to read its own record back from
+     * fmnist.model-control; past that the call answers 202 (pending) and the replica applies it later.
+     */
+    @WithDefault("PT10S")
+    Duration controlApplyTimeout();
+
+    /**
+     * How long the snapshot consumer waits at start-up for the model-control topic to be read to its
+     * end, so a pin is known before the snapshots are (then it goes on and applies the pin late).
+     */
+    @WithDefault("PT30S")
+    Duration controlCatchUpTimeout();
+
     /** Pause before the snapshot consumer retries after an error (topic creation, broker down). */
     @WithDefault("PT2S")
     Duration snapshotRetryBackoff();

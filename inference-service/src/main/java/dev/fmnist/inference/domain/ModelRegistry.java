@@ -15,12 +15,13 @@ import java.util.function.Consumer;
  *
  * <p>Readers call {@link #live()}: one volatile read, no lock, so a swap never stalls a request and
  * a request keeps the version it read for its whole scoring. Writers (the snapshot consumer, the
- * admin endpoints) are serialised by this object's monitor and publish a new immutable
+ * model-control follower) are serialised by this object's monitor and publish a new immutable
  * {@link State} at once.
  *
  * <p>Rules: a snapshot whose version is not above the highest version seen is ignored. A newer one
- * is retained and goes live unless a version is pinned. Only the newest {@code keep} versions are
- * retained, plus the pinned one whatever its age.
+ * is retained and goes live unless the pinned version is live. Only the newest {@code keep} versions
+ * are retained, plus the pinned one whatever its age. Pins are decided on the model-control topic
+ * that every replica follows ({@link #follow}), not here.
  */
 public final class ModelRegistry {
     /** What {@link #offer} did with a snapshot. */
@@ -28,6 +29,10 @@ public final class ModelRegistry {
 
     /** An immutable view: the live model, the pinned version (or null), the retained versions. */
     public record State(LoadedModel live, Long pinned, List<LoadedModel> retained, long highestSeen) {
+        /** Whether a version is pinned but not serving here (its snapshot has not been read yet). */
+        public boolean pinPending() {
+            return pinned != null && (live == null || live.version() != pinned);
+        }
     }
 
     private final int keep;
@@ -69,44 +74,50 @@ public final class ModelRegistry {
         }
         TreeMap<Long, LoadedModel> retained = byVersion(s.retained());
         retained.put(model.version(), model);
-        LoadedModel live = s.pinned() == null ? model : s.live();
+        // a pin whose version is not here yet (a replica catching up) takes effect when it arrives;
+        // until then the newest version serves, so the replica is not left without a model
+        boolean holdLive = s.pinned() != null && s.live() != null && s.live().version() == s.pinned();
+        LoadedModel live = holdLive ? s.live() : model;
         publish(new State(live, s.pinned(), trim(retained, s.pinned()), model.version()), s.live());
-        return s.pinned() == null ? Offer.SWAPPED : Offer.RETAINED_WHILE_PINNED;
+        return holdLive ? Offer.RETAINED_WHILE_PINNED : Offer.SWAPPED;
     }
 
     /**
-     * Serves {@code version} until {@link #unpin()}, whatever newer snapshots arrive.
+     * Follows a serving decision (from the model-control topic): {@code pinned} is the version to
+     * serve whatever newer snapshots arrive, or null to follow the newest again. A pinned version
+     * that is not retained here is remembered and goes live when its snapshot arrives.
+     */
+    public synchronized State follow(Long pinned) {
+        State s = state.get();
+        TreeMap<Long, LoadedModel> retained = byVersion(s.retained());
+        LoadedModel live;
+        if (pinned == null) {
+            live = retained.isEmpty() ? null : retained.lastEntry().getValue();
+        } else {
+            live = retained.getOrDefault(pinned, s.live());
+        }
+        publish(new State(live, pinned, trim(retained, pinned), s.highestSeen()), s.live());
+        return state.get();
+    }
+
+    /**
+     * Checks that {@code version} can be pinned here.
      *
      * @throws IllegalArgumentException when that version is not retained
      */
-    public synchronized State pin(long version) {
+    public void requireRetained(long version) {
         State s = state.get();
-        LoadedModel target = byVersion(s.retained()).get(version);
-        if (target == null) {
+        if (!byVersion(s.retained()).containsKey(version)) {
             throw new IllegalArgumentException("version " + version + " is not retained; retained: " + versions(s));
         }
-        publish(new State(target, version, s.retained(), s.highestSeen()), s.live());
-        return state.get();
-    }
-
-    /** Follows the newest retained version again. */
-    public synchronized State unpin() {
-        State s = state.get();
-        if (s.retained().isEmpty()) {
-            publish(new State(null, null, s.retained(), s.highestSeen()), s.live());
-            return state.get();
-        }
-        TreeMap<Long, LoadedModel> retained = byVersion(s.retained());
-        publish(new State(retained.lastEntry().getValue(), null, trim(retained, null), s.highestSeen()), s.live());
-        return state.get();
     }
 
     /**
-     * Pins the newest retained version older than the live one.
+     * The version a rollback pins: the newest retained version older than the live one.
      *
      * @throws IllegalStateException when there is no older version to go back to
      */
-    public synchronized State rollback() {
+    public long rollbackTarget() {
         State s = state.get();
         if (s.live() == null) {
             throw new IllegalStateException("no model is loaded yet");
@@ -116,7 +127,7 @@ public final class ModelRegistry {
             throw new IllegalStateException("no retained version older than " + s.live().version()
                     + "; retained: " + versions(s));
         }
-        return pin(older.getKey());
+        return older.getKey();
     }
 
     private void publish(State next, LoadedModel previousLive) {

@@ -152,9 +152,9 @@ public class RequestProcessor {
         return null;
     }
 
-    private static DeadLetterCopy.Source source(Message<byte[]> in) {
+    private static RequestDeadLetters.Source source(Message<byte[]> in) {
         var meta = in.getMetadata(IncomingKafkaRecordMetadata.class);
-        return new DeadLetterCopy.Source(meta.map(m -> m.getTopic()).orElse(Topics.REQUESTS),
+        return new RequestDeadLetters.Source(meta.map(m -> m.getTopic()).orElse(Topics.REQUESTS),
                 meta.map(IncomingKafkaRecordMetadata::getPartition).orElse(-1),
                 meta.map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L));
     }

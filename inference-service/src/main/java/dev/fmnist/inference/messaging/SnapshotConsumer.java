@@ -2,6 +2,7 @@ package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.kafka.TopicTail;
 import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
@@ -11,9 +12,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +20,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
@@ -34,99 +32,69 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SnapshotConsumer {
     private static final Logger LOG = Logger.getLogger(SnapshotConsumer.class);
-    private final KafkaClientFactory kafka;
-    private final TopicInitializer topics;
     private final InferenceConfig config;
     private final ModelService models;
     private final InferenceMetrics metrics;
     private final DeadLetterPublisher deadLetters;
-    private final Map<TopicPartition, Long> positions = new HashMap<>();
     private final SnapshotAcceptance acceptance;
-    private volatile boolean running;
-    private volatile Consumer<byte[], byte[]> consumer;
-    private Thread thread;
+    private final ModelControlFollower control;
+    private final TopicTail tail;
 
+    /** The tail is built here (not injected): it is this consumer's own thread, with its settings. */
     public SnapshotConsumer(KafkaClientFactory kafka, TopicInitializer topics, InferenceConfig config,
                             ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters,
-                            SnapshotTrust trust) {
-        this.kafka = kafka;
-        this.topics = topics;
+                            SnapshotTrust trust, ModelControlFollower control) {
+        this.control = control;
         this.config = config;
         this.models = models;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.acceptance = new SnapshotAcceptance(config.modelName(), trust, config.maxVersionStep());
+        this.tail = new TopicTail("snapshot consumer", Topics.SNAPSHOTS, kafka, consumerSettings(), topics::ensure,
+                config.snapshotPollTimeout(), config.snapshotRetryBackoff(), new TopicTail.Handler() {
+                    @Override
+                    public void beforeReading() {
+                        awaitControl();
+                    }
+
+                    @Override
+                    public void assigned(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+                        LOG.infof("reading %s from the beginning for model '%s'", Topics.SNAPSHOTS, config.modelName());
+                    }
+
+                    @Override
+                    public void handle(ConsumerRecord<byte[], byte[]> r) {
+                        SnapshotConsumer.this.handle(r);
+                    }
+                });
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this::run, "snapshot-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        tail.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        Consumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        tail.stop();
     }
 
     /** Whether the consumer thread is running (shown by the liveness check). */
     public boolean alive() {
-        return thread != null && thread.isAlive();
+        return tail.alive();
     }
 
-    private void run() {
-        while (running) {
-            try {
-                topics.ensure();
-                consume();
-            } catch (WakeupException e) {
-                // stop() woke the poll up; the loop condition ends it
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("snapshot consumer failed (%s); retrying in %s", e.getMessage(), config.snapshotRetryBackoff());
-                    pause(config.snapshotRetryBackoff());
-                }
+    /**
+     * A pin must be known before the snapshots are read, or a restarted replica would read past the
+     * pinned version and trim it away: the model-control topic is read to its end first (bounded; a
+     * pin read later still applies once its version is here).
+     */
+    private void awaitControl() {
+        try {
+            if (!control.awaitCaughtUp(config.controlCatchUpTimeout())) {
+                LOG.warnf("%s not read to its end within %s: reading snapshots anyway", Topics.MODEL_CONTROL,
+                        config.controlCatchUpTimeout());
             }
-        }
-    }
-
-    private void consume() {
-        try (Consumer<byte[], byte[]> c = kafka.consumer(consumerSettings())) {
-            consumer = c;
-            if (!running) {
-                return;
-            }
-            List<TopicPartition> partitions = c.partitionsFor(Topics.SNAPSHOTS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(partitions);
-            for (TopicPartition tp : partitions) {
-                Long next = positions.get(tp);
-                if (next == null) {
-                    c.seekToBeginning(List.of(tp));
-                } else {
-                    c.seek(tp, next);
-                }
-            }
-            LOG.infof("reading %s from the beginning for model '%s'", Topics.SNAPSHOTS, config.modelName());
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(config.snapshotPollTimeout())) {
-                    handle(r);
-                    positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-                }
-            }
-        } finally {
-            consumer = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -165,14 +133,6 @@ public class SnapshotConsumer {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.errorf("could not dead-letter the rejected snapshot at offset %d: %s", r.offset(), e.getMessage());
-        }
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
-import dev.fmnist.inference.domain.ModelRegistry;
 import dev.fmnist.inference.domain.Scorer;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.service.ModelUnavailableException;
+import dev.fmnist.inference.service.UnknownVersionException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,7 +51,7 @@ public class OipService {
     }
 
     /**
-     * The model a path names.
+     * The model a path names ({@link ModelService#resolve}), failures as the protocol's errors.
      *
      * @param version null for "the served one"
      * @throws OipException 404 for another model name or a version this replica does not keep, 503 before the first model
@@ -59,26 +60,13 @@ public class OipService {
         if (!models.modelName().equals(name)) {
             throw new OipException(404, "unknown model '" + name + "'; this server serves '" + models.modelName() + "'");
         }
-        ModelRegistry.State state = models.registry().state();
-        if (version == null) {
-            if (state.live() == null) {
-                throw new OipException(503, "no model loaded yet: waiting for the first snapshot");
-            }
-            return state.live();
-        }
-        long v;
         try {
-            v = Long.parseLong(version);
-        } catch (NumberFormatException e) {
-            throw new OipException(404, "unknown version '" + version + "' of model '" + name + "'");
+            return models.resolve(version);
+        } catch (ModelUnavailableException e) {
+            throw new OipException(503, e.getMessage());
+        } catch (UnknownVersionException e) {
+            throw new OipException(404, e.getMessage());
         }
-        for (LoadedModel m : state.retained()) {
-            if (m.version() == v) {
-                return m;
-            }
-        }
-        throw new OipException(404, "version " + v + " of model '" + name + "' is not kept by this replica (kept: "
-                + state.retained().stream().map(LoadedModel::version).toList() + ")");
     }
 
     /** {@code GET /v2/models/{name}[/versions/{v}]}. */

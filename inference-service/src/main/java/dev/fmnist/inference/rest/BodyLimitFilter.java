@@ -3,9 +3,12 @@ package dev.fmnist.inference.rest;
 import dev.fmnist.inference.service.ContentKind;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.Outcome;
+import dev.fmnist.support.rest.ContentLength;
+import dev.fmnist.support.rest.ErrorResponses;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import java.util.OptionalLong;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -23,23 +26,15 @@ public class BodyLimitFilter {
 
     @ServerRequestFilter(preMatching = true)
     public Response checkLength(ContainerRequestContext request) {
-        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-        if (length == null) {
+        OptionalLong length = ContentLength.announced(request);
+        if (length.isEmpty() || !limit.exceeded(length.getAsLong())) {
             return null;
         }
-        long announced;
-        try {
-            announced = Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return ErrorMappers.json(400, "invalid Content-Length " + length);
-        }
-        if (!limit.exceeded(announced)) {
-            return null;
-        }
+        long announced = length.getAsLong();
         if (request.getUriInfo().getPath().startsWith("/api/v1/classify")) {
             metrics.rejectedRequest(ContentKind.ofHeader(request.getHeaderString(HttpHeaders.CONTENT_TYPE)),
                     Outcome.TOO_LARGE);
         }
-        return ErrorMappers.json(413, limit.tooLarge(announced).getMessage());
+        return ErrorResponses.of(413, limit.tooLarge(announced).getMessage());
     }
 }

@@ -1,10 +1,14 @@
 package dev.fmnist.inference.rest;
 
+import dev.fmnist.api.PredictionResponse;
 import dev.fmnist.contracts.FashionMnist;
+import dev.fmnist.inference.service.Classification;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.ContentKind;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.InvalidInputException;
+import dev.fmnist.support.rest.Flags;
+import dev.fmnist.support.rest.InvalidFlagException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
@@ -56,7 +60,7 @@ public class ClassifyResource {
             }
             return new Raw(body, label(label, labelHeader));
         });
-        return PredictionResponse.of(service.classifyPixels(ContentKind.RAW, in.pixels(), in.label()));
+        return prediction(service.classifyPixels(ContentKind.RAW, in.pixels(), in.label()));
     }
 
     @POST
@@ -70,9 +74,9 @@ public class ClassifyResource {
         ContentKind kind = ContentKind.ofHeader(contentType);
         Image in = checked(kind, () -> {
             limit.check(body);
-            return new Image(flag(invert), label(label, labelHeader));
+            return new Image(flag("invert", invert), label(label, labelHeader));
         });
-        return PredictionResponse.of(service.classifyImage(kind, body, in.invert(), in.label()));
+        return prediction(service.classifyImage(kind, body, in.invert(), in.label()));
     }
 
     /** Read as a stream through the body limit: a chunked body is held to it too, and no tree is built. */
@@ -90,11 +94,11 @@ public class ClassifyResource {
             throw e;
         }
         if (parsed instanceof ClassifyJson.Single s) {
-            return PredictionResponse.of(service.classifyPixels(ContentKind.JSON, s.pixels(),
+            return prediction(service.classifyPixels(ContentKind.JSON, s.pixels(),
                     labelParam != null ? labelParam : s.label()));
         }
         ClassifyJson.Batch b = (ClassifyJson.Batch) parsed;
-        return new PredictionResponse.Batch(service.classifyBatch(b.batch()).stream().map(PredictionResponse::of).toList());
+        return new PredictionResponse.Batch(service.classifyBatch(b.batch()).stream().map(ClassifyResource::prediction).toList());
     }
 
     /** Runs a check; a refusal is counted under {@code kind} and rethrown for the error mapper. */
@@ -111,13 +115,16 @@ public class ClassifyResource {
         return Labels.parse(query != null ? query : header);
     }
 
-    private static boolean flag(String value) {
-        if (value == null || value.isEmpty() || value.equalsIgnoreCase("false")) {
-            return false;
+    /** By the services' one flag rule ({@link Flags}); a refusal is counted like every bad request here. */
+    private static boolean flag(String name, String value) {
+        try {
+            return Flags.parse(name, value, false);
+        } catch (InvalidFlagException e) {
+            throw InvalidInputException.badRequest(e.getMessage());
         }
-        if (value.equalsIgnoreCase("true")) {
-            return true;
-        }
-        throw InvalidInputException.badRequest("invert must be true or false, got '" + value + "'");
+    }
+
+    private static PredictionResponse prediction(Classification c) {
+        return new PredictionResponse(c.classIndex(), c.label(), c.probabilities(), c.modelVersion(), c.epoch());
     }
 }

@@ -1,23 +1,27 @@
 package dev.fmnist.inference.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fmnist.api.ErrorBody;
 import dev.fmnist.contracts.image.DecodeBusyException;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelConflictException;
 import dev.fmnist.inference.service.ModelUnavailableException;
 import dev.fmnist.inference.service.Outcome;
+import dev.fmnist.inference.service.UnknownVersionException;
+import dev.fmnist.support.rest.ErrorResponses;
+import dev.fmnist.support.rest.HttpErrorMappers;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every failure becomes a JSON {@code {"error": "..."}} with a fitting status; never an HTML page. */
+/**
+ * Inference's failures as the one JSON error body, with the status each calls for; refusals of
+ * {@code /api/v1/classify} are counted. The unexpected (500) is service-support's {@code HttpErrorMappers}.
+ */
 public class ErrorMappers {
-    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
     private static final String CLASSIFY_PATH = "/api/v1/classify";
     private final ClassificationService service;
 
@@ -33,15 +37,19 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unavailable(ModelUnavailableException e) {
-        return Response.status(503).header("Retry-After", "5").type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorResponse(e.getMessage())).build();
+        return ErrorResponses.builder(503, new ErrorBody(e.getMessage())).header("Retry-After", "5").build();
     }
 
     /** The decode budget is spent by concurrent decodes: the image itself is fine, retry shortly. */
     @ServerExceptionMapper
     public Response busy(DecodeBusyException e) {
-        return Response.status(503).header("Retry-After", Long.toString(e.retryAfterSeconds()))
-                .type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorResponse(e.getMessage())).build();
+        return ErrorResponses.builder(503, new ErrorBody(e.getMessage()))
+                .header("Retry-After", Long.toString(e.retryAfterSeconds())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unknownVersion(UnknownVersionException e) {
+        return json(404, e.getMessage());
     }
 
     @ServerExceptionMapper
@@ -62,18 +70,11 @@ public class ErrorMappers {
             case 415 -> "unsupported content type " + request.getHeaderString(HttpHeaders.CONTENT_TYPE)
                     + ": send application/octet-stream (784 bytes), image/png, image/jpeg or application/json";
             case 413 -> "request body too large";
-            default -> e.getMessage() == null ? Response.Status.fromStatusCode(status).getReasonPhrase() : e.getMessage();
+            default -> HttpErrorMappers.reason(e, request);
         };
         countIfClassify(request, status == 415 ? Outcome.UNSUPPORTED : status == 413 ? Outcome.TOO_LARGE
                 : status >= 500 ? Outcome.ERROR : Outcome.BAD_REQUEST);
-        return json(status, reason);
-    }
-
-    /** The safety net: an unexpected failure is logged with its stack and answered 500 without details. */
-    @ServerExceptionMapper
-    public Response unexpected(Throwable e, ContainerRequestContext request) {
-        LOG.errorf(e, "unexpected failure on %s %s", request.getMethod(), request.getUriInfo().getPath());
-        return json(500, "internal error: " + e.getClass().getSimpleName());
+        return HttpErrorMappers.answer(e, reason);
     }
 
     private void countIfClassify(ContainerRequestContext request, Outcome outcome) {
@@ -82,7 +83,7 @@ public class ErrorMappers {
         }
     }
 
-    static Response json(int status, String reason) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorResponse(reason)).build();
+    private static Response json(int status, String reason) {
+        return ErrorResponses.of(status, reason);
     }
 }

@@ -2,7 +2,6 @@ package dev.fmnist.inference.rest;
 
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.export.ExportFormat;
-import dev.fmnist.inference.oip.OipService;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelService;
 import jakarta.ws.rs.DefaultValue;
@@ -20,18 +19,16 @@ import jakarta.ws.rs.core.Response;
 @Path("/api/v1/model/export")
 public class ModelExportResource {
     private final ModelService models;
-    private final OipService resolver;
 
-    public ModelExportResource(ModelService models, OipService resolver) {
+    public ModelExportResource(ModelService models) {
         this.models = models;
-        this.resolver = resolver;
     }
 
     @GET
     public Response export(@QueryParam("format") @DefaultValue("npz") String format, @QueryParam("version") String version) {
         ExportFormat f = ExportFormat.parse(format).orElseThrow(() -> InvalidInputException.badRequest(
                 "unknown export format '" + format + "': use npz or safetensors"));
-        LoadedModel m = resolver.resolve(models.modelName(), version);
+        LoadedModel m = models.resolve(version);
         String file = m.modelName() + "-v" + m.version() + "." + f.extension();
         return Response.ok(m.export(f), f.mediaType())
                 .header("Content-Disposition", "attachment; filename=\"" + file + "\"")

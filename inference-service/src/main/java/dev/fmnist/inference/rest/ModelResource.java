@@ -1,8 +1,10 @@
 package dev.fmnist.inference.rest;
 
+import dev.fmnist.api.ModelInfo;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.ModelRegistry;
 import dev.fmnist.inference.service.InvalidInputException;
+import dev.fmnist.inference.service.ModelControlService;
 import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.support.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -15,57 +17,89 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
 
-/** The live model's description, and the admin endpoints that pin a version or roll back. */
+/**
+ * The live model's description, and the admin endpoints that pin a version or roll back: decisions
+ * every replica follows through fmnist.model-control.
+ */
 @Path("/api/v1/model")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
     private final ModelService models;
+    private final ModelControlService control;
 
-    public ModelResource(ModelService models) {
+    public ModelResource(ModelService models, ModelControlService control) {
         this.models = models;
+        this.control = control;
     }
 
     @GET
     public ModelInfo live() {
         ModelRegistry.State s = models.registry().state();
         LoadedModel m = models.require();
-        return ModelInfo.of(m, true, s.pinned() != null && s.pinned() == m.version());
+        return info(m, true, s.pinned() != null && s.pinned() == m.version());
     }
 
     @GET
     @RolesAllowed(Roles.ADMIN)
     @Path("/versions")
     public ModelInfo.Versions versions() {
-        return admin(() -> models.registry().state());
+        return view(models.registry().state(), false);
     }
 
+    /**
+     * Pins a retained version on every replica (written to fmnist.model-control). 200 once this
+     * replica serves it; 202 when this replica has not read the decision back in time (it will).
+     */
     @RolesAllowed(Roles.ADMIN)
     @POST
     @Path("/pin")
     @Consumes(MediaType.APPLICATION_JSON)
-    public ModelInfo.Versions pin(ModelInfo.PinRequest body) {
-        return admin(() -> models.pin(requestedVersion(body)));
+    @APIResponse(responseCode = "200", description = "In force on this replica (every replica follows it)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ModelInfo.Versions.class)))
+    @APIResponse(responseCode = "202", description = "Written to fmnist.model-control; not applied here yet (pending)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ModelInfo.Versions.class)))
+    public RestResponse<ModelInfo.Versions> pin(ModelInfo.PinRequest body) {
+        return decided(control.pin(requestedVersion(body)));
     }
 
+    /** Every replica follows the newest version again (200, or 202 while this replica has not applied it). */
     @RolesAllowed(Roles.ADMIN)
     @DELETE
     @Path("/pin")
-    public ModelInfo.Versions unpin() {
-        return admin(models::unpin);
+    @APIResponse(responseCode = "200", description = "In force on this replica (every replica follows it)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ModelInfo.Versions.class)))
+    @APIResponse(responseCode = "202", description = "Written to fmnist.model-control; not applied here yet (pending)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ModelInfo.Versions.class)))
+    public RestResponse<ModelInfo.Versions> unpin() {
+        return decided(control.unpin());
     }
 
+    /** Pins, on every replica, the version before the one live here (200, or 202 while pending here). */
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/rollback")
-    public ModelInfo.Versions rollback() {
-        return admin(models::rollback);
+    @APIResponse(responseCode = "200", description = "In force on this replica (every replica follows it)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ModelInfo.Versions.class)))
+    @APIResponse(responseCode = "202", description = "Written to fmnist.model-control; not applied here yet (pending)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ModelInfo.Versions.class)))
+    public RestResponse<ModelInfo.Versions> rollback() {
+        return decided(control.rollback());
     }
 
-    /** Every admin endpoint (the role is checked before): run the registry operation and show the resulting versions. */
-    private ModelInfo.Versions admin(Supplier<ModelRegistry.State> operation) {
-        return view(operation.get());
+    private static RestResponse<ModelInfo.Versions> decided(ModelControlService.Outcome outcome) {
+        ModelInfo.Versions view = view(outcome.state(), !outcome.applied());
+        return outcome.applied() ? RestResponse.ok(view) : RestResponse.accepted(view);
     }
 
     private static long requestedVersion(ModelInfo.PinRequest body) {
@@ -75,13 +109,26 @@ public class ModelResource {
         return body.version();
     }
 
-    private static ModelInfo.Versions view(ModelRegistry.State s) {
+    /** @param unread whether this replica has not yet read the decision just written */
+    private static ModelInfo.Versions view(ModelRegistry.State s, boolean unread) {
         Long live = s.live() == null ? null : s.live().version();
         List<ModelInfo> newestFirst = new ArrayList<>();
         for (LoadedModel m : s.retained()) {
-            newestFirst.add(0, ModelInfo.of(m, live != null && live == m.version(),
+            newestFirst.add(0, info(m, live != null && live == m.version(),
                     s.pinned() != null && s.pinned() == m.version()));
         }
-        return new ModelInfo.Versions(live, s.pinned(), s.highestSeen(), newestFirst);
+        return new ModelInfo.Versions(live, s.pinned(), unread || s.pinPending(), s.highestSeen(), newestFirst);
+    }
+
+    /** The description of {@code m}; NaN metrics (not measured) become null. */
+    private static ModelInfo info(LoadedModel m, boolean live, boolean pinned) {
+        var metrics = m.metrics();
+        return new ModelInfo(m.modelName(), m.version(), m.epoch(), m.step(), measured(metrics.testAccuracy()),
+                measured(metrics.trainLoss()), measured(metrics.trainAccuracy()), m.createdAt(), m.loadedAt(),
+                m.hyperparameters(), m.lineage(), live, pinned);
+    }
+
+    private static Double measured(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 }

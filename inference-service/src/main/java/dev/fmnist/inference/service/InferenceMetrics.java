@@ -26,6 +26,7 @@ public class InferenceMetrics {
     public static final String SWAPS = "fmnist.inference.model.swaps";
     public static final String SNAPSHOTS = "fmnist.inference.snapshots";
     public static final String SNAPSHOTS_REJECTED = "fmnist.inference.snapshots.rejected";
+    public static final String MODEL_CONTROL = "fmnist.inference.model.control";
     public static final String DEAD_LETTERS = "fmnist.inference.dead.letters";
     public static final String DEAD_LETTERS_FAILED = "fmnist.inference.dead.letters.failed";
     public static final String REQUEST_LAG = "fmnist.inference.requests.lag";
@@ -42,6 +43,7 @@ public class InferenceMetrics {
     private final Counter rejected;
     private final Counter deadLettersFailed;
     private final Map<String, Counter> snapshotOutcomes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> controlOutcomes = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<Long, Counter[]> accuracy = new ConcurrentHashMap<>();
     /** Model versions whose online-accuracy counters are kept. */
@@ -126,6 +128,13 @@ public class InferenceMetrics {
         snapshotOutcomes.computeIfAbsent(outcome, o -> Counter.builder(SNAPSHOTS)
                 .description("Snapshot records read, by what was done with them").tag("outcome", o)
                 .register(registry)).increment();
+    }
+
+    /** A model-control record: applied / stale / other_model / rejected. */
+    public void control(String outcome) {
+        controlOutcomes.computeIfAbsent(outcome, o -> Counter.builder(MODEL_CONTROL)
+                .description("Model-control records (pin, unpin, rollback) read, by what was done with them")
+                .tag("outcome", o).register(registry)).increment();
     }
 
     public void snapshotRejected() {

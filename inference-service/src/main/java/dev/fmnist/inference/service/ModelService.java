@@ -43,39 +43,38 @@ public class ModelService {
         return m;
     }
 
+    /**
+     * The model a request names: the live one (the pinned one when pinned) for a null version, else
+     * that version if this replica keeps it.
+     *
+     * @throws ModelUnavailableException before the first snapshot (no version given)
+     * @throws UnknownVersionException   for a version that is not a number or is not kept
+     */
+    public LoadedModel resolve(String version) {
+        ModelRegistry.State state = registry.state();
+        if (version == null) {
+            if (state.live() == null) {
+                throw new ModelUnavailableException("no model loaded yet: waiting for the first snapshot");
+            }
+            return state.live();
+        }
+        long v;
+        try {
+            v = Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            throw new UnknownVersionException("unknown version '" + version + "' of model '" + modelName() + "'");
+        }
+        for (LoadedModel m : state.retained()) {
+            if (m.version() == v) {
+                return m;
+            }
+        }
+        throw new UnknownVersionException("version " + v + " of model '" + modelName()
+                + "' is not kept by this replica (kept: " + state.retained().stream().map(LoadedModel::version).toList() + ")");
+    }
+
     public ModelRegistry registry() {
         return registry;
-    }
-
-    /**
-     * Serves {@code version} until {@link #unpin()}.
-     *
-     * @throws ModelConflictException when that version is not retained
-     */
-    public ModelRegistry.State pin(long version) {
-        try {
-            return registry.pin(version);
-        } catch (IllegalArgumentException e) {
-            throw new ModelConflictException(e.getMessage());
-        }
-    }
-
-    /** Follows the newest retained version again. */
-    public ModelRegistry.State unpin() {
-        return registry.unpin();
-    }
-
-    /**
-     * Pins the newest retained version older than the live one.
-     *
-     * @throws ModelConflictException when there is no older version to go back to
-     */
-    public ModelRegistry.State rollback() {
-        try {
-            return registry.rollback();
-        } catch (IllegalStateException e) {
-            throw new ModelConflictException(e.getMessage());
-        }
     }
 
     public ModelRegistry.Offer offer(LoadedModel model) {

@@ -198,4 +198,34 @@ class DecodeLimitsIT {
         crc.update(data);
         return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(t).put(data).putInt((int) crc.getValue()).array();
     }
+
+    @Test
+    void aBodyOverTheHardLimitGetsA413TheClientCanRead() throws Exception {
+        // 17 MiB: over quarkus.http.limits.max-body-size (16M), sent whole before the answer is read
+        String answer = postWholeBody(classify, "application/octet-stream", 17L << 20);
+        assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+        assertTrue(answer.contains("{\"error\":\"request body of 17825792 bytes exceeds the server's hard limit of "
+                + (16L << 20) + " bytes\"}"), answer);
+    }
+
+    /**
+     * Posts like Python's http.client or curl without Expect: the headers, the whole body, and only then
+     * reads the answer (until the server closes). A server that closes while the body is still coming makes
+     * the write fail ("Broken pipe", "Connection reset").
+     */
+    static String postWholeBody(URI uri, String contentType, long bytes) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(60_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                    + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + bytes + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[1 << 16];
+            for (long sent = 0; sent < bytes; sent += chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
+            }
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }

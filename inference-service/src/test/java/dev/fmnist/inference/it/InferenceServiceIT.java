@@ -22,7 +22,9 @@ import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.inference.support.SoftmaxFit;
+import dev.fmnist.inference.support.TestJwt;
 import dev.fmnist.inference.support.TestSigning;
+import dev.fmnist.support.testing.JsonErrorChecks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -459,6 +461,9 @@ class InferenceServiceIT {
         given().get("/api/v1/model/versions").then().statusCode(401).header("WWW-Authenticate", "Bearer")
                 .body("error", notNullValue());
         given().header("Authorization", "Bearer wrong").post("/api/v1/model/rollback").then().statusCode(401);
+        // a well-signed JWT opens nothing where no fmnist.auth.jwt.public-key is configured
+        given().header("Authorization", "Bearer " + TestJwt.token("[\"admin\"]", null)).post("/api/v1/model/rollback")
+                .then().statusCode(401);
         given().header("Authorization", "Bearer wrong").contentType("application/json").body("{\"version\": 1}")
                 .post("/api/v1/model/pin").then().statusCode(401);
         assertEquals(2, liveVersion());
@@ -503,5 +508,11 @@ class InferenceServiceIT {
         assertTrue(metric("fmnist_inference_dead_letters_total{source=\"fmnist.snapshots\"}") >= 1);
         assertTrue(metric("fmnist_inference_dead_letters_total{source=\"fmnist.requests\"}") >= 1);
         assertTrue(metric("fmnist_inference_snapshots_total{outcome=\"swapped\"}") >= 2);
+    }
+
+    /** Never an HTML page: an unknown path (in JAX-RS or outside it) and a wrong method answer the JSON error body. */
+    @Test
+    void unknownPathsAndWrongMethodsAnswerTheJsonErrorBody() {
+        JsonErrorChecks.unknownPathsAndWrongMethodAnswerJson("DELETE", "/api/v1/classify");
     }
 }

@@ -10,9 +10,9 @@ import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The snapshot consumer, the dead-letter producer and the topic initializer's admin client take the
- * connection settings (the SmallRye channels read the same kafka.* properties as Quarkus'
- * default-kafka-broker map).
+ * The snapshot consumer, the model-control follower and publisher, the dead-letter producer and the
+ * topic initializer's admin client take the connection settings (the SmallRye channels read the same
+ * kafka.* properties as Quarkus' default-kafka-broker map).
  */
 class KafkaClientSettingsTest {
     static final String TRUSTSTORE = "/nonexistent/inference-truststore.jks";
@@ -23,6 +23,8 @@ class KafkaClientSettingsTest {
     void snapshotConsumerDeadLetterProducerAndTopicAdminTakeTheSecuritySettings() {
         assertTookTruststore(() -> kafka.consumer(SnapshotConsumer.consumerSettings()));
         assertTookTruststore(() -> kafka.producer(DeadLetterPublisher.producerSettings()));
+        assertTookTruststore(() -> kafka.consumer(ModelControlFollower.consumerSettings()));
+        assertTookTruststore(() -> kafka.producer(ModelControlPublisher.producerSettings()));
         assertTookTruststore(() -> {
             new TopicInitializer(kafka, (short) 1).ensure();
             return () -> { };

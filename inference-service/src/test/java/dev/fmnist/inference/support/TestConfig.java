@@ -22,6 +22,8 @@ public class TestConfig implements InferenceConfig {
     @Override public long maxVersionStep() { return 1000; }
     @Override public Duration snapshotPollTimeout() { return Duration.ofMillis(500); }
     @Override public Duration snapshotRetryBackoff() { return Duration.ofSeconds(2); }
+    @Override public Duration controlApplyTimeout() { return Duration.ofSeconds(10); }
+    @Override public Duration controlCatchUpTimeout() { return Duration.ofSeconds(30); }
     @Override public int deadLetterMaxValueBytes() { return 524_288; }
     @Override public int deadLetterAttempts() { return 4; }
     @Override public Duration deadLetterBackoff() { return Duration.ofMillis(500); }

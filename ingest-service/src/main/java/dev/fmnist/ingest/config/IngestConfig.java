@@ -95,6 +95,12 @@ public interface IngestConfig {
         @WithDefault("536870912")
         long bulkMaxUncompressedBytes();
 
+        /** The four size limits above as one value, for REST uploads and the uploads topic alike (not mapped). */
+        default dev.fmnist.ingest.images.UploadLimits limits() {
+            return new dev.fmnist.ingest.images.UploadLimits(maxBytes(), bulkMaxBytes(), bulkMaxEntries(),
+                    bulkMaxUncompressedBytes());
+        }
+
         /**
          * Largest image in bytes its decoding needs (raster, luma array, libjpeg's progressive buffer;
          * computed from the header), 413 above before anything is decoded (decompression bombs).

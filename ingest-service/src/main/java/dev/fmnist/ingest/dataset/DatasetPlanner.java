@@ -63,8 +63,8 @@ public final class DatasetPlanner {
         int test = take(data.test().count(), testLimit);
         String datasetId = datasetId(data.datasetId(), train, data.train().count(), test, data.test().count());
         List<PublishPlan.Record> records = new ArrayList<>();
-        cut(records, datasetId, Split.TRAIN, Topics.TRAIN, data.train(), train, batchSize);
-        cut(records, datasetId, Split.TEST, Topics.TEST, data.test(), test, batchSize);
+        cut(records, data.datasetId(), datasetId, Split.TRAIN, Topics.TRAIN, data.train(), train, batchSize);
+        cut(records, data.datasetId(), datasetId, Split.TEST, Topics.TEST, data.test(), test, batchSize);
         return new PublishPlan(datasetId, train, test, batchSize, List.copyOf(records));
     }
 
@@ -129,7 +129,11 @@ public final class DatasetPlanner {
         return limit == 0 ? available : Math.min(limit, available);
     }
 
-    private static void cut(List<PublishPlan.Record> out, String datasetId, Split split, String topic,
+    /**
+     * Each batch carries its position in the files ({@link ImageBatch.Position}: the content id, the index of
+     * its first image), so the same images published with another batch size or limit are recognised as such.
+     */
+    private static void cut(List<PublishPlan.Record> out, String contentId, String datasetId, Split split, String topic,
                             FashionMnistData.Split data, int images, int batchSize) {
         if (images == 0) {
             return;
@@ -145,7 +149,7 @@ public final class DatasetPlanner {
             String id = batchId(datasetId, split, batchSize, seq);
             ImageBatch batch = new ImageBatch(datasetId, id, split, seq, total, rows, cols,
                     Arrays.copyOfRange(data.labels(), from, to),
-                    Arrays.copyOfRange(pixels, from * size, to * size));
+                    Arrays.copyOfRange(pixels, from * size, to * size), new ImageBatch.Position(contentId, from, images));
             out.add(new PublishPlan.Record(topic, split, id, seq, to - from, ImageBatchCodec.encode(batch)));
         }
     }

@@ -1,5 +1,6 @@
 package dev.fmnist.ingest.dataset;
 
+import dev.fmnist.api.PublishResult;
 import dev.fmnist.contracts.Split;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +14,8 @@ import org.apache.kafka.common.KafkaException;
 /**
  * Sends a prepared {@link PublishPlan}. Sends are pipelined (the idempotent producer keeps their
  * order per partition); the first failed acknowledgement stops further sends, and the call returns
- * only when every sent record is acknowledged or failed.
+ * only when every sent record is acknowledged or failed. A failure carries the producer's exception as its
+ * cause, so the caller can tell an outage (retry) from a refusal.
  */
 public final class DatasetPublisher {
 
@@ -29,6 +31,7 @@ public final class DatasetPublisher {
     public static PublishResult publish(Producer<String, byte[]> producer, PublishPlan plan, Acks acks) {
         long started = System.nanoTime();
         AtomicReference<String> failure = new AtomicReference<>();
+        AtomicReference<Exception> cause = new AtomicReference<>();
         Map<String, long[]> ranges = new ConcurrentHashMap<>();
         int sent = 0;
         for (PublishPlan.Record r : plan.records()) {
@@ -38,7 +41,9 @@ public final class DatasetPublisher {
             try {
                 producer.send(new ProducerRecord<>(r.topic(), r.batchId(), r.value()), (md, e) -> {
                     if (e != null) {
-                        failure.compareAndSet(null, "batch " + r.batchId() + " to " + r.topic() + ": " + e);
+                        if (failure.compareAndSet(null, "batch " + r.batchId() + " to " + r.topic() + ": " + e)) {
+                            cause.set(e);
+                        }
                         return;
                     }
                     ranges.compute(r.topic(), (t, range) -> range == null
@@ -47,7 +52,9 @@ public final class DatasetPublisher {
                     acks.acked(r, md);
                 });
             } catch (KafkaException e) {
-                failure.compareAndSet(null, "batch " + r.batchId() + " to " + r.topic() + ": " + e);
+                if (failure.compareAndSet(null, "batch " + r.batchId() + " to " + r.topic() + ": " + e)) {
+                    cause.set(e);
+                }
                 break;
             }
             sent++;
@@ -55,7 +62,7 @@ public final class DatasetPublisher {
         producer.flush();
         if (failure.get() != null) {
             throw new DatasetException("publishing " + plan.datasetId() + " stopped after " + sent + " of "
-                    + plan.records().size() + " batches were sent: " + failure.get());
+                    + plan.records().size() + " batches were sent: " + failure.get(), cause.get());
         }
         Map<String, PublishResult.OffsetRange> offsets = new LinkedHashMap<>();
         ranges.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->

@@ -1,9 +1,18 @@
 package dev.fmnist.ingest.dataset;
 
+import dev.fmnist.api.PublishResult;
+import dev.fmnist.api.PublishStatus.State;
+import dev.fmnist.api.PublishStatus;
 import dev.fmnist.contracts.Split;
+import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.support.kafka.KafkaOutage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.jboss.logging.Logger;
@@ -15,17 +24,16 @@ import org.jboss.logging.Logger;
  * already hold and sends only the missing batches, so publishing again adds no duplicates and a
  * publication that stopped half-way is completed by the next one. Progress is readable from any
  * thread through {@link #status()}.
+ *
+ * <p>Self-healing: when Kafka fails the job in a way a retry can fix ({@link KafkaOutage#isTransient}:
+ * the broker down, restarting, frozen or unreachable, at topic creation, while reading the published ids
+ * or while sending), the job waits ({@link State#WAITING_FOR_KAFKA}, the reason in the status) with a
+ * backoff doubling up to 30 s and tries again, for as long as the outage lasts: it reads the topics
+ * again and sends only what is neither on them nor acknowledged to this job. It ends FAILED only for what
+ * no retry fixes (missing or corrupt files, a record refused, no authorization), with the reason.
  */
 public final class PublishJob implements Runnable {
     private static final Logger LOG = Logger.getLogger(PublishJob.class);
-
-    /** CHECKING: reading the batch ids already on the topics (only with skipPublished). */
-    public enum State { QUEUED, LOCATING, LOADING, CHECKING, PUBLISHING, SUCCEEDED, FAILED;
-
-        public boolean finished() {
-            return this == SUCCEEDED || this == FAILED;
-        }
-    }
 
     /**
      * What to publish.
@@ -33,7 +41,7 @@ public final class PublishJob implements Runnable {
      * @param skipPublished send only the batches whose ids are not yet keys on their topic
      */
     public record Options(int batchSize, int trainLimit, int testLimit, boolean skipPublished,
-                          @com.fasterxml.jackson.annotation.JsonIgnore Duration progressLogInterval) {
+                          Duration progressLogInterval) {
         public Options {
             DatasetPlanner.validate(batchSize, trainLimit, testLimit);
         }
@@ -48,18 +56,10 @@ public final class PublishJob implements Runnable {
         }
 
         void finished(PublishJob job);
-    }
 
-    /**
-     * A consistent snapshot of the job for the REST API. {@code totalImages}/{@code totalBatches} are the
-     * whole plan; {@code published*} count what this job sent and Kafka acknowledged; {@code skipped*}
-     * what the topics already held; {@code alreadyPublished} is true when that was everything.
-     */
-    public record Status(String jobId, State state, Options options, String source, String origin, String datasetId,
-                         long totalImages, long publishedImages, long totalBatches, long publishedBatches,
-                         long publishedBytes, long skippedImages, long skippedBatches, boolean alreadyPublished,
-                         double imagesPerSecond, Instant startedAt, Instant finishedAt, String error,
-                         PublishResult result) {
+        /** Kafka failed a try transiently; the job waits (its status says why) and tries again. */
+        default void waitingForKafka(PublishJob job) {
+        }
     }
 
     private final String id;
@@ -85,6 +85,12 @@ public final class PublishJob implements Runnable {
     private volatile long publishEndNanos;
     private volatile String error;
     private volatile PublishResult result;
+    private volatile int kafkaRetries;
+    private volatile String waitingFor;
+    /** Batch ids Kafka acknowledged to this job (over all tries): never sent again by a retry. */
+    private final Set<String> acked = ConcurrentHashMap.newKeySet();
+    private final Map<String, PublishResult.OffsetRange> offsets = new ConcurrentHashMap<>();
+    private final Map<Split, Long> skippedBySplit = new java.util.EnumMap<>(Split.class);
 
     /**
      * @param published  reads which batches the topics already hold (asked only with {@link Options#skipPublished()})
@@ -126,29 +132,32 @@ public final class PublishJob implements Runnable {
             LOG.infof("job %s: loaded and encoded %s from %s (%s) in %d ms: %d train + %d test images in %d batches of %d",
                     id, datasetId, located.dir(), located.origin(), (System.nanoTime() - t0) / 1_000_000,
                     plan.trainImages(), plan.testImages(), totalBatches, plan.batchSize());
-            beforeSend.run();
-            PublishPlan toSend = plan;
-            if (options.skipPublished()) {
-                toSend = skipPublished(plan);
-            } else {
+            if (!options.skipPublished()) {
                 LOG.infof("job %s: skip-published off for this job: sending all %d batches", id, totalBatches);
             }
-            state = State.PUBLISHING;
-            publishStartNanos = System.nanoTime();
             ProgressLog progress = new ProgressLog();
-            result = DatasetPublisher.publish(producer, toSend, (r, md) -> {
-                long n = images.addAndGet(r.images());
-                batches.incrementAndGet();
-                bytes.addAndGet(r.value().length);
-                listener.batchAcked(r.split(), r.images(), r.value().length);
-                progress.maybeLog(n);
-            });
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    send(plan, progress);
+                    break;
+                } catch (RuntimeException e) {
+                    if (!KafkaOutage.isTransient(e)) {
+                        throw e;
+                    }
+                    awaitRetry(attempt, e);
+                }
+            }
             publishEndNanos = System.nanoTime();
             state = State.SUCCEEDED;
             LOG.infof("job %s: published %s: %d images, %d batches, %d bytes in %d ms (%.0f images/s), offsets %s; "
                             + "%d batches skipped (already on the topics)",
                     id, datasetId, images.get(), batches.get(), bytes.get(), result.durationMillis(),
                     result.imagesPerSecond(), result.offsets(), skippedBatches);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = "stopped while waiting for Kafka (the service is shutting down); " + waitingFor;
+            state = State.FAILED;
+            LOG.errorf("job %s: %s", id, error);
         } catch (RuntimeException e) {
             if (publishStartNanos != 0) {
                 publishEndNanos = System.nanoTime();
@@ -166,9 +175,60 @@ public final class PublishJob implements Runnable {
             LOG.errorf(e, "job %s failed", id);
             throw e;
         } finally {
+            waitingFor = null;
             finishedAt = Instant.now();
             listener.finished(this);
         }
+    }
+
+    /**
+     * One try at the Kafka part: create the topics, read what they hold (with skipPublished), send what
+     * is neither there nor acknowledged to an earlier try.
+     */
+    private void send(PublishPlan plan, ProgressLog progress) {
+        beforeSend.run();
+        PublishPlan toSend = options.skipPublished() ? skipPublished(plan) : plan;
+        if (!acked.isEmpty()) {
+            toSend = DatasetPlanner.remaining(toSend, Map.of(Topics.TRAIN, acked, Topics.TEST, acked)).toSend();
+        }
+        state = State.PUBLISHING;
+        waitingFor = null;
+        if (publishStartNanos == 0) {
+            publishStartNanos = System.nanoTime();
+        }
+        long t0 = System.nanoTime();
+        PublishResult sent = DatasetPublisher.publish(producer, toSend, (r, md) -> {
+            if (!acked.add(r.batchId())) {
+                return;
+            }
+            long n = images.addAndGet(r.images());
+            batches.incrementAndGet();
+            bytes.addAndGet(r.value().length);
+            offsets.merge(r.topic(), new PublishResult.OffsetRange(md.partition(), md.offset(), md.offset()),
+                    (a, b) -> new PublishResult.OffsetRange(a.partition(), Math.min(a.first(), b.first()),
+                            Math.max(a.last(), b.last())));
+            listener.batchAcked(r.split(), r.images(), r.value().length);
+            progress.maybeLog(n);
+        });
+        // what this job sent over all its tries (a single try: exactly what DatasetPublisher reports)
+        result = kafkaRetries == 0 ? sent : new PublishResult(plan.datasetId(), (int) plan.images(Split.TRAIN),
+                (int) plan.images(Split.TEST), plan.batches(Split.TRAIN), plan.batches(Split.TEST), bytes.get(),
+                new java.util.TreeMap<>(offsets), sent.firstBatchId(), sent.lastBatchId(),
+                (System.nanoTime() - publishStartNanos) / 1_000_000);
+        LOG.debugf("job %s: try %d sent %d batches in %d ms", id, kafkaRetries + 1, toSend.records().size(),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Reports the outage and waits before the next try; interrupted when the service stops. */
+    private void awaitRetry(int attempt, RuntimeException failure) throws InterruptedException {
+        Duration wait = KafkaOutage.backoff(attempt);
+        kafkaRetries = attempt;
+        waitingFor = "Kafka unavailable (" + failure.getMessage() + "); retry " + attempt + " in "
+                + wait.toSeconds() + " s";
+        state = State.WAITING_FOR_KAFKA;
+        LOG.warnf("job %s: %s; %d of %d batches acknowledged so far", id, waitingFor, acked.size(), totalBatches);
+        listener.waitingForKafka(this);
+        Thread.sleep(wait.toMillis());
     }
 
     /** Reads the batch ids already on the topics and returns the plan without them. */
@@ -176,12 +236,17 @@ public final class PublishJob implements Runnable {
         state = State.CHECKING;
         long t0 = System.nanoTime();
         DatasetPlanner.Remaining remaining = DatasetPlanner.remaining(plan, published.find(plan.batchIdsByTopic()));
-        skippedBatches = remaining.skippedBatches();
-        skippedImages = remaining.skippedImages();
+        // a retry finds this job's own acknowledged batches too: those are not "skipped"
+        List<PublishPlan.Record> foreign = remaining.skipped().stream().filter(r -> !acked.contains(r.batchId())).toList();
+        skippedBatches = foreign.size();
+        skippedImages = foreign.stream().mapToLong(PublishPlan.Record::images).sum();
         for (Split split : new Split[]{Split.TRAIN, Split.TEST}) {
-            long n = remaining.skippedBatches(split);
-            if (n > 0) {
-                listener.batchesSkipped(split, n, remaining.skippedImages(split));
+            long n = foreign.stream().filter(r -> r.split() == split).count();
+            long before = skippedBySplit.getOrDefault(split, 0L);
+            if (n > before) {
+                listener.batchesSkipped(split, n - before, foreign.stream().filter(r -> r.split() == split)
+                        .skip(before).mapToLong(PublishPlan.Record::images).sum());
+                skippedBySplit.put(split, n);
             }
         }
         LOG.infof("job %s: %d of %d batches (%d of %d images) already on the topics, %d batches to send (checked in %d ms)",
@@ -216,13 +281,16 @@ public final class PublishJob implements Runnable {
         return Duration.between(s, f == null ? Instant.now() : f);
     }
 
-    public Status status() {
+    /** A consistent snapshot of the job for the REST API. */
+    public PublishStatus status() {
         DatasetLocator.Located loc = located;
-        return new Status(id, state, options, loc == null ? null : loc.dir().toString(),
+        PublishStatus.Options shown = new PublishStatus.Options(options.batchSize(), options.trainLimit(),
+                options.testLimit(), options.skipPublished());
+        return new PublishStatus(id, state, shown, loc == null ? null : loc.dir().toString(),
                 loc == null ? null : loc.origin().name().toLowerCase(java.util.Locale.ROOT), datasetId,
                 totalImages, images.get(), totalBatches, batches.get(), bytes.get(), skippedImages, skippedBatches,
                 state == State.SUCCEEDED && totalBatches > 0 && skippedBatches == totalBatches,
-                Math.round(imagesPerSecond()), startedAt, finishedAt, error, result);
+                Math.round(imagesPerSecond()), startedAt, finishedAt, error, kafkaRetries, waitingFor, result);
     }
 
     /** Logs progress at most once per interval, and never from two threads at once. */

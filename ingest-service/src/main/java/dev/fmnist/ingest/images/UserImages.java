@@ -3,6 +3,8 @@ package dev.fmnist.ingest.images;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.image.ImageDecoder;
 import dev.fmnist.contracts.image.ImageFormatException;
+import dev.fmnist.support.rest.Flags;
+import dev.fmnist.support.rest.InvalidFlagException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,7 +33,7 @@ public final class UserImages {
     /**
      * One record of {@code fmnist.uploads}: a PNG/JPEG, or exactly 784 raw bytes (row-major 28x28,
      * light on dark), with the checks and conversion of a REST upload. {@code label} may be null
-     * (unlabelled); {@code invert} is the header's text ({@code true}/{@code false}, null = false).
+     * (unlabelled); {@code invert} is the header's text ({@code true}/{@code false} in any case, null = false).
      */
     public static LabelledImage fromRecord(byte[] value, String label, String invert, UploadLimits limits, String source,
                                            ImageDecoder decoder) {
@@ -67,16 +69,13 @@ public final class UserImages {
         return png || jpeg;
     }
 
+    /** The header by the services' one flag rule ({@link Flags}); a bad value dead-letters the record. */
     private static boolean parseInvert(String invert) {
-        if (invert == null) {
-            return false;
+        try {
+            return Flags.parse("header " + dev.fmnist.contracts.Topics.UPLOAD_INVERT_HEADER, invert, false);
+        } catch (InvalidFlagException e) {
+            throw new RejectedInputException(RejectReason.BAD_IMAGE, e.getMessage());
         }
-        return switch (invert.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "1" -> true;
-            case "false", "0", "" -> false;
-            default -> throw new RejectedInputException(RejectReason.BAD_IMAGE,
-                    "header invert must be true or false, got '" + invert + "'");
-        };
     }
 
     /**

@@ -2,29 +2,25 @@ package dev.fmnist.ingest.messaging;
 
 import dev.fmnist.ingest.dataset.DatasetException;
 import dev.fmnist.ingest.dataset.PublishedBatches;
+import dev.fmnist.support.kafka.BoundedTopicReader;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Finds which batch ids are already keys on the dataset topics: a consumer with no group (assigned
  * partitions, nothing committed) reads each topic from its beginning to the end offsets taken when the
- * read starts; records written later are not waited for. Values are fetched, since Kafka cannot fetch
+ * read starts ({@link BoundedTopicReader#scan}); records written later are not waited for. Values are fetched, since Kafka cannot fetch
  * keys alone, but never decoded. A topic's read stops as soon as every wanted id on it was seen, so a
  * topic holding several copies of the dataset costs about one copy.
  */
@@ -32,7 +28,6 @@ public final class PublishedBatchReader implements PublishedBatches {
     /** Per-partition fetch limit: a few lz4 batches of ~200 KB image records per request. */
     static final int MAX_PARTITION_FETCH_BYTES = 8 << 20;
     static final int FETCH_MAX_BYTES = 16 << 20;
-    private static final Duration POLL = Duration.ofMillis(200);
 
     private final KafkaClientFactory kafka;
     private final Duration timeout;
@@ -76,44 +71,25 @@ public final class PublishedBatchReader implements PublishedBatches {
         return p;
     }
 
+    /** The wanted ids on {@code topic}; stops as soon as all were seen. */
     private Set<String> scan(Consumer<String, byte[]> consumer, String topic, Set<String> wanted, long deadline) {
         Set<String> found = new HashSet<>();
         if (wanted.isEmpty()) {
             return found;
         }
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining(deadline, topic));
-        if (infos == null || infos.isEmpty()) {
+        BoundedTopicReader.Outcome outcome;
+        try {
+            outcome = BoundedTopicReader.scan(consumer, topic, remaining(deadline, topic),
+                    () -> found.size() >= wanted.size(), r -> {
+                        if (r.key() != null && wanted.contains(r.key())) {
+                            found.add(r.key());
+                        }
+                    });
+        } catch (IllegalStateException e) {
             throw new DatasetException("topic " + topic + " does not exist");
         }
-        List<TopicPartition> partitions = new ArrayList<>();
-        infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-        consumer.assign(partitions);
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, remaining(deadline, topic));
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, remaining(deadline, topic));
-        List<TopicPartition> open = new ArrayList<>();
-        for (TopicPartition tp : partitions) {
-            if (begin.get(tp) < end.get(tp)) {
-                consumer.seek(tp, begin.get(tp));
-                open.add(tp);
-            }
-        }
-        consumer.pause(partitions.stream().filter(tp -> !open.contains(tp)).toList());
-        while (!open.isEmpty() && found.size() < wanted.size()) {
-            remaining(deadline, topic);
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-                long stop = end.get(new TopicPartition(r.topic(), r.partition()));
-                if (r.offset() < stop && r.key() != null && wanted.contains(r.key())) {
-                    found.add(r.key());
-                }
-            }
-            List<TopicPartition> done = new ArrayList<>();
-            for (TopicPartition tp : open) {
-                if (consumer.position(tp, remaining(deadline, topic)) >= end.get(tp)) {
-                    done.add(tp);
-                }
-            }
-            consumer.pause(done);
-            open.removeAll(done);
+        if (outcome == BoundedTopicReader.Outcome.TIMED_OUT) {
+            throw timedOut(topic);
         }
         consumer.unsubscribe();
         return found;
@@ -123,10 +99,16 @@ public final class PublishedBatchReader implements PublishedBatches {
     private Duration remaining(long deadline, String topic) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw new DatasetException("reading the batch ids already on " + topic + " took longer than "
-                    + timeout.toSeconds() + " s (fmnist.ingest.skip-published-timeout); "
-                    + "POST ...?force=true publishes without checking");
+            throw timedOut(topic);
         }
         return Duration.ofNanos(left);
+    }
+
+    /** Caused by a Kafka TimeoutException: a broker that does not answer is an outage the publication retries. */
+    private DatasetException timedOut(String topic) {
+        return new DatasetException("reading the batch ids already on " + topic + " took longer than "
+                + timeout.toSeconds() + " s (fmnist.ingest.skip-published-timeout); "
+                + "POST ...?force=true publishes without checking",
+                new org.apache.kafka.common.errors.TimeoutException("no end of " + topic + " within the timeout"));
     }
 }

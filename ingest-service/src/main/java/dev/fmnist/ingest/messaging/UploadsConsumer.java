@@ -62,7 +62,7 @@ public class UploadsConsumer {
         this.decoder = decoder;
         this.metrics = metrics;
         IngestConfig.Upload u = config.upload();
-        this.limits = new UploadLimits(u.maxBytes(), u.bulkMaxBytes(), u.bulkMaxEntries(), u.bulkMaxUncompressedBytes());
+        this.limits = u.limits();
         this.ackTimeout = u.ackTimeout();
         this.maxBackoff = config.uploadsTopic().maxBackoff();
     }
@@ -139,9 +139,10 @@ public class UploadsConsumer {
     }
 
     private static ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        return new ProducerRecord<>(Topics.DEAD_LETTER, null, key, DeadLetters.bounded(r.value()),
-                DeadLetters.headers(SERVICE, r.topic(), r.partition(), r.offset(), reason, r.value()));
+        ProducerRecord<byte[], byte[]> copy = DeadLetters.of(SERVICE, r.topic(), r.partition(), r.offset(), r.key(),
+                r.value(), reason);
+        String key = copy.key() == null ? null : new String(copy.key(), StandardCharsets.UTF_8);
+        return new ProducerRecord<>(copy.topic(), null, key, copy.value(), copy.headers());
     }
 
     private List<UserImagePublisher.Published> publish(Outcome outcome) {

@@ -1,8 +1,11 @@
 package dev.fmnist.ingest.rest;
 
+import dev.fmnist.api.PublishStatus;
 import dev.fmnist.ingest.dataset.PublishJob;
 import dev.fmnist.ingest.service.DatasetPublishService;
 import dev.fmnist.support.auth.Roles;
+import dev.fmnist.support.rest.ErrorResponses;
+import dev.fmnist.support.rest.Flags;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -45,7 +48,7 @@ public class DatasetResource {
                     + "default: fmnist.ingest.skip-published decides")
             @RestQuery String force,
             UriInfo uri) {
-        PublishJob.Status status = service.start(optional(trainLimit), optional(testLimit), flag("force", force));
+        PublishStatus status = service.start(optional(trainLimit), optional(testLimit), Flags.parse("force", force, false));
         return Response.accepted(status).location(uri.getRequestUri()).build();
     }
 
@@ -56,19 +59,7 @@ public class DatasetResource {
     public Response status() {
         return service.status()
                 .map(s -> Response.ok(s).build())
-                .orElseGet(() -> Response.status(404)
-                        .entity(new ApiError("no publication has run since the service started")).build());
-    }
-
-    /** A strict boolean: absent is false, anything but true/false is a 400 rather than a silent false. */
-    private static boolean flag(String name, String value) {
-        if (value == null || value.equalsIgnoreCase("false")) {
-            return false;
-        }
-        if (value.equalsIgnoreCase("true") || value.isEmpty()) {
-            return true;
-        }
-        throw new IllegalArgumentException(name + " must be true or false, not '" + value + "'");
+                .orElseGet(() -> ErrorResponses.of(404, "no publication has run since the service started"));
     }
 
     private static OptionalInt optional(Integer value) {

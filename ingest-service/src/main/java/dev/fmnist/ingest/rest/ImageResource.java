@@ -2,12 +2,12 @@ package dev.fmnist.ingest.rest;
 
 import dev.fmnist.ingest.images.RejectReason;
 import dev.fmnist.ingest.images.RejectedInputException;
-import dev.fmnist.ingest.service.UserImageService;
 import dev.fmnist.ingest.service.UserImageService.UploadResult;
+import dev.fmnist.ingest.service.UserImageService;
 import dev.fmnist.support.auth.Roles;
+import dev.fmnist.support.rest.Flags;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -47,8 +47,8 @@ public class ImageResource {
     public UploadResult upload(InputStream body,
                                @Parameter(description = "0-9 or a class name (e.g. Sneaker, ankle_boot)") @RestQuery String label,
                                @Parameter(description = "true for dark objects on a light background (photos)")
-                               @RestQuery @DefaultValue("false") boolean invert) {
-        return service.upload(body, label, invert, "upload");
+                               @RestQuery String invert) {
+        return service.upload(body, label, Flags.parse("invert", invert, false), "upload");
     }
 
     @POST
@@ -58,12 +58,12 @@ public class ImageResource {
     public UploadResult uploadForm(@RestForm("file") FileUpload file, @RestForm("label") String formLabel,
                                    @RestForm("invert") String formInvert,
                                    @RestQuery("label") String queryLabel,
-                                   @RestQuery("invert") @DefaultValue("false") boolean queryInvert) {
+                                   @RestQuery("invert") String queryInvert) {
         if (file == null) {
             throw new RejectedInputException(RejectReason.BAD_IMAGE, "multipart form has no 'file' field");
         }
         String label = formLabel != null ? formLabel : queryLabel;
-        boolean invert = formInvert != null ? Boolean.parseBoolean(formInvert.trim()) : queryInvert;
+        boolean invert = Flags.parse("invert", formInvert != null ? formInvert : queryInvert, false);
         try (InputStream in = Files.newInputStream(file.uploadedFile())) {
             String name = file.fileName() == null || file.fileName().isBlank() ? "upload" : file.fileName();
             return service.upload(in, label, invert, name);
@@ -83,7 +83,7 @@ public class ImageResource {
     @APIResponse(responseCode = "413", description = "Beyond a size, entry-count or inflated-size limit")
     public UploadResult bulk(InputStream body,
                              @Parameter(description = "true for dark objects on a light background (photos)")
-                             @RestQuery @DefaultValue("false") boolean invert) {
-        return service.uploadArchive(body, invert);
+                             @RestQuery String invert) {
+        return service.uploadArchive(body, Flags.parse("invert", invert, false));
     }
 }

@@ -3,6 +3,8 @@ package dev.fmnist.ingest.rest;
 import dev.fmnist.ingest.config.IngestConfig;
 import dev.fmnist.ingest.images.RejectReason;
 import dev.fmnist.ingest.service.IngestMetrics;
+import dev.fmnist.support.rest.ContentLength;
+import dev.fmnist.support.rest.ErrorResponses;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -35,17 +37,8 @@ public class MultipartLimitFilter {
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(MediaType.MULTIPART_FORM_DATA)) {
             return null;
         }
-        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-        if (length == null) {
-            // chunked (many HTTP clients send multipart so): only quarkus.http.limits.max-body-size bounds it
-            return null;
-        }
-        long announced;
-        try {
-            announced = Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return json(400, "invalid Content-Length " + length);
-        }
+        // chunked (many HTTP clients send multipart so): only quarkus.http.limits.max-body-size bounds it
+        long announced = ContentLength.announced(request).orElse(0);
         if (announced <= maxBytes) {
             return null;
         }
@@ -55,6 +48,6 @@ public class MultipartLimitFilter {
     }
 
     private static Response json(int status, String error) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(error)).build();
+        return ErrorResponses.of(status, error);
     }
 }

@@ -1,5 +1,6 @@
 package dev.fmnist.ingest.service;
 
+import dev.fmnist.api.PublishStatus;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.ingest.config.IngestConfig;
 import dev.fmnist.ingest.dataset.DatasetDownloader;
@@ -52,7 +53,8 @@ public class DatasetPublishService {
         // Fail fast on a bad batch size or limit instead of at the first publication.
         PublishJob.Options options = options(OptionalInt.empty(), OptionalInt.empty(), false);
         if (config.publishOnStart()) {
-            PublishJob.Status status = start(options);
+            PublishStatus status = start(options);
+            // the job waits for the broker (WAITING_FOR_KAFKA) when Kafka is not up yet, e.g. ingest started first
             LOG.infof("fmnist.ingest.publish-on-start: started job %s", status.jobId());
         }
     }
@@ -73,11 +75,11 @@ public class DatasetPublishService {
      * @throws PublishConflictException when one is running
      * @throws IllegalArgumentException when a limit is negative
      */
-    public PublishJob.Status start(OptionalInt trainLimit, OptionalInt testLimit, boolean force) {
+    public PublishStatus start(OptionalInt trainLimit, OptionalInt testLimit, boolean force) {
         return start(options(trainLimit, testLimit, force));
     }
 
-    private synchronized PublishJob.Status start(PublishJob.Options options) {
+    private synchronized PublishStatus start(PublishJob.Options options) {
         if (current != null && !current.state().finished()) {
             throw new PublishConflictException(current.status());
         }
@@ -94,6 +96,11 @@ public class DatasetPublishService {
             }
 
             @Override
+            public void waitingForKafka(PublishJob waiting) {
+                metrics.kafkaRetry();
+            }
+
+            @Override
             public void finished(PublishJob finished) {
                 metrics.jobFinished(finished, finished.elapsed());
             }
@@ -105,7 +112,7 @@ public class DatasetPublishService {
     }
 
     /** The running or last publication since the service started. */
-    public synchronized Optional<PublishJob.Status> status() {
+    public synchronized Optional<PublishStatus> status() {
         return Optional.ofNullable(current).map(PublishJob::status);
     }
 

@@ -1,5 +1,6 @@
 package dev.fmnist.ingest.service;
 
+import dev.fmnist.api.PublishStatus;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.ingest.dataset.PublishJob;
 import dev.fmnist.ingest.images.RejectReason;
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>fmnist.ingest.publish.rate - gauge, images/s of the running (or last) publication</li>
  *   <li>fmnist.ingest.publish.progress - gauge, 0..1 of the running (or last) publication</li>
  *   <li>fmnist.ingest.publish.running - gauge, 1 while a publication runs</li>
+ *   <li>fmnist.ingest.publish.waiting.kafka - gauge, 1 while the publication waits for Kafka to come back</li>
+ *   <li>fmnist.ingest.publish.kafka.retries - counter of publication tries Kafka failed transiently</li>
  * </ul>
  */
 @ApplicationScoped
@@ -38,6 +41,7 @@ public class IngestMetrics {
     private final Timer succeeded;
     private final Timer failed;
     private final AtomicReference<PublishJob> job = new AtomicReference<>();
+    private final Counter kafkaRetries;
 
     public IngestMetrics(MeterRegistry registry) {
         for (Split s : Split.values()) {
@@ -71,6 +75,15 @@ public class IngestMetrics {
         Gauge.builder("fmnist.ingest.publish.running", job,
                         j -> j.get() != null && !j.get().state().finished() ? 1 : 0)
                 .description("1 while a dataset publication runs").register(registry);
+        Gauge.builder("fmnist.ingest.publish.waiting.kafka", job,
+                        j -> j.get() != null && j.get().state() == PublishStatus.State.WAITING_FOR_KAFKA ? 1 : 0)
+                .description("1 while the dataset publication waits for Kafka to come back").register(registry);
+        kafkaRetries = Counter.builder("fmnist.ingest.publish.kafka.retries")
+                .description("Dataset publication tries that Kafka failed transiently (each is retried)").register(registry);
+    }
+
+    void kafkaRetry() {
+        kafkaRetries.increment();
     }
 
     public void published(Split split, int imageCount, int byteCount) {
@@ -93,6 +106,6 @@ public class IngestMetrics {
     }
 
     void jobFinished(PublishJob finished, Duration elapsed) {
-        (finished.state() == PublishJob.State.SUCCEEDED ? succeeded : failed).record(elapsed);
+        (finished.state() == PublishStatus.State.SUCCEEDED ? succeeded : failed).record(elapsed);
     }
 }

@@ -41,7 +41,7 @@ public class UserImageService {
         this.metrics = metrics;
         IngestConfig.Upload u = config.upload();
         this.ackTimeout = u.ackTimeout();
-        this.limits = new UploadLimits(u.maxBytes(), u.bulkMaxBytes(), u.bulkMaxEntries(), u.bulkMaxUncompressedBytes());
+        this.limits = u.limits();
         this.decoder = decoder;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fmnist.api.PublishStatus;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.ingest.messaging.ProducerSettings;
 import dev.fmnist.ingest.testing.TestFiles;
@@ -129,8 +130,8 @@ class DatasetLoadingTest {
                         }
                     }, beforeSend::incrementAndGet);
             job.run();
-            PublishJob.Status status = job.status();
-            assertEquals(PublishJob.State.FAILED, status.state());
+            PublishStatus status = job.status();
+            assertEquals(PublishStatus.State.FAILED, status.state());
             assertTrue(status.error().contains("t10k-labels-idx1-ubyte"), status.error());
             assertTrue(status.error().contains("bad magic"), status.error());
             assertEquals(0, beforeSend.get(), "nothing may happen towards Kafka before all four files are read");

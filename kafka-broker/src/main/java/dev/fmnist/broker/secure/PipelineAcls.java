@@ -89,6 +89,12 @@ public final class PipelineAcls {
                 plan.topic(Topics.DEAD_LETTER, WRITE);
                 plan.literal(ResourceType.GROUP, INFERENCE_GROUP, READ);
             }
+            case CONSOLE -> {
+                // group-less readers (the console's TopicTails): DESCRIBE for metadata, READ for the records
+                for (String topic : List.of(Topics.SNAPSHOTS, Topics.TRAIN, Topics.TEST, Topics.DEAD_LETTER)) {
+                    plan.topic(topic, DESCRIBE, READ);
+                }
+            }
             case OPERATOR -> {
                 for (Topics.Spec spec : Topics.ALL) {
                     plan.topic(spec.name(), CREATE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);

@@ -16,6 +16,8 @@ public enum PipelinePrincipal {
     TRAINER("trainer"),
     /** inference-service: follows snapshots, answers scoring requests. */
     INFERENCE("inference"),
+    /** console: reads snapshots, the datasets and dead letters to show them (no writes). */
+    CONSOLE("console"),
     /** Whoever creates and configures the pipeline's topics (./fmnist, a deployment job). */
     OPERATOR("operator"),
     /** An application that scores images over Kafka: sends requests, reads predictions. */

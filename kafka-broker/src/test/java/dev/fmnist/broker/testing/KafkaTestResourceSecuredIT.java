@@ -65,6 +65,9 @@ class KafkaTestResourceSecuredIT {
         KafkaTestResource resource = new KafkaTestResource();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> resource.init(Map.of(KafkaTestResource.PRINCIPAL, "trainr")));
-        assertTrue(e.getMessage().contains("ingest, trainer, inference, operator, client"), e.getMessage());
+        assertTrue(e.getMessage().contains("'trainr'"), e.getMessage());
+        for (PipelinePrincipal p : PipelinePrincipal.values()) {
+            assertTrue(e.getMessage().contains(p.userName()), "the message lists " + p.userName() + ": " + e.getMessage());
+        }
     }
 }

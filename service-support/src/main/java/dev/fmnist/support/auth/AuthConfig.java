@@ -20,4 +20,30 @@ public interface AuthConfig {
 
     /** Tokens granting {@link Roles#WRITER} (comma-separated). None: write endpoints refuse every request but admin tokens. */
     Optional<List<String>> writerTokens();
+
+    /** Signed JWTs of an identity provider, accepted beside the tokens ({@link JwtVerifier}); off without a key. */
+    Jwt jwt();
+
+    /** {@code fmnist.auth.jwt.*}. */
+    interface Jwt {
+        /**
+         * The identity provider's public key (PEM {@code PUBLIC KEY}, RSA >= 2048 bits for RS256 or EC
+         * P-256 for ES256). Unset: no JWT is accepted.
+         */
+        Optional<String> publicKey();
+
+        /** The {@code iss} a token must carry; required with a public key. */
+        Optional<String> issuer();
+
+        /** An {@code aud} value a token must include; unset: not checked. */
+        Optional<String> audience();
+
+        /** The claim whose values ({@code admin}, {@code writer}) are the caller's roles. */
+        @WithDefault("groups")
+        String rolesClaim();
+
+        /** Tolerance for the issuer's and this host's clocks when checking {@code exp} and {@code nbf}. */
+        @WithDefault("PT30S")
+        java.time.Duration clockSkew();
+    }
 }

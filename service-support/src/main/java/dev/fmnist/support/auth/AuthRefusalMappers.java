@@ -1,12 +1,12 @@
 package dev.fmnist.support.auth;
 
+import dev.fmnist.api.ErrorBody;
+import dev.fmnist.support.rest.ErrorResponses;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -37,9 +37,7 @@ public class AuthRefusalMappers {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
         metrics.attempt(AuthMetrics.Outcome.FORBIDDEN);
-        return Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "the bearer token does not grant the role this endpoint needs" + unconfigured()))
-                .build();
+        return ErrorResponses.of(403, "the bearer token does not grant the role this endpoint needs" + unconfigured());
     }
 
     private String unconfigured() {
@@ -55,7 +53,6 @@ public class AuthRefusalMappers {
     }
 
     private static Response unauthorized(String reason) {
-        return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                .type(MediaType.APPLICATION_JSON).entity(Map.of("error", reason)).build();
+        return ErrorResponses.builder(401, new ErrorBody(reason)).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 }

@@ -16,6 +16,7 @@ class BearerTokensTest {
             @Override public boolean enabled() { return enabled; }
             @Override public Optional<List<String>> adminTokens() { return Optional.ofNullable(admin); }
             @Override public Optional<List<String>> writerTokens() { return Optional.ofNullable(writer); }
+            @Override public Jwt jwt() { return JwtVerifierTest.jwtConfig(null); }
         };
     }
 

@@ -71,8 +71,20 @@ public interface TrainerConfig {
     @WithDefault("2s")
     Duration readyPollInterval();
 
-    /** Rows per matmul when evaluating the test set. */
-    @WithDefault("10000")
+    /**
+     * Longest wait for announced datasets to be complete (a publication cut short, a forged total): after
+     * it the run trains on what is there and reports what is missing (status {@code missingData}, a WARN
+     * line, gauge {@code fmnist.trainer.data.missing}). 0s = wait until complete.
+     */
+    @WithDefault("10m")
+    Duration readinessDeadline();
+
+    /**
+     * Rows per matmul when evaluating the test set. 1,000 rows are 3 MB of float input for the engine:
+     * larger chunks are no faster, and libtorch's allocations of tens of MB stay resident in malloc's
+     * heap after they are freed.
+     */
+    @WithDefault("1000")
     int evalChunk();
 
     /**

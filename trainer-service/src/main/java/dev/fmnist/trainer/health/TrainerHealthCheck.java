@@ -1,7 +1,7 @@
 package dev.fmnist.trainer.health;
 
+import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.trainer.service.TrainingService;
-import dev.fmnist.trainer.service.TrainingStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -6,14 +6,21 @@ import dev.fmnist.contracts.ImageBatchCodec;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.WireFormatException;
 import dev.fmnist.trainer.model.SampleStore;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Turns image-batch records into labelled samples: decodes with {@link ImageBatchCodec}, drops a
- * batch id already taken (the same dataset published twice counts once), skips unlabelled images,
- * and dead-letters what cannot be used (corrupt record, images not 28x28, a split that does not
- * belong on the topic; labels out of range are refused by the codec).
+ * batch id already taken (the same dataset published twice counts once), drops every image of a
+ * positioned batch ({@link ImageBatch.Position}) whose (source, split, position) was already taken, so
+ * the same images published again with another batch size or limit count once too, skips unlabelled
+ * images, and dead-letters what cannot be used (corrupt record, images not 28x28, a split that does not
+ * belong on the topic; labels out of range and announced sizes no dataset can have are refused by the
+ * codec).
  */
 public final class BatchIntake {
     private final Rejects deadLetters;
@@ -25,11 +32,42 @@ public final class BatchIntake {
         void reject(ConsumerRecord<byte[], byte[]> record, String reason);
     }
 
+    /**
+     * What one pass over the records has taken (a fresh one per epoch): batch ids, and per source split
+     * the positions of positioned images.
+     */
+    public static final class Seen {
+        private final Set<String> batchIds = new HashSet<>();
+        private final Map<String, Coverage> positions = new HashMap<>();
+
+        /** How many batch ids were taken. */
+        int batchIds() {
+            return batchIds.size();
+        }
+
+        /** Whether the batch id is new (and now taken). */
+        boolean batchId(String id) {
+            return batchIds.add(id);
+        }
+
+        /** Takes the batch's positions; returns the ranges of image indexes in the batch not taken before. */
+        List<long[]> images(ImageBatch batch) {
+            ImageBatch.Position p = batch.position();
+            long first = p.firstImage();
+            List<long[]> fresh = positions.computeIfAbsent(p.source() + "|" + batch.split(), k -> new Coverage())
+                    .add(first, first + batch.count());
+            fresh.replaceAll(r -> new long[]{r[0] - first, r[1] - first});
+            return fresh;
+        }
+    }
+
     /** Counters of one pass over records. */
     public static final class Stats {
         public long records;
         public long batches;
         public long duplicates;
+        /** Images of positioned batches already taken from another batch (another batch size or limit). */
+        public long duplicateImages;
         public long bad;
         public long unlabelled;
         public long samples;
@@ -37,7 +75,8 @@ public final class BatchIntake {
         @Override
         public String toString() {
             return records + " records, " + batches + " batches, " + samples + " samples, " + duplicates
-                    + " duplicate batches, " + unlabelled + " unlabelled images, " + bad + " bad records";
+                    + " duplicate batches, " + duplicateImages + " duplicate images, " + unlabelled
+                    + " unlabelled images, " + bad + " bad records";
         }
     }
 
@@ -46,8 +85,8 @@ public final class BatchIntake {
         this.accepted = Set.copyOf(accepted);
     }
 
-    /** Adds the record's labelled images to {@code store} unless its batch id is in {@code seen}. */
-    public void accept(ConsumerRecord<byte[], byte[]> record, Set<String> seen, SampleStore store, Stats stats) {
+    /** Adds the record's labelled images to {@code store}, except those {@code seen} already took. */
+    public void accept(ConsumerRecord<byte[], byte[]> record, Seen seen, SampleStore store, Stats stats) {
         stats.records++;
         ImageBatch batch;
         try {
@@ -69,14 +108,29 @@ public final class BatchIntake {
                     + " (expected " + accepted + ")");
             return;
         }
-        if (!seen.add(batch.batchId())) {
+        if (!seen.batchId(batch.batchId())) {
             stats.duplicates++;
             return;
         }
+        List<long[]> fresh = batch.position() == null ? List.of(new long[]{0, batch.count()}) : seen.images(batch);
+        int taken = 0;
+        for (long[] range : fresh) {
+            take(batch, (int) range[0], (int) range[1], store, stats);
+            taken += (int) (range[1] - range[0]);
+        }
+        if (taken == 0) {
+            stats.duplicates++;
+            stats.duplicateImages += batch.count();
+            return;
+        }
+        stats.duplicateImages += batch.count() - taken;
         stats.batches++;
+    }
+
+    private static void take(ImageBatch batch, int from, int to, SampleStore store, Stats stats) {
         int size = batch.imageSize();
         byte[] pixels = batch.pixels();
-        for (int i = 0; i < batch.count(); i++) {
+        for (int i = from; i < to; i++) {
             int label = batch.label(i);
             if (label == ImageBatch.UNLABELLED) {
                 stats.unlabelled++;

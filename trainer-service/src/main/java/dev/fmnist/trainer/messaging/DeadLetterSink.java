@@ -29,7 +29,7 @@ public final class DeadLetterSink {
 
     /** Reads the dead-letter topic once and remembers the records this service already reported. */
     public void loadReported(KafkaClients clients, Duration timeout) {
-        TopicReader.scan(clients, Topics.DEAD_LETTER, timeout, r -> {
+        clients.scan(Topics.DEAD_LETTER, timeout, r -> {
             if (SERVICE.equals(DeadLetters.header(r.headers(), DeadLetters.SERVICE))) {
                 reported.remember(key(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC),
                         DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION),

@@ -3,10 +3,10 @@ package dev.fmnist.trainer.messaging;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot.SourceOffset;
+import dev.fmnist.support.kafka.BoundedTopicReader;
 import dev.fmnist.trainer.model.SampleStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,9 +15,11 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One epoch of training data, read from {@link Topics#TRAIN}: from the beginning of every partition
- * up to the end offsets taken when the epoch starts. Kafka is the dataset; the epoch is held in
- * memory only while it is trained on. Splits TRAIN and USER both train.
+ * The training data of {@link Topics#TRAIN} for the epochs: every labelled image from the beginning
+ * of every partition up to the end offsets taken when an epoch starts. The topic is append-only and
+ * retained forever, so an epoch's data is the previous epoch's plus what was appended since: the
+ * samples are held once, as uint8 in topic order (47 MB for Fashion-MNIST), and each {@link #read}
+ * fetches only the new records instead of replaying the topic. Splits TRAIN and USER both train.
  */
 public final class EpochSource implements AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
@@ -25,34 +27,48 @@ public final class EpochSource implements AutoCloseable {
     private final Duration timeout;
     private final Duration pollTimeout;
     private final List<TopicPartition> partitions;
+    private final SampleStore store;
+    /** Batches and image positions taken so far: data published twice counts once, across reads too. */
+    private final BatchIntake.Seen seen = new BatchIntake.Seen();
+    private final BatchIntake.Stats stats = new BatchIntake.Stats();
 
-    /** What one replay read; {@code decodeNanos} is the part of {@code nanos} spent decoding and copying. */
+    /**
+     * What one read brought; {@code stats} count every read so far, {@code decodeNanos} is the part
+     * of {@code nanos} spent decoding and copying.
+     */
     public record EpochRead(List<SourceOffset> lineage, BatchIntake.Stats stats, long nanos, long decodeNanos) {
     }
 
-    public EpochSource(KafkaClients clients, DeadLetterSink deadLetters, Duration timeout, Duration pollTimeout) {
+    public EpochSource(KafkaClients clients, DeadLetterSink deadLetters, int imageSize, Duration timeout,
+                       Duration pollTimeout) {
         this.consumer = clients.consumer("train-epoch");
         this.intake = new BatchIntake(deadLetters::report, Set.of(Split.TRAIN, Split.USER));
         this.timeout = timeout;
         this.pollTimeout = pollTimeout;
-        this.partitions = TopicReader.partitions(consumer, Topics.TRAIN, timeout);
+        this.store = new SampleStore(imageSize, 60_000);
+        this.partitions = BoundedTopicReader.partitions(consumer, Topics.TRAIN, timeout);
         consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
-    /** Replays the topic into {@code store} (cleared first); null when stopped before the end. */
-    public EpochRead read(SampleStore store, BooleanSupplier stop) {
+    /** The samples read so far, in topic order (valid until the next {@link #read}). */
+    public SampleStore store() {
+        return store;
+    }
+
+    /**
+     * Brings {@link #store()} up to the end offsets taken now (the whole topic on the first call);
+     * null when stopped before the end (a later call goes on from where this one stopped).
+     */
+    public EpochRead read(BooleanSupplier stop) {
         long start = System.nanoTime();
-        store.clear();
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-        consumer.seekToBeginning(partitions);
-        Set<String> seen = new HashSet<>();
-        BatchIntake.Stats stats = new BatchIntake.Stats();
         long[] decode = {0};
-        boolean complete = TopicReader.readUntil(consumer, ends, pollTimeout, stop, r -> {
+        boolean complete = BoundedTopicReader.readToEnds(consumer, ends, pollTimeout, stop, r -> {
             long t = System.nanoTime();
             intake.accept(r, seen, store, stats);
             decode[0] += System.nanoTime() - t;
-        });
+        }) == BoundedTopicReader.Outcome.COMPLETE;
         if (!complete) {
             return null;
         }

@@ -1,14 +1,18 @@
 package dev.fmnist.trainer.messaging;
 
+import dev.fmnist.support.kafka.BoundedTopicReader;
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -54,6 +58,20 @@ public final class KafkaClients {
     }
 
     /**
+     * Reads a whole bookkeeping topic (snapshots, dead letters) once: a fresh replay consumer from the
+     * beginning to the end offsets taken now. Fails once {@code 4 x timeout} has passed, so a stalled
+     * fetch fails the run instead of hanging it.
+     */
+    public void scan(String topic, Duration timeout, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+        Duration limit = timeout.multipliedBy(4);
+        try (Consumer<byte[], byte[]> consumer = consumer(topic + "-scan")) {
+            if (BoundedTopicReader.scan(consumer, topic, limit, () -> false, handler) != BoundedTopicReader.Outcome.COMPLETE) {
+                throw new TimeoutException(topic + " not read to its end offsets within " + limit);
+            }
+        }
+    }
+
+    /**
      * A group-less consumer that follows the end of a topic (continuous training): the broker's
      * default fetch wait (500 ms), so an idle tail costs two fetches a second, not a hundred.
      */
@@ -67,9 +85,12 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // One epoch is ~47 MB on one partition: large fetches keep the replay at memory speed.
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
+        // Fetches of a few 200 KB batches: the data is read in full once (each epoch then reads only what
+        // was appended), and a fetch response is one heap buffer, read through a JDK temporary direct
+        // buffer of the same size. With 32/64 MiB fetches those filled the trainer's 192 MB heap; 1 MiB
+        // fetches load the 47 MB in the same 0.5-0.7 s (measured on a loaded machine).
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * 1024 * 1024);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
         p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs);

@@ -14,7 +14,9 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.protocol.Errors;
 import org.jboss.logging.Logger;
 
 /**
@@ -74,7 +76,7 @@ public final class SnapshotStore {
      */
     public Optional<WeightSnapshot> latest() {
         LatestSnapshot rule = new LatestSnapshot(modelName, signing);
-        TopicReader.scan(clients, Topics.SNAPSHOTS, timeout, r -> rule.offer(r.key(), r.value())
+        clients.scan(Topics.SNAPSHOTS, timeout, r -> rule.offer(r.key(), r.value())
                 .ifPresent(reason -> LOG.warnf("ignoring snapshot record at %s-%d@%d: %s", r.topic(), r.partition(),
                         r.offset(), reason)));
         if (rule.rejected() > 0) {
@@ -100,7 +102,7 @@ public final class SnapshotStore {
                 producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, SnapshotKeys.key(modelName, old), null));
             }
             sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            producer.commitTransaction();
+            commit();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             throw fenced(e);
         } catch (InterruptedException e) {
@@ -118,6 +120,39 @@ public final class SnapshotStore {
         }
     }
 
+    private void commit() {
+        try {
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            if (isUnexplainedByCoordinator(e)) {
+                throw new FencedException("the transaction coordinator failed the commit of a snapshot of " + modelName
+                        + " with an unexpected error (" + e.getMessage() + "), as Kafka 4.1 does when another trainer"
+                        + " takes over transactional id " + transactionalId(modelName) + " at that moment; this one"
+                        + " stops rather than fight the new owner (if no other trainer of " + modelName + " runs,"
+                        + " start this one again: it resumes from the latest committed snapshot)", e);
+            }
+            throw e;
+        }
+    }
+
+    /** What the client says, in a bare {@link KafkaException}, when the coordinator answered EndTxn UNKNOWN_SERVER_ERROR. */
+    static final String COORDINATOR_UNKNOWN_ERROR = "Unhandled error in EndTxnResponse: "
+            + Errors.UNKNOWN_SERVER_ERROR.message();
+
+    /**
+     * Whether a failed commit is the coordinator's unexpected error: the client raises a bare
+     * {@link KafkaException} (no cause) "Unhandled error in EndTxnResponse: ..." for the
+     * UNKNOWN_SERVER_ERROR a Kafka 4.1 coordinator answers when a new producer of the same
+     * transactional id fences this one while its commit is on the way (seen in SnapshotSafetyIT).
+     * Only that: the client's other bare exceptions (no coordinator found, a request failed for
+     * unknown reasons, unacknowledged sequences) and typed ones (a lost connection, a timeout, an
+     * authorization failure, an error of a record) keep their own handling.
+     */
+    static boolean isUnexplainedByCoordinator(KafkaException e) {
+        return e.getClass() == KafkaException.class && e.getCause() == null && e.getMessage() != null
+                && e.getMessage().startsWith(COORDINATOR_UNKNOWN_ERROR);
+    }
+
     private void abort() {
         try {
             producer.abortTransaction();
@@ -126,10 +161,17 @@ public final class SnapshotStore {
         }
     }
 
-    /** Fencing also arrives wrapped (a KafkaException "in an error state" caused by it). */
+    /**
+     * Fencing also arrives wrapped (a KafkaException "in an error state" caused by it), and as
+     * {@link InvalidTxnStateException} when the new trainer's initialization aborted this trainer's
+     * open transaction while its send was in flight (seen under load). A snapshot transaction lasts
+     * milliseconds against the 60 s transaction timeout, so only another producer of the same
+     * transactional id invalidates it: the run stops FENCED rather than fight the new owner.
+     */
     private static boolean isFencing(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+                    || t instanceof InvalidTxnStateException) {
                 return true;
             }
         }

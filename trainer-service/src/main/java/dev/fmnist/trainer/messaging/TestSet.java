@@ -2,11 +2,11 @@ package dev.fmnist.trainer.messaging;
 
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
+import dev.fmnist.support.kafka.BoundedTopicReader;
 import dev.fmnist.trainer.model.SampleStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +25,7 @@ public final class TestSet implements AutoCloseable {
     private final Duration pollTimeout;
     private final List<TopicPartition> partitions;
     private final SampleStore store;
-    private final Set<String> seen = new HashSet<>();
+    private final BatchIntake.Seen seen = new BatchIntake.Seen();
     private final BatchIntake.Stats stats = new BatchIntake.Stats();
     private ByteBuffer direct;
     private int directCount = -1;
@@ -37,7 +37,7 @@ public final class TestSet implements AutoCloseable {
         this.timeout = timeout;
         this.pollTimeout = pollTimeout;
         this.store = new SampleStore(imageSize, 10_000);
-        this.partitions = TopicReader.partitions(consumer, Topics.TEST, timeout);
+        this.partitions = BoundedTopicReader.partitions(consumer, Topics.TEST, timeout);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
@@ -45,7 +45,8 @@ public final class TestSet implements AutoCloseable {
     /** Reads what was appended to the test topic since the last refresh; false if stopped. */
     public boolean refresh(BooleanSupplier stop) {
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-        return TopicReader.readUntil(consumer, ends, pollTimeout, stop, r -> intake.accept(r, seen, store, stats));
+        return BoundedTopicReader.readToEnds(consumer, ends, pollTimeout, stop, r -> intake.accept(r, seen, store, stats))
+                == BoundedTopicReader.Outcome.COMPLETE;
     }
 
     public int count() {

@@ -41,6 +41,11 @@ public final class SampleStore {
         return Byte.toUnsignedInt(labels[i]);
     }
 
+    /** The pixels, image after image; valid up to {@code count() * imageSize()}. Read only. */
+    byte[] pixels() {
+        return pixels;
+    }
+
     /** The label bytes; valid up to {@link #count()}. */
     public byte[] labels() {
         return labels;

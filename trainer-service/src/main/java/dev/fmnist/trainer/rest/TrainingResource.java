@@ -1,10 +1,11 @@
 package dev.fmnist.trainer.rest;
 
+import dev.fmnist.api.TrainingStatus;
+import dev.fmnist.support.auth.Roles;
+import dev.fmnist.support.rest.ErrorResponses;
 import dev.fmnist.trainer.service.RunInProgressException;
 import dev.fmnist.trainer.service.TrainingRequest;
 import dev.fmnist.trainer.service.TrainingService;
-import dev.fmnist.trainer.service.TrainingStatus;
-import dev.fmnist.support.auth.Roles;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -52,15 +53,11 @@ public class TrainingResource {
 
     @ServerExceptionMapper
     public Response invalid(IllegalArgumentException e) {
-        return error(Response.Status.BAD_REQUEST, e.getMessage());
+        return ErrorResponses.of(400, e.getMessage());
     }
 
     @ServerExceptionMapper
     public Response conflict(RunInProgressException e) {
-        return error(Response.Status.CONFLICT, e.getMessage());
-    }
-
-    private static Response error(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+        return ErrorResponses.of(409, e.getMessage());
     }
 }

@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  *                     each step's update), training accuracy during the epoch, accuracy over every
  *                     labelled image of the test topic after the epoch
  * @param counts       what the epoch trained and evaluated on
- * @param timings      where the epoch's wall time went
+ * @param timings      where the epoch's time went
  */
 public record EpochSummary(int epoch, long modelVersion, WeightSnapshot.Metrics metrics, Counts counts,
                            Timings timings) {
@@ -26,20 +26,33 @@ public record EpochSummary(int epoch, long modelVersion, WeightSnapshot.Metrics 
     }
 
     /**
-     * Consecutive phases of an epoch, in seconds; {@code decode} is the part of {@code read} spent
+     * Where an epoch's time went, in seconds. The training thread reads, shuffles and steps, then waits
+     * for the previous epoch's end to be published ({@code await}); the test-set refresh and evaluation
+     * ({@code evaluate}) and the snapshot ({@code publish}) then run either on the trainer's finisher
+     * thread beside the next epoch's steps ({@code background}: they cost the run no time of their own),
+     * or, for a run's last epoch, on the training thread. {@code decode} is the part of {@code read} spent
      * decoding and copying records.
      */
-    public record Timings(double read, double decode, double shuffle, double train, double evaluate, double publish) {
-        /** Wall time of the whole epoch. */
+    public record Timings(double read, double decode, double shuffle, double train, double await, double evaluate,
+                          double publish, boolean background) {
+        /**
+         * The epoch's share of the run's wall time: what the training thread spent on it, so the epochs'
+         * totals add up to the run's time (an epoch's background evaluation and publication overlap the
+         * next epoch's steps, and any wait for them is that next epoch's {@code await}).
+         */
         public double total() {
-            return read + shuffle + train + evaluate + publish;
+            return read + shuffle + train + await + (background ? 0 : evaluate + publish);
         }
     }
 
     /** The phases of an epoch, in the order they run. */
-    enum Phase { READ, SHUFFLE, TRAIN, EVALUATE, PUBLISH }
+    enum Phase { READ, SHUFFLE, TRAIN, AWAIT, EVALUATE, PUBLISH }
 
-    /** Measures an epoch's consecutive phases: each {@link #end} closes the named phase. */
+    /**
+     * Measures an epoch's consecutive phases: each {@link #end} closes the named phase. The training
+     * thread hands it to the finisher thread, which closes the last two phases (the hand-off through an
+     * executor orders the two threads' writes).
+     */
     static final class Stopwatch {
         private final LongSupplier clock;
         private final long[] nanos = new long[Phase.values().length];
@@ -56,9 +69,9 @@ public record EpochSummary(int epoch, long modelVersion, WeightSnapshot.Metrics 
             mark = now;
         }
 
-        Timings timings(long decodeNanos) {
+        Timings timings(long decodeNanos, boolean background) {
             return new Timings(seconds(Phase.READ), decodeNanos / 1e9, seconds(Phase.SHUFFLE), seconds(Phase.TRAIN),
-                    seconds(Phase.EVALUATE), seconds(Phase.PUBLISH));
+                    seconds(Phase.AWAIT), seconds(Phase.EVALUATE), seconds(Phase.PUBLISH), background);
         }
 
         private double seconds(Phase phase) {
@@ -78,7 +91,7 @@ public record EpochSummary(int epoch, long modelVersion, WeightSnapshot.Metrics 
         return metrics.testAccuracy();
     }
 
-    /** Wall time of the whole epoch: read, shuffle, steps, evaluation, snapshot. */
+    /** The epoch's share of the run's wall time ({@link Timings#total()}). */
     public double seconds() {
         return timings.total();
     }

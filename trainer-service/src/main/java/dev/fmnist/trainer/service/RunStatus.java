@@ -1,5 +1,6 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.contracts.WeightSnapshot;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.List;
 /**
  * What {@code GET /api/v1/training} reports about the model and the run, fed by the run's progress
  * callbacks and the service's lifecycle. The epoch history keeps the newest {@code historyLimit}
- * epochs (a POST may ask for 100,000). Thread-safe: written by the training thread, read by HTTP.
+ * epochs (a POST may ask for 100,000). Thread-safe: written by the training and finisher threads, read by HTTP.
  */
 final class RunStatus implements Trainer.Listener {
     private final int historyLimit;
@@ -18,6 +19,7 @@ final class RunStatus implements Trainer.Listener {
     private long step;
     private long modelVersion;
     private Double samplesPerSecond;
+    private List<String> missingData = List.of();
 
     RunStatus(int historyLimit) {
         if (historyLimit < 1) {
@@ -63,10 +65,16 @@ final class RunStatus implements Trainer.Listener {
     public synchronized void epoch(EpochSummary s) {
         epoch = s.epoch();
         samplesPerSecond = s.samples() / s.seconds();
-        history.addLast(TrainingStatus.HistoryEntry.of(s));
+        history.addLast(new TrainingStatus.HistoryEntry(s.epoch(), s.trainLoss(), s.trainAccuracy(), s.testAccuracy(),
+                s.seconds(), s.modelVersion(), s.samples(), s.testSamples()));
         while (history.size() > historyLimit) {
             history.removeFirst();
         }
+    }
+
+    @Override
+    public synchronized void dataMissing(List<String> missing) {
+        missingData = List.copyOf(missing);
     }
 
     @Override
@@ -77,6 +85,6 @@ final class RunStatus implements Trainer.Listener {
     /** The status with the settings of the active (or last) run. */
     synchronized TrainingStatus toStatus(TrainingSettings s) {
         return new TrainingStatus(state.name(), detail, s.modelName(), epoch, s.epochs(), step, modelVersion,
-                s.learningRate(), s.batchSize(), s.seed(), samplesPerSecond, List.copyOf(history));
+                s.learningRate(), s.batchSize(), s.seed(), samplesPerSecond, List.copyOf(history), missingData);
     }
 }

@@ -9,8 +9,9 @@ import org.jboss.logging.Logger;
  * Runs a {@link Trainer} and, when it fails on a Kafka outage ({@link KafkaOutage#isTransient}),
  * starts a fresh one after a backoff, for as long as the outage lasts. A fresh trainer fences the
  * failed one's producer, settles its open transaction and resumes from the highest committed
- * snapshot, so a retry never repeats or skips a version; at most the epoch in progress is redone
- * (the same numbers: shuffles are seeded per epoch). Any other failure ends the run: the caller
+ * snapshot, so a retry never repeats or skips a version; at most the epoch in progress is redone, and
+ * the one before it if its snapshot was still in flight on the finisher thread (the same numbers:
+ * shuffles are seeded per epoch). Any other failure ends the run: the caller
  * reports FAILED with the reason.
  */
 public final class SelfHealingRun {

@@ -19,7 +19,6 @@ import dev.fmnist.trainer.model.SoftmaxRegression;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -32,20 +31,27 @@ import org.jboss.logging.Logger;
  * One training run against Kafka, in plain Java (the Quarkus service, the integration test and the
  * benchmark all drive this class): resume from the model's latest snapshot, wait for the data,
  * train the remaining epochs (each replays the train topic), evaluate on the whole test topic and
- * publish a snapshot after each epoch, then optionally keep training online on new records.
+ * publish a snapshot after each epoch (on the {@link EpochFinisher}'s thread, beside the next epoch's
+ * steps), then optionally keep training online on new records.
  * Runs on the caller's thread until done or until {@code stop} answers true.
  */
 public final class Trainer {
     private static final Logger LOG = Logger.getLogger(Trainer.class);
     private static final int INPUTS = WeightSnapshot.INPUTS;
     private static final int OUTPUTS = WeightSnapshot.OUTPUTS;
+    /** Scratch steps before the first epoch (MinibatchStepper.warmUp): about two epochs' worth of calls. */
+    private static final int WARM_UP_STEPS = 500;
 
     /** Where a run is. */
     public enum State { IDLE, WAITING_FOR_KAFKA, WAITING_FOR_DATA, TRAINING, CONTINUOUS, COMPLETED, STOPPED, FAILED,
         /** Another trainer of the same model took over its transactional id: this one stopped for good. */
         FENCED }
 
-    /** Progress callbacks, all on the training thread. */
+    /**
+     * Progress callbacks, on the training thread, except {@code epoch} and {@code snapshot}, which during
+     * epochs come from the finisher thread that ends each epoch beside the next one's steps, and
+     * {@code deadLettered}, from the Kafka producer's thread: implementations are thread-safe.
+     */
     public interface Listener {
         default void state(State state, String detail) {
         }
@@ -68,6 +74,13 @@ public final class Trainer {
 
         default void deadLettered(String reason) {
         }
+
+        /**
+         * The data counted as ready: {@code missing} lists the announced dataset splits still incomplete at
+         * the readiness deadline (empty when everything was there).
+         */
+        default void dataMissing(List<String> missing) {
+        }
     }
 
     /** How a run ended. */
@@ -89,12 +102,29 @@ public final class Trainer {
     private TrainingSettings settings;
     private final Snapshots snapshotOptions;
     private final Listener listener;
+    private final Duration readinessDeadline;
 
-    private long version;
-    private int epoch;
-    private List<SourceOffset> lineage = List.of();
+    // written by whichever thread publishes (the finisher during epochs), read by the training thread
+    // only after that publication was awaited
+    private volatile long version;
+    private volatile int epoch;
+    private volatile List<SourceOffset> lineage = List.of();
 
+    /** A trainer that waits for incomplete datasets without a deadline. */
     public Trainer(KafkaClients clients, TrainingSettings settings, Snapshots snapshotOptions, Listener listener) {
+        this(clients, settings, snapshotOptions, Duration.ZERO, listener);
+    }
+
+    /**
+     * @param readinessDeadline how long to wait for incomplete datasets before training on what is there
+     *                          (zero = wait until complete)
+     */
+    public Trainer(KafkaClients clients, TrainingSettings settings, Snapshots snapshotOptions,
+                   Duration readinessDeadline, Listener listener) {
+        if (readinessDeadline.isNegative()) {
+            throw new IllegalArgumentException("the readiness deadline must be >= 0, got " + readinessDeadline);
+        }
+        this.readinessDeadline = readinessDeadline;
         this.clients = clients;
         this.settings = settings.validate();
         this.snapshotOptions = snapshotOptions;
@@ -137,9 +167,9 @@ public final class Trainer {
             }
             try (SoftmaxRegression model = resume
                     ? SoftmaxRegression.of(INPUTS, OUTPUTS, latest.weights(), latest.bias())
-                    : SoftmaxRegression.initialize(INPUTS, OUTPUTS, settings.seed())) {
-                MinibatchStepper stepper = new MinibatchStepper(model, settings.batchSize(), settings.learningRate(),
-                        step, listener);
+                    : SoftmaxRegression.initialize(INPUTS, OUTPUTS, settings.seed());
+                 MinibatchStepper stepper = new MinibatchStepper(model, settings.batchSize(), settings.learningRate(),
+                        step, listener)) {
                 if (epoch < settings.epochs()) {
                     if (settings.waitForData() && !awaitData(stop)) {
                         return result(State.STOPPED, stepper);
@@ -156,10 +186,13 @@ public final class Trainer {
                 }
                 return result(State.COMPLETED, stepper);
             }
-        } catch (FencedException e) {
-            LOG.error(e.getMessage());
-            listener.state(State.FENCED, e.getMessage());
-            return new Result(State.FENCED, epoch, 0, version, e.getMessage());
+        } catch (RuntimeException e) {
+            // a fencing, also one from the finisher's publish suppressed by the training thread's own failure,
+            // ends the run FENCED: a retry would fence the trainer that took over
+            FencedException fenced = FencedException.in(e).orElseThrow(() -> e);
+            LOG.error(fenced.getMessage());
+            listener.state(State.FENCED, fenced.getMessage());
+            return new Result(State.FENCED, epoch, 0, version, fenced.getMessage());
         }
     }
 
@@ -177,13 +210,15 @@ public final class Trainer {
     }
 
     private boolean awaitData(BooleanSupplier stop) {
-        try (DatasetReadiness readiness = new DatasetReadiness(clients, settings.kafkaTimeout())) {
+        try (DatasetReadiness readiness = new DatasetReadiness(clients, settings.kafkaTimeout(),
+                readinessDeadline)) {
             while (!readiness.check(stop)) {
                 listener.state(State.WAITING_FOR_DATA, readiness.reason());
                 if (!sleep(settings.readyPollInterval(), stop)) {
                     return false;
                 }
             }
+            listener.dataMissing(readiness.missing());
             return true;
         }
     }
@@ -191,14 +226,27 @@ public final class Trainer {
     private boolean trainEpochs(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
                                 DeadLetterSink deadLetters, BooleanSupplier stop) {
         SnapshotPolicy policy = SnapshotPolicy.duringEpochs(settings, System::nanoTime);
-        try (EpochSource source = new EpochSource(clients, deadLetters, settings.kafkaTimeout(), settings.pollTimeout());
-             TestSet testSet = new TestSet(clients, deadLetters, INPUTS, settings.kafkaTimeout(), settings.pollTimeout())) {
-            SampleStore store = new SampleStore(INPUTS, 60_000);
+        try (EpochSource source = new EpochSource(clients, deadLetters, INPUTS, settings.kafkaTimeout(),
+                settings.pollTimeout());
+             TestSet testSet = new TestSet(clients, deadLetters, INPUTS, settings.kafkaTimeout(), settings.pollTimeout());
+             EpochFinisher finisher = new EpochFinisher()) {
+            // the data as it is now, loaded once before the first epoch (as the in-memory peer holds its
+            // tensors); each epoch then reads only what was appended since
+            EpochSource.EpochRead loaded = source.read(stop);
+            if (loaded == null || !testSet.refresh(stop)) {
+                return false;
+            }
+            long warmStart = System.nanoTime();
+            MinibatchStepper.warmUp(INPUTS, OUTPUTS, settings.batchSize(), WARM_UP_STEPS);
+            LOG.debugf("step path warmed in %.2f s", (System.nanoTime() - warmStart) / 1e9);
+            LOG.infof("loaded %d train and %d test samples in %.2f s (%s)", source.store().count(), testSet.count(),
+                    loaded.nanos() / 1e9, loaded.stats());
+            SampleStore store = source.store();
             MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             for (int e = epoch + 1; e <= settings.epochs(); e++) {
                 listener.state(State.TRAINING, "epoch " + e + " of " + settings.epochs());
                 EpochSummary.Stopwatch watch = new EpochSummary.Stopwatch(System::nanoTime);
-                EpochSource.EpochRead read = source.read(store, stop);
+                EpochSource.EpochRead read = source.read(stop);
                 if (read == null) {
                     return false;
                 }
@@ -220,35 +268,76 @@ public final class Trainer {
                     policy.stepped();
                     if (policy.due(SnapshotPolicy.Moment.STEP)) {
                         // a mid-epoch snapshot: epoch = completed epochs, the partial epoch's figures, no test accuracy
-                        publish(snapshots, model, stepper, e - 1,
-                                new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(), Double.NaN),
-                                read.lineage());
+                        Parameters at = Parameters.of(model, stepper);
+                        WeightSnapshot.Metrics partial = new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(),
+                                Double.NaN);
+                        int completed = e - 1;
+                        List<SourceOffset> offsets = read.lineage();
+                        if (!finisher.submit(() -> {
+                            publish(snapshots, at, completed, partial, offsets);
+                            return true;
+                        })) {
+                            return false;
+                        }
                         policy.restart();
                     }
                 }
                 watch.end(EpochSummary.Phase.TRAIN);
-                if (!testSet.refresh(stop)) {
+                EpochSteps steps = new EpochSteps(e, Parameters.of(model, stepper), totals.meanLoss(), totals.accuracy(),
+                        count, stepper.steps() - stepsBefore, read.lineage(), read.decodeNanos(), watch);
+                // at most one epoch ahead of what is published: wait for the previous epoch's end
+                if (!finisher.await()) {
                     return false;
                 }
-                double testAccuracy = evaluate(model, testSet);
-                watch.end(EpochSummary.Phase.EVALUATE);
-                epoch = e;
-                lineage = read.lineage();
-                WeightSnapshot.Metrics metrics = new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(),
-                        testAccuracy);
-                // every epoch ends with a snapshot (SnapshotPolicy covers the ones in between)
-                WeightSnapshot published = publish(snapshots, model, stepper, e, metrics, lineage);
-                watch.end(EpochSummary.Phase.PUBLISH);
-                EpochSummary summary = new EpochSummary(e, published.version(), metrics,
-                        new EpochSummary.Counts(count, stepper.steps() - stepsBefore, testSet.count()),
-                        watch.timings(read.decodeNanos()));
-                LOG.infof("epoch %d, loss %.4f, train acc %.3f, test acc %.3f, %.2f s (model v%d)", e,
-                        summary.trainLoss(), summary.trainAccuracy(), testAccuracy, summary.seconds(),
-                        summary.modelVersion());
-                listener.epoch(summary);
+                watch.end(EpochSummary.Phase.AWAIT);
+                if (e < settings.epochs()) {
+                    // true: the task in flight was awaited just above
+                    finisher.submit(() -> finishEpoch(steps, testSet, snapshots, true, stop));
+                } else if (!finishEpoch(steps, testSet, snapshots, false, stop)) {
+                    return false; // the last epoch: nothing to overlap its end with
+                }
             }
-            return true;
+            return finisher.await();
         }
+    }
+
+    /** W and b (copies) and the step count at the end of an epoch's steps, for its evaluation and snapshot. */
+    private record Parameters(float[] weights, float[] bias, long steps) {
+        static Parameters of(SoftmaxRegression model, MinibatchStepper stepper) {
+            return new Parameters(model.weights(), model.bias(), stepper.steps());
+        }
+    }
+
+    /** What an epoch's steps produced, handed to {@link #finishEpoch}. */
+    private record EpochSteps(int epoch, Parameters parameters, double trainLoss, double trainAccuracy, long samples,
+                              long steps, List<SourceOffset> lineage, long decodeNanos, EpochSummary.Stopwatch watch) {
+    }
+
+    /**
+     * The end of an epoch: the test topic's new records, the accuracy of the epoch's parameters on the
+     * whole test set, the epoch's snapshot (every epoch ends with one; SnapshotPolicy covers the ones in
+     * between) and its report. On the finisher thread ({@code background}) or, for the last epoch, on the
+     * training thread. False when stopped before the snapshot.
+     */
+    private boolean finishEpoch(EpochSteps s, TestSet testSet, SnapshotStore snapshots, boolean background,
+                                BooleanSupplier stop) {
+        if (!testSet.refresh(stop)) {
+            return false;
+        }
+        double testAccuracy = evaluate(s.parameters(), testSet);
+        s.watch().end(EpochSummary.Phase.EVALUATE);
+        WeightSnapshot.Metrics metrics = new WeightSnapshot.Metrics(s.trainLoss(), s.trainAccuracy(), testAccuracy);
+        WeightSnapshot published = publish(snapshots, s.parameters(), s.epoch(), metrics, s.lineage());
+        s.watch().end(EpochSummary.Phase.PUBLISH);
+        epoch = s.epoch();
+        lineage = s.lineage();
+        EpochSummary summary = new EpochSummary(s.epoch(), published.version(), metrics,
+                new EpochSummary.Counts(s.samples(), s.steps(), testSet.count()),
+                s.watch().timings(s.decodeNanos(), background));
+        LOG.infof("epoch %d, loss %.4f, train acc %.3f, test acc %.3f, %.2f s (model v%d)", s.epoch(),
+                summary.trainLoss(), summary.trainAccuracy(), testAccuracy, summary.seconds(), summary.modelVersion());
+        listener.epoch(summary);
+        return true;
     }
 
     /**
@@ -276,7 +365,7 @@ public final class Trainer {
                     consumer.seekToEnd(List.of(tp));
                 }
             }
-            Set<String> seen = new HashSet<>();
+            BatchIntake.Seen seen = new BatchIntake.Seen();
             SampleStore pending = new SampleStore(INPUTS, settings.batchSize());
             BatchIntake.Stats stats = new BatchIntake.Stats();
             MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
@@ -299,8 +388,9 @@ public final class Trainer {
                     }
                     testSet.refresh(() -> false);
                     lineage = positions;
-                    publish(snapshots, model, stepper, epoch,
-                            new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(), evaluate(model, testSet)),
+                    Parameters now = Parameters.of(model, stepper);
+                    publish(snapshots, now, epoch,
+                            new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(), evaluate(now, testSet)),
                             positions);
                     LOG.infof("continuous: %d steps on %d new samples, loss %.4f, train acc %.3f (model v%d)",
                             policy.stepsSinceSnapshot(), totals.samples(), totals.meanLoss(), totals.accuracy(), version);
@@ -314,18 +404,24 @@ public final class Trainer {
         }
     }
 
-    private double evaluate(SoftmaxRegression model, TestSet testSet) {
+    /**
+     * Accuracy of the given parameters on every labelled image of the test set, on a model of their
+     * own (the training thread's model steps on meanwhile).
+     */
+    private double evaluate(Parameters p, TestSet testSet) {
         if (testSet.count() == 0) {
             return Double.NaN;
         }
-        int right = model.countCorrectPixels(testSet.pixels(), testSet.labels(), testSet.count(), settings.evalChunk());
-        return (double) right / testSet.count();
+        try (SoftmaxRegression model = SoftmaxRegression.of(INPUTS, OUTPUTS, p.weights(), p.bias())) {
+            int right = model.countCorrectPixels(testSet.pixels(), testSet.labels(), testSet.count(), settings.evalChunk());
+            return (double) right / testSet.count();
+        }
     }
 
-    private WeightSnapshot publish(SnapshotStore snapshots, SoftmaxRegression model, MinibatchStepper stepper,
-                                   int epochs, WeightSnapshot.Metrics metrics, List<SourceOffset> offsets) {
-        WeightSnapshot s = new WeightSnapshot(settings.modelName(), version + 1, epochs, stepper.steps(), model.weights(),
-                model.bias(), new WeightSnapshot.Hyperparameters(settings.learningRate(), settings.batchSize(),
+    private WeightSnapshot publish(SnapshotStore snapshots, Parameters p, int epochs, WeightSnapshot.Metrics metrics,
+                                   List<SourceOffset> offsets) {
+        WeightSnapshot s = new WeightSnapshot(settings.modelName(), version + 1, epochs, p.steps(), p.weights(),
+                p.bias(), new WeightSnapshot.Hyperparameters(settings.learningRate(), settings.batchSize(),
                         settings.seed()), metrics, offsets, Instant.now(), new WeightSnapshot.Plan(settings.epochs()));
         snapshots.publish(s);
         version = s.version();

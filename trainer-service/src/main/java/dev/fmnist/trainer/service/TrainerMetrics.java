@@ -29,8 +29,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *       the registry)</li>
  *   <li>fmnist.trainer.step.time, .epoch.time - timers</li>
  *   <li>fmnist.trainer.snapshots.published, .records.dead.lettered, .samples.trained - counters</li>
+ *   <li>fmnist.trainer.data.missing - gauge, announced dataset splits still incomplete when the run began
+ *       training at the readiness deadline (0 = complete data)</li>
  * </ul>
- * Callbacks arrive on the training thread; the state also from the service's lifecycle.
+ * Callbacks arrive on the training thread, epochs and snapshots from the finisher thread, dead letters from
+ * the producer's; the state also from the service's lifecycle.
  */
 @ApplicationScoped
 public class TrainerMetrics implements Trainer.Listener {
@@ -46,6 +49,7 @@ public class TrainerMetrics implements Trainer.Listener {
     private final AtomicReference<Double> trainAccuracy = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> testAccuracy = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> samplesPerSecond = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> missingData = new AtomicReference<>(0d);
     private volatile Trainer.State state = Trainer.State.IDLE;
     /** Per-epoch gauges, oldest epoch first; each holds the values of {@link #HISTORY} in that order. */
     private final TreeMap<Integer, EpochGauges> history = new TreeMap<>();
@@ -79,6 +83,8 @@ public class TrainerMetrics implements Trainer.Listener {
         gauge("fmnist.trainer.test.accuracy", "accuracy over the whole test topic at the last evaluation",
                 testAccuracy);
         gauge("fmnist.trainer.samples.per.second", "training samples per second of the last epoch", samplesPerSecond);
+        gauge("fmnist.trainer.data.missing", "announced dataset splits still incomplete when training began at the "
+                + "readiness deadline", missingData);
         for (Trainer.State s : Trainer.State.values()) {
             Gauge.builder("fmnist.trainer.state", () -> state == s ? 1 : 0).tag("state", s.name())
                     .description("1 for the current run state").register(registry);
@@ -86,7 +92,8 @@ public class TrainerMetrics implements Trainer.Listener {
         stepTimer = Timer.builder("fmnist.trainer.step.time").description("time of one SGD step (forward, backward, update)")
                 .register(registry);
         epochTimer = Timer.builder("fmnist.trainer.epoch.time")
-                .description("wall time of one epoch: Kafka replay, shuffle, steps, test evaluation, snapshot")
+                .description("one epoch's share of the run's wall time: Kafka top-up, shuffle, steps, wait for the previous"
+                        + " epoch's snapshot (its own evaluation and snapshot run beside the next epoch)")
                 .register(registry);
         snapshotsPublished = Counter.builder("fmnist.trainer.snapshots.published")
                 .description("weight snapshots acknowledged by the broker").register(registry);
@@ -100,6 +107,11 @@ public class TrainerMetrics implements Trainer.Listener {
     public void freshRun() {
         epoch.set(0d);
         step.set(0d);
+    }
+
+    @Override
+    public void dataMissing(List<String> missing) {
+        missingData.set((double) missing.size());
     }
 
     @Override

@@ -1,10 +1,11 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.support.auth.AuthConfig;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.topics.TopicInitializer;
-import dev.fmnist.support.auth.AuthConfig;
 import dev.fmnist.trainer.config.SnapshotsConfig;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.messaging.KafkaClients;
@@ -13,6 +14,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -163,7 +165,8 @@ public class TrainingService {
                 return;
             }
             Trainer.Snapshots options = new Trainer.Snapshots(signing, snapshotsConfig.retain(), followPlan);
-            Trainer.Result result = new SelfHealingRun(() -> new Trainer(clients, settings, options, progress), progress)
+            Trainer.Result result = new SelfHealingRun(() -> new Trainer(clients, settings, options,
+                    config.readinessDeadline(), progress), progress)
                     .run(stop::get);
             setState(result.state(), result.detail());
         } catch (RuntimeException | Error e) {
@@ -207,7 +210,7 @@ public class TrainingService {
         progress.state(s, d);
     }
 
-    /** Trainer callbacks (on the training thread), passed on to the status and the metrics. */
+    /** Trainer callbacks (from the training, finisher and producer threads), passed on to the thread-safe status and metrics. */
     private final class Progress implements Trainer.Listener {
         @Override
         public void state(Trainer.State s, String d) {
@@ -247,6 +250,12 @@ public class TrainingService {
         @Override
         public void deadLettered(String reason) {
             metrics.deadLettered(reason);
+        }
+
+        @Override
+        public void dataMissing(List<String> missing) {
+            status.dataMissing(missing);
+            metrics.dataMissing(missing);
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -56,17 +57,25 @@ public final class TrainBench {
             SoftmaxRegression.configureThreads(threads);
             TrainingSettings settings = new TrainingSettings("fmnist-softmax-bench", epochs, 0.1, 256, 0L, 0, true,
                     true, false, 0, Duration.ZERO, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(30),
-                    Duration.ofMillis(200), 10_000);
+                    Duration.ofMillis(200), 1_000);
             long t0 = System.nanoTime();
-            List<EpochSummary> history = new ArrayList<>();
+            List<EpochSummary> history = Collections.synchronizedList(new ArrayList<>());
+            long[] firstEpochStart = {0};
             new Trainer(clients, settings, new Trainer.Snapshots(null, 20, false), new Trainer.Listener() {
+                @Override
+                public void state(Trainer.State state, String detail) {
+                    if (state == Trainer.State.TRAINING && firstEpochStart[0] == 0) {
+                        firstEpochStart[0] = System.nanoTime();
+                    }
+                }
+
                 @Override
                 public void epoch(EpochSummary summary) {
                     history.add(summary);
                 }
             }).run(() -> false);
-            double total = (System.nanoTime() - t0) / 1e9;
-            print(history, total, threads);
+            long end = System.nanoTime();
+            print(List.copyOf(history), (end - t0) / 1e9, (end - firstEpochStart[0]) / 1e9, threads);
         } finally {
             try (Stream<Path> paths = Files.walk(brokerDir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -74,17 +83,21 @@ public final class TrainBench {
         }
     }
 
-    private static void print(List<EpochSummary> history, double total, int threads) {
+    private static void print(List<EpochSummary> history, double total, double epochsWall, int threads) {
         System.out.println();
-        System.out.println("epoch  train_loss  train_acc  test_acc  seconds | read (decode)  shuffle  steps  eval  publish (s)");
+        System.out.println("epoch  train_loss  train_acc  test_acc  seconds | read (decode)  shuffle  steps  await"
+                + " | eval  publish (s)");
         double sum = 0;
         for (EpochSummary e : history) {
             sum += e.seconds();
-            System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.4f  %7.3f | %.3f (%.3f)  %.3f    %.3f  %.3f  %.3f%n",
-                    e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(), e.timings().read(),
-                    e.timings().decode(), e.timings().shuffle(), e.timings().train(), e.timings().evaluate(),
-                    e.timings().publish());
+            EpochSummary.Timings t = e.timings();
+            System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.4f  %7.3f | %.3f (%.3f)  %.3f    %.3f  %.3f | %.3f  %.3f%s%n",
+                    e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(), t.read(), t.decode(),
+                    t.shuffle(), t.train(), t.await(), t.evaluate(), t.publish(),
+                    t.background() ? "  (beside the next epoch's steps)" : "");
         }
+        System.out.printf(Locale.ROOT, "%nepochs' wall time %.3f s from the first epoch's start to the run's end;"
+                + " their seconds add up to %.3f s%n", epochsWall, sum);
         if (!history.isEmpty()) {
             EpochSummary last = history.get(history.size() - 1);
             System.out.printf(Locale.ROOT, "%nmean %.3f s/epoch over %d epochs (%d train samples, %d steps, %d test "

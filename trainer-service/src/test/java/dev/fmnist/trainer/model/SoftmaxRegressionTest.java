@@ -170,6 +170,51 @@ class SoftmaxRegressionTest {
     }
 
     @Test
+    void stepsAndEvaluationsLeaveNothingBehindInTheModel() {
+        Random random = new Random(5);
+        int d = 8;
+        int n = 6;
+        byte[] raw = new byte[n * d];
+        random.nextBytes(raw);
+        ByteBuffer pixels = SoftmaxRegression.directBuffer(raw.length).put(raw).flip();
+        int[] y = {0, 1, 2, 0, 1, 2};
+        byte[] labels = {0, 1, 2, 0, 1, 2};
+        try (SoftmaxRegression model = SoftmaxRegression.initialize(d, 3, 7)) {
+            int before = model.heldArrays();
+            for (int i = 0; i < 50; i++) {
+                model.stepPixels(pixels.duplicate(), y, n, 0.1f);
+                model.countCorrectPixels(pixels, labels, n, 4);
+                model.predictProbabilities(new float[n * d], n);
+            }
+            // W^T alone: each step's product used to stay attached to the model's manager
+            assertEquals(before, model.heldArrays());
+        }
+    }
+
+    @Test
+    void aPartlyFilledMinibatchStepsLikeAMinibatchOfItsRowsAndLeavesNothingBehind() {
+        Random random = new Random(9);
+        int d = 8;
+        byte[] raw = new byte[6 * d];
+        random.nextBytes(raw);
+        int[] y = {0, 1, 2, 0, 1, 2};
+        try (Minibatch batch = new Minibatch(8, d);
+             SoftmaxRegression model = SoftmaxRegression.initialize(d, 3, 7);
+             SoftmaxRegression twin = SoftmaxRegression.initialize(d, 3, 7)) {
+            batch.fill(SoftmaxRegression.directBuffer(raw.length).put(raw).flip(), y, 6);
+            for (int i = 0; i < 50; i++) {
+                SoftmaxRegression.StepResult r = model.step(batch, 0.1f);
+                SoftmaxRegression.StepResult t = twin.stepPixels(SoftmaxRegression.directBuffer(raw.length).put(raw).flip(),
+                        y, 6, 0.1f);
+                assertEquals(t.lossSum(), r.lossSum(), 1e-9, "the first 6 of 8 rows, as a minibatch of 6");
+            }
+            assertArrayEquals(twin.weights(), model.weights(), 0f);
+            assertEquals(1, batch.heldArrays(), "X alone: each step's view of its first rows is closed with the step");
+            assertEquals(1, model.heldArrays());
+        }
+    }
+
+    @Test
     void initialisationIsSeededNormalWithStd001AndZeroBias() {
         try (SoftmaxRegression m = SoftmaxRegression.initialize(784, 10, 7);
              SoftmaxRegression same = SoftmaxRegression.initialize(784, 10, 7);

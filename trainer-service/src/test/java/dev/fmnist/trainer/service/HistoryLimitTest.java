@@ -3,6 +3,7 @@ package dev.fmnist.trainer.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.contracts.WeightSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -17,7 +18,7 @@ class HistoryLimitTest {
 
     static EpochSummary epoch(int e) {
         return new EpochSummary(e, e, new WeightSnapshot.Metrics(1.0 / e, 0.5, 0.4 + e / 100.0),
-                new EpochSummary.Counts(600, 3, 100), new EpochSummary.Timings(0.1, 0.01, 0, 0.2, 0.05, 0.01));
+                new EpochSummary.Counts(600, 3, 100), new EpochSummary.Timings(0.1, 0.01, 0, 0.2, 0, 0.05, 0.01, false));
     }
 
     @Test

@@ -45,13 +45,13 @@ class MinibatchStepperTest {
         int[] order = {9, 2, 4, 0, 7, 1, 8, 3, 6, 5};
         List<long[]> reported = new ArrayList<>();
         try (SoftmaxRegression model = SoftmaxRegression.initialize(D, K, 3);
-             SoftmaxRegression twin = SoftmaxRegression.initialize(D, K, 3)) {
-            MinibatchStepper stepper = new MinibatchStepper(model, 4, 0.5, 100, new Trainer.Listener() {
-                @Override
-                public void step(long step, int samples, long nanos) {
-                    reported.add(new long[] {step, samples});
-                }
-            });
+             SoftmaxRegression twin = SoftmaxRegression.initialize(D, K, 3);
+             MinibatchStepper stepper = new MinibatchStepper(model, 4, 0.5, 100, new Trainer.Listener() {
+                 @Override
+                 public void step(long step, int samples, long nanos) {
+                     reported.add(new long[] {step, samples});
+                 }
+             })) {
             MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             List<Integer> taken = new ArrayList<>();
             for (int start = 0; start < order.length; ) {
@@ -88,15 +88,35 @@ class MinibatchStepperTest {
         SampleStore store = samples(5, 2);
         int[] identity = {0, 1, 2, 3, 4};
         try (SoftmaxRegression model = SoftmaxRegression.initialize(D, K, 4);
-             SoftmaxRegression twin = SoftmaxRegression.initialize(D, K, 4)) {
-            MinibatchStepper stepper = new MinibatchStepper(model, 256, 0.5, 0, new Trainer.Listener() {
-            });
+             SoftmaxRegression twin = SoftmaxRegression.initialize(D, K, 4);
+             MinibatchStepper stepper = new MinibatchStepper(model, 256, 0.5, 0, new Trainer.Listener() {
+             })) {
             MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             assertEquals(5, stepper.step(store, null, 0, totals));
             SoftmaxRegression.StepResult r = stepByHand(twin, store, identity, 0, 5);
             assertArrayEquals(twin.weights(), model.weights());
             assertEquals(r.lossSum() / 5, totals.meanLoss(), 1e-6);
             assertEquals(1, stepper.steps());
+        }
+    }
+
+    @Test
+    void aStepOtherThanThePreparedOneFillsItsOwnMinibatch() {
+        SampleStore store = samples(12, 5);
+        int[] first = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+        int[] other = {11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+        try (SoftmaxRegression model = SoftmaxRegression.initialize(D, K, 6);
+             SoftmaxRegression twin = SoftmaxRegression.initialize(D, K, 6);
+             MinibatchStepper stepper = new MinibatchStepper(model, 4, 0.5, 0, new Trainer.Listener() {
+             })) {
+            MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
+            stepper.step(store, first, 0, totals); // prepares first[4..8) meanwhile
+            stepper.step(store, other, 4, totals); // but other[4..8) is asked for
+            stepper.step(store, other, 8, totals);
+            stepByHand(twin, store, first, 0, 4);
+            stepByHand(twin, store, other, 4, 4);
+            stepByHand(twin, store, other, 8, 4);
+            assertArrayEquals(twin.weights(), model.weights());
         }
     }
 }

@@ -1,0 +1,178 @@
+package dev.fmnist.inference.messaging;
+
+import dev.fmnist.contracts.ModelControl;
+import dev.fmnist.contracts.ModelControlCodec;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WireFormatException;
+import dev.fmnist.inference.config.InferenceConfig;
+import dev.fmnist.inference.service.InferenceMetrics;
+import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.kafka.TopicTail;
+import dev.fmnist.support.topics.TopicInitializer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows {@link Topics#MODEL_CONTROL} from the beginning on a dedicated thread, like the snapshot
+ * consumer: no group, no commits, so every replica (one started later, one restarted) reads every
+ * decision and ends in the same serving state. Only records the {@link SnapshotTrust} verifies are
+ * applied; a forged or malformed one is dead-lettered and changes nothing. A signed record older
+ * than the one in force (a replay) is ignored.
+ */
+@ApplicationScoped
+public class ModelControlFollower {
+    private static final Logger LOG = Logger.getLogger(ModelControlFollower.class);
+    private final InferenceConfig config;
+    private final ModelService models;
+    private final InferenceMetrics metrics;
+    private final DeadLetterPublisher deadLetters;
+    private final SnapshotTrust trust;
+    private final TopicTail tail;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile Instant inForceSince = Instant.EPOCH;
+    /** The partitions and their end offsets at the current connection; only the tail's thread uses them. */
+    private List<TopicPartition> partitions = List.of();
+    private Map<TopicPartition, Long> end = Map.of();
+
+    /** The tail is built here (not injected): it is this follower's own thread, with its settings. */
+    public ModelControlFollower(KafkaClientFactory kafka, TopicInitializer topics, InferenceConfig config,
+                                ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters,
+                                SnapshotTrust trust) {
+        this.config = config;
+        this.models = models;
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+        this.trust = trust;
+        this.tail = new TopicTail("model-control follower", Topics.MODEL_CONTROL, kafka, consumerSettings(),
+                topics::ensure, config.snapshotPollTimeout(), config.snapshotRetryBackoff(), new TopicTail.Handler() {
+                    @Override
+                    public void assigned(Consumer<byte[], byte[]> c, List<TopicPartition> assigned) {
+                        partitions = assigned;
+                        end = c.endOffsets(assigned);
+                    }
+
+                    @Override
+                    public void handle(ConsumerRecord<byte[], byte[]> r) {
+                        ModelControlFollower.this.handle(r);
+                    }
+
+                    @Override
+                    public void polled(Consumer<byte[], byte[]> c) {
+                        checkCaughtUp(c);
+                    }
+                });
+    }
+
+    void start(@Observes StartupEvent event) {
+        tail.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        tail.stop();
+    }
+
+    /** Whether the follower thread is running. */
+    public boolean alive() {
+        return tail.alive();
+    }
+
+    /** Waits until the topic has been read to the end it had when this replica started; false on timeout. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** When the decision in force was made (a new one must be later; {@link Instant#EPOCH} before any). */
+    public Instant inForceSince() {
+        return inForceSince;
+    }
+
+    /** Waits until this replica has read the record at {@code offset} of {@code partition}; false on timeout. */
+    public boolean awaitRead(TopicPartition partition, long offset, Duration timeout) throws InterruptedException {
+        return tail.awaitRead(partition, offset, timeout);
+    }
+
+    private void checkCaughtUp(Consumer<byte[], byte[]> c) {
+        if (caughtUp.getCount() > 0 && partitions.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
+            LOG.infof("%s read to its end: model '%s' %s", Topics.MODEL_CONTROL, config.modelName(),
+                    describe(models.registry().state().pinned()));
+            caughtUp.countDown();
+        }
+    }
+
+    /** The follower's own settings, laid over the service's connection settings. */
+    static Map<String, Object> consumerSettings() {
+        return Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "inference-model-control",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r) {
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        if (key != null && !key.equals(config.modelName())) {
+            metrics.control("other_model");
+            return;
+        }
+        ModelControl control;
+        try {
+            if (trust.refusesAll()) {
+                throw new WireFormatException("model control: no signing key is configured, every record is refused");
+            }
+            control = ModelControlCodec.decode(r.value(), trust.signing().orElse(null));
+        } catch (WireFormatException e) {
+            reject(r, e.getMessage());
+            return;
+        }
+        if (!control.modelName().equals(key)) {
+            reject(r, "model control: record for '" + control.modelName() + "' under key '" + key + "'");
+            return;
+        }
+        if (control.updatedAt().isBefore(inForceSince)) {
+            metrics.control("stale");
+            LOG.warnf("ignored model control at %s-%d@%d: %s made at %s, before the decision in force (%s)",
+                    r.topic(), r.partition(), r.offset(), control.action(), control.updatedAt(), inForceSince);
+            return;
+        }
+        inForceSince = control.updatedAt();
+        var state = models.registry().follow(control.pinned() ? control.pinnedVersion() : null);
+        metrics.control("applied");
+        LOG.infof("model control %s: %s (serving %s)", control.action().name().toLowerCase(java.util.Locale.ROOT),
+                describe(state.pinned()), state.live() == null ? "nothing yet" : "v" + state.live().version());
+    }
+
+    private static String describe(Long pinned) {
+        return pinned == null ? "follows the newest version" : "pinned to v" + pinned;
+    }
+
+    private void reject(ConsumerRecord<byte[], byte[]> r, String reason) {
+        metrics.control("rejected");
+        LOG.warnf("rejected model control at %s-%d@%d: %s (the serving state is unchanged)", r.topic(), r.partition(),
+                r.offset(), reason);
+        try {
+            deadLetters.send(r.topic(), r.partition(), r.offset(), r.key(), r.value(), reason)
+                    .get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.errorf("could not dead-letter the rejected model control at offset %d: %s", r.offset(), e.getMessage());
+        }
+    }
+}

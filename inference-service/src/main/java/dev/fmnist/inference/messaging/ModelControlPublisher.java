@@ -1,0 +1,84 @@
+package dev.fmnist.inference.messaging;
+
+import dev.fmnist.contracts.ModelControl;
+import dev.fmnist.contracts.ModelControlCodec;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.inference.service.ModelUnavailableException;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes serving decisions to {@link Topics#MODEL_CONTROL}, keyed by model name (compaction keeps
+ * the latest per model), signed with the snapshot key so that every replica can tell them from a
+ * forged record.
+ */
+@ApplicationScoped
+public class ModelControlPublisher {
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
+    private final Producer<byte[], byte[]> producer;
+    private final SnapshotTrust trust;
+
+    public ModelControlPublisher(KafkaClientFactory kafka, SnapshotTrust trust) {
+        this.trust = trust;
+        this.producer = kafka.producer(producerSettings());
+    }
+
+    /** The producer's own settings, laid over the service's connection settings. */
+    static Map<String, Object> producerSettings() {
+        return Map.of(ProducerConfig.CLIENT_ID_CONFIG, "inference-model-control",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis(),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() - 1000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    }
+
+    /** Where a written record landed, to wait for it to be read back. */
+    public record Written(TopicPartition partition, long offset) {
+    }
+
+    /**
+     * Writes the decision and waits for the broker to have it.
+     *
+     * @throws ModelUnavailableException when there is no key to sign with or Kafka does not take it
+     */
+    public Written publish(ModelControl control) {
+        if (trust.refusesAll()) {
+            throw new ModelUnavailableException("model control is refused: no snapshot signing key is configured");
+        }
+        byte[] value = ModelControlCodec.encode(control, trust.signing().orElse(null));
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.MODEL_CONTROL,
+                control.modelName().getBytes(StandardCharsets.UTF_8), value);
+        try {
+            RecordMetadata meta = producer.send(record).get(SEND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return new Written(new TopicPartition(meta.topic(), meta.partition()), meta.offset());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelUnavailableException("interrupted while writing the model control record");
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new ModelUnavailableException("could not confirm the write to " + Topics.MODEL_CONTROL + ": "
+                    + cause.getMessage() + " (GET /api/v1/model/versions shows whether it took effect)");
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,89 @@
+package dev.fmnist.inference.service;
+
+import dev.fmnist.contracts.ModelControl;
+import dev.fmnist.inference.config.InferenceConfig;
+import dev.fmnist.inference.domain.ModelRegistry;
+import dev.fmnist.inference.messaging.ModelControlFollower;
+import dev.fmnist.inference.messaging.ModelControlPublisher;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Pin, unpin and rollback for every replica: the decision is checked against this replica's
+ * retained versions, written to the model-control topic, and in force here once this replica's
+ * follower has read it back (every other replica follows the same topic).
+ */
+@ApplicationScoped
+public class ModelControlService {
+    private final ModelService models;
+    private final ModelControlPublisher publisher;
+    private final ModelControlFollower follower;
+    private final InferenceConfig config;
+    private final Clock clock;
+
+    public ModelControlService(ModelService models, ModelControlPublisher publisher, ModelControlFollower follower,
+                               InferenceConfig config) {
+        this.models = models;
+        this.publisher = publisher;
+        this.follower = follower;
+        this.config = config;
+        this.clock = Clock.systemUTC();
+    }
+
+    /** What a decision led to here: the state after it, and whether this replica has applied it yet. */
+    public record Outcome(ModelRegistry.State state, boolean applied) {
+    }
+
+    /**
+     * Serves {@code version} on every replica until unpinned.
+     *
+     * @throws ModelConflictException when that version is not retained here
+     */
+    public Outcome pin(long version) {
+        try {
+            models.registry().requireRetained(version);
+        } catch (IllegalArgumentException e) {
+            throw new ModelConflictException(e.getMessage());
+        }
+        return decide(ModelControl.Action.PIN, version);
+    }
+
+    /** Every replica follows the newest version again. */
+    public Outcome unpin() {
+        return decide(ModelControl.Action.UNPIN, 0);
+    }
+
+    /**
+     * Pins, on every replica, the newest retained version older than the one live here.
+     *
+     * @throws ModelConflictException when there is no older version to go back to
+     */
+    public Outcome rollback() {
+        long target;
+        try {
+            target = models.registry().rollbackTarget();
+        } catch (IllegalStateException e) {
+            throw new ModelConflictException(e.getMessage());
+        }
+        return decide(ModelControl.Action.ROLLBACK, target);
+    }
+
+    private Outcome decide(ModelControl.Action action, long version) {
+        // later than the decision in force even if this replica's clock is behind the one that made it,
+        // so followers (which ignore older decisions as replays) never drop it
+        Instant now = clock.instant();
+        Instant inForce = follower.inForceSince();
+        Instant at = now.isAfter(inForce) ? now : inForce.plusMillis(1);
+        ModelControlPublisher.Written written =
+                publisher.publish(new ModelControl(models.modelName(), version, action, at));
+        boolean applied;
+        try {
+            applied = follower.awaitRead(written.partition(), written.offset(), config.controlApplyTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            applied = false;
+        }
+        return new Outcome(models.registry().state(), applied);
+    }
+}

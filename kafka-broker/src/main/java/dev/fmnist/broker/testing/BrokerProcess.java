@@ -1,0 +1,141 @@
+package dev.fmnist.broker.testing;
+
+import dev.fmnist.broker.LocalKafkaMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * For outage tests: the plaintext broker of {@code ./fmnist up} ({@link LocalKafkaMain}) in a process of
+ * its own, on fixed ports and a data folder that survive it, so that a test can freeze it (SIGSTOP, which
+ * an in-JVM broker cannot be), kill it (SIGKILL) and start it again where it was. The process runs on this
+ * JVM's class path and writes its output to {@code broker-<n>.log} beside the data folder.
+ */
+public final class BrokerProcess implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private Process process;
+    private int starts;
+
+    /** Starts a broker on the given ports; the folder is formatted on the first start. */
+    public static BrokerProcess start(Path dataDir, int port, int controllerPort) {
+        BrokerProcess broker = new BrokerProcess(dataDir, port, controllerPort);
+        broker.restart();
+        return broker;
+    }
+
+    private BrokerProcess(Path dataDir, int port, int controllerPort) {
+        this.dataDir = dataDir.toAbsolutePath();
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Starts the broker again on the same ports and data and waits for its ready line. */
+    public synchronized void restart() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the broker is still running (pid " + process.pid() + ")");
+        }
+        Path log = dataDir.resolveSibling("broker-" + (++starts) + ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-cp", System.getProperty("java.class.path"), LocalKafkaMain.class.getName(),
+                "--data", dataDir.toString(), "--port", String.valueOf(port),
+                "--controller-port", String.valueOf(controllerPort)));
+        try {
+            Files.createDirectories(dataDir.getParent());
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the broker process", e);
+        }
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!readyLine(log)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the broker exited with " + process.exitValue() + "; see " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the broker was not ready within " + READY_TIMEOUT.toSeconds()
+                        + " s; see " + log);
+            }
+            sleep(100);
+        }
+    }
+
+    /** SIGSTOP: the broker keeps its sockets open but answers nothing, as a frozen VM or a GC pause would. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    /** SIGKILL, and waits until the process is gone (no clean shutdown: the log is recovered on restart). */
+    public synchronized void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the broker (pid " + process.pid() + ") did not die");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing the broker", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (process != null && process.isAlive()) {
+            signal("CONT");
+            kill();
+        }
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling the broker", e);
+        }
+    }
+
+    private static boolean readyLine(Path log) {
+        try {
+            return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains("ready bootstrap=");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker", e);
+        }
+    }
+}

@@ -10,6 +10,7 @@ import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.image.DecodeBudget;
 import dev.fmnist.contracts.image.ImageDecoder;
+import dev.fmnist.contracts.memory.ByteBudget;
 import dev.fmnist.ingest.testing.Images;
 import dev.fmnist.ingest.testing.TestFiles;
 import dev.fmnist.ingest.testing.TopicReader;
@@ -92,7 +93,7 @@ class UploadBoundsIT {
     @Test
     void aSpentDecodeBudgetIs503WithRetryAfter() {
         DecodeBudget budget = decoder.budget();
-        try (DecodeBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO)) {
+        try (ByteBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO)) {
             given().contentType("image/png").queryParam("label", "7").body(Images.png28(3)).post("/api/v1/images")
                     .then().statusCode(503).header("Retry-After", "1")
                     .body("error", containsString("too many images are being decoded at once"));

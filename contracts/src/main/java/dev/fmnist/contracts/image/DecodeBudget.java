@@ -1,8 +1,7 @@
 package dev.fmnist.contracts.image;
 
+import dev.fmnist.contracts.memory.ByteBudget;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bytes that all concurrent image decodes of a process may hold together, so that many legal but
@@ -12,83 +11,47 @@ import java.util.concurrent.TimeUnit;
  * every decoding path (the services build it from their config).
  */
 public final class DecodeBudget {
-    /** Permits are KiB: a Semaphore counts in int, and a budget may exceed 2 GiB. */
-    private static final long UNIT = 1024;
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
-    private final long totalBytes;
-    private final int totalUnits;
-    private final Semaphore units;
+    private final ByteBudget bytes;
 
     /** @param totalBytes at least 1 MiB */
     public DecodeBudget(long totalBytes) {
-        if (totalBytes < (1L << 20)) {
-            throw new IllegalArgumentException("decode budget of " + totalBytes + " bytes is below 1 MiB");
-        }
-        this.totalUnits = (int) Math.min(Integer.MAX_VALUE, totalBytes / UNIT);
-        this.totalBytes = totalUnits * UNIT;
-        // fair: a large decode waiting at the head is not overtaken forever by small ones
-        this.units = new Semaphore(totalUnits, true);
+        this.bytes = new ByteBudget("decode budget", totalBytes);
     }
 
     /** A budget of {@code fraction} of this JVM's maximum heap (-Xmx / MaxRAMPercentage). */
     public static DecodeBudget ofHeap(double fraction) {
-        if (!(fraction > 0 && fraction <= 1)) {
-            throw new IllegalArgumentException("heap fraction must be in (0, 1], not " + fraction);
-        }
-        return new DecodeBudget(Math.max(1L << 20, (long) (Runtime.getRuntime().maxMemory() * fraction)));
+        return new DecodeBudget(ByteBudget.heapShare(fraction));
     }
 
     public long totalBytes() {
-        return totalBytes;
+        return bytes.totalBytes();
     }
 
     /** Bytes not held by a decode right now. */
     public long availableBytes() {
-        return units.availablePermits() * UNIT;
+        return bytes.availableBytes();
     }
 
     /**
-     * Holds {@code bytes} of the budget until the lease is closed.
+     * Holds {@code needed} bytes of the budget until the lease is closed.
      *
-     * @throws ImageFormatException (too large) when bytes exceed the whole budget: it could never fit
+     * @throws ImageFormatException (too large) when they exceed the whole budget: it could never fit
      * @throws DecodeBusyException  when the bytes did not become free within {@code wait}
      */
-    public Lease acquire(long bytes, Duration wait) {
-        long needed = Math.max(1, (bytes + UNIT - 1) / UNIT);
-        if (needed > totalUnits) {
-            throw new ImageFormatException("decoding needs " + bytes + " bytes, more than the whole decode budget of "
-                    + totalBytes + " bytes", true);
+    public ByteBudget.Lease acquire(long needed, Duration wait) {
+        if (!bytes.fits(needed)) {
+            throw new ImageFormatException("decoding needs " + needed + " bytes, more than the whole decode budget of "
+                    + totalBytes() + " bytes", true);
         }
-        int n = (int) needed;
-        boolean acquired;
         try {
-            acquired = units.tryAcquire(n, wait.toNanos(), TimeUnit.NANOSECONDS);
+            return bytes.tryAcquire(needed, wait).orElseThrow(() -> new DecodeBusyException(
+                    "too many images are being decoded at once (" + needed + " bytes needed, " + availableBytes()
+                            + " of " + totalBytes() + " free): try again shortly", RETRY_AFTER));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DecodeBusyException("interrupted while waiting for the decode budget", RETRY_AFTER);
-        }
-        if (!acquired) {
-            throw new DecodeBusyException("too many images are being decoded at once (" + bytes + " bytes needed, "
-                    + availableBytes() + " of " + totalBytes + " free): try again shortly", RETRY_AFTER);
-        }
-        return new Lease(n);
-    }
-
-    /** Budget held by one decode; closing it twice releases once. */
-    public final class Lease implements AutoCloseable {
-        private int held;
-
-        private Lease(int held) {
-            this.held = held;
-        }
-
-        @Override
-        public void close() {
-            if (held > 0) {
-                units.release(held);
-                held = 0;
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.fmnist.contracts.image;
 
 import dev.fmnist.contracts.FashionMnist;
+import dev.fmnist.contracts.memory.ByteBudget;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -91,7 +92,7 @@ public final class ImageConverter {
         }
         // the stream cache holds a copy of the encoded bytes next to the decodable copy
         long cost = saturatedAdd(header.decodedBytes(), 2L * encoded.length);
-        try (DecodeBudget.Lease lease = budget.acquire(cost, wait)) {
+        try (ByteBudget.Lease lease = budget.acquire(cost, wait)) {
             return decode(checked, invert);
         }
     }

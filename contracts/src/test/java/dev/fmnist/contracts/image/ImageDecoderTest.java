@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fmnist.contracts.memory.ByteBudget;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -177,7 +178,7 @@ class ImageDecoderTest {
         DecodeBudget budget = new DecodeBudget(4 * MIB);
         ImageDecoder small = new ImageDecoder(4 * MIB, budget, Duration.ofMillis(100));
         byte[] png = encode(scene(400, 400, BufferedImage.TYPE_INT_RGB), "png"); // 400*400*7 = 1.1 MB
-        try (DecodeBudget.Lease held = budget.acquire(3 * MIB, Duration.ZERO)) {
+        try (ByteBudget.Lease held = budget.acquire(3 * MIB, Duration.ZERO)) {
             long start = System.nanoTime();
             DecodeBusyException e = assertThrows(DecodeBusyException.class, () -> small.toFashionMnist(png, false));
             assertTrue(System.nanoTime() - start >= 90_000_000L, "waited for the budget first");

@@ -38,6 +38,14 @@ public interface InferenceConfig {
      */
     OptionalLong decodeBudgetBytes();
 
+    /**
+     * Bytes the request bodies being received at once may hold together; unset = a quarter of the max
+     * heap. A body counts with its Content-Length, a body without one (chunked) with the HTTP layer's
+     * hard limit ({@code quarkus.http.limits.max-body-size}), which is what it may grow to before it is
+     * refused. A request whose body does not fit right now gets 503 with Retry-After, before it is read.
+     */
+    OptionalLong bodyBudgetBytes();
+
     /** How long an image decode waits for room in the decode budget before giving up as busy. */
     @WithDefault("PT0.2S")
     Duration decodeWait();

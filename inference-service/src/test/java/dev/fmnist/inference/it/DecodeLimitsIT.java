@@ -13,6 +13,7 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.image.DecodeBudget;
 import dev.fmnist.contracts.image.ImageDecoder;
+import dev.fmnist.contracts.memory.ByteBudget;
 import dev.fmnist.inference.support.SoftmaxFit;
 import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
@@ -24,7 +25,10 @@ import jakarta.inject.Inject;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +52,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Decompression bombs and bursts of large images against the running service (REST and Kafka), with
  * a small decode budget: bombs are 413, what does not fit is 503 with Retry-After, nothing is 500,
- * and a Kafka request that meets a spent budget waits instead of being dead-lettered.
+ * and a Kafka request that meets a spent budget waits instead of being dead-lettered. With a small body
+ * budget: a body that does not fit while another is being received is 503 before it is read.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -56,6 +61,8 @@ import org.junit.jupiter.api.Test;
 class DecodeLimitsIT {
     static final String MODEL = "decode-limits-model";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final long MIB = 1L << 20;
+    private static final long BODY_BUDGET = 4 * MIB;
 
     /** A model of its own; one large image (2000x2000 RGB, 28 MB) fills the 32 MiB budget. */
     public static class Profile implements QuarkusTestProfile {
@@ -65,6 +72,7 @@ class DecodeLimitsIT {
                     "fmnist.inference.max-decoded-bytes", Long.toString(32L << 20),
                     "fmnist.inference.decode-budget-bytes", Long.toString(32L << 20),
                     "fmnist.inference.decode-wait", "PT0.1S",
+                    "fmnist.inference.body-budget-bytes", Long.toString(BODY_BUDGET),
                     "fmnist.inference.snapshot-poll-timeout", "PT0.1S");
         }
     }
@@ -131,7 +139,7 @@ class DecodeLimitsIT {
     @Test
     void aSpentBudgetIs503WithRetryAfterAndCounted() throws Exception {
         DecodeBudget budget = decoder.budget();
-        try (DecodeBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO)) {
+        try (ByteBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO)) {
             given().contentType("image/png").body(largePng(100)).post("/api/v1/classify")
                     .then().statusCode(503).header("Retry-After", "1")
                     .body("error", containsString("too many images are being decoded at once"));
@@ -151,7 +159,7 @@ class DecodeLimitsIT {
                 DeadLetters.header(dead.headers(), DeadLetters.REASON));
 
         DecodeBudget budget = decoder.budget();
-        DecodeBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO);
+        ByteBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO);
         try {
             KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "held-1".getBytes(StandardCharsets.UTF_8),
                     ClassificationCodec.encodeRequest(new ClassificationRequest("held-1", null, largePng(100), false, null))));
@@ -164,9 +172,56 @@ class DecodeLimitsIT {
         assertEquals(10, ClassificationCodec.decodePrediction(answer.value()).probabilities().length);
     }
 
+
+    @Test
+    void aBodyThatDoesNotFitTheBodyBudgetIs503BeforeItIsReadAndTheBudgetComesBack() throws Exception {
+        // A client announces 3 of the 4 MiB and sends only a little: its reservation is held while it sends.
+        try (Socket slow = new Socket(classify.getHost(), classify.getPort())) {
+            OutputStream out = slow.getOutputStream();
+            out.write(("POST /api/v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + 3 * MIB + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[1024]);
+            out.flush();
+            HttpResponse<String> busy = awaitStatus(503, 2 * MIB);
+            assertEquals("1", busy.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(busy.body().contains("too many request bodies are being received at once"), busy.body());
+            // a chunked body counts as the hard limit (at most the whole budget): no room either
+            HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(classify)
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[784]))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, chunked.statusCode(), chunked.body());
+            assertTrue(chunked.body().contains("a body without Content-Length counts as"), chunked.body());
+            // over the size limit stays 413 (that check comes first), and a small request still fits
+            assertEquals(413, post("application/octet-stream", new byte[11 << 20]).statusCode());
+            assertEquals(200, post("application/octet-stream", new byte[784]).statusCode());
+        }
+        // the slow client is gone: its reservation is given back, so the same 2 MiB body is read (and refused
+        // for its size, 784 bytes expected)
+        HttpResponse<String> read = awaitStatus(400, 2 * MIB);
+        assertTrue(read.body().contains("must be exactly 784 bytes"), read.body());
+    }
+
+    /** Posts a zero body of {@code bytes} until the answer is {@code status} (the slow client's state settles). */
+    private HttpResponse<String> awaitStatus(int status, long bytes) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            HttpResponse<String> r = post("application/octet-stream", new byte[(int) bytes]);
+            if (r.statusCode() == status || System.nanoTime() > deadline) {
+                assertEquals(status, r.statusCode(), r.body());
+                return r;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private HttpResponse<String> post(String contentType, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(classify).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> post(byte[] png) throws Exception {
-        return http.send(HttpRequest.newBuilder(classify).header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
+        return post("image/png", png);
     }
 
     static byte[] largePng(int side) throws Exception {

@@ -18,6 +18,7 @@ public class TestConfig implements InferenceConfig {
     @Override public long maxBodyBytes() { return 10_485_760; }
     @Override public long maxDecodedBytes() { return 134_217_728; }
     @Override public java.util.OptionalLong decodeBudgetBytes() { return java.util.OptionalLong.empty(); }
+    @Override public java.util.OptionalLong bodyBudgetBytes() { return java.util.OptionalLong.empty(); }
     @Override public Duration decodeWait() { return Duration.ofMillis(200); }
     @Override public long maxVersionStep() { return 1000; }
     @Override public Duration snapshotPollTimeout() { return Duration.ofMillis(500); }

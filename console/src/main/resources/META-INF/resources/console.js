@@ -176,7 +176,8 @@ function renderSnapshots(s) {
   fill($('snapshots'), (s.versions || []).slice(0, 15).map((x) => row(['v' + x.version, x.epoch, x.step, num(x.testAccuracy), when(x.createdAt)])));
 }
 
-async function loadVersions() {
+// announce: false after a pin/unpin/rollback, whose own message must stay (the table still refreshes)
+async function loadVersions(announce = true) {
   try {
     const v = await call('GET', 'api/model/versions');
     fill($('versions'), (v.versions || []).map((x) => {
@@ -185,22 +186,22 @@ async function loadVersions() {
       const state = [x.live ? 'live' : '', x.pinned ? 'pinned' : ''].filter(Boolean).join(', ');
       return row(['v' + x.version, x.epoch, num(x.testAccuracy), state || '–', b]);
     }));
-    setMsg('model-msg', `${v.versions.length} versions retained; live v${v.live}${v.pinned ? ', pinned v' + v.pinned : ''}`);
+    if (announce) setMsg('model-msg', `${v.versions.length} versions retained; live v${v.live}${v.pinned ? ', pinned v' + v.pinned : ''}`);
   } catch (err) { setMsg('model-msg', 'versions: ' + err.message, true); }
 }
 async function pin(version) {
   // every inference replica follows the decision (fmnist.model-control); pending: this replica applies it shortly
   try { const v = await call('POST', 'api/model/pin', { version });
-    setMsg('model-msg', 'pinned v' + version + (v && v.pending ? ' (every replica applies it shortly)' : ' on every replica')); loadVersions(); }
+    setMsg('model-msg', 'pinned v' + version + (v && v.pending ? ' (every replica applies it shortly)' : ' on every replica')); loadVersions(false); }
   catch (err) { setMsg('model-msg', 'pin: ' + err.message, true); }
 }
-$('versions-load').addEventListener('click', loadVersions);
+$('versions-load').addEventListener('click', () => loadVersions(true));
 $('unpin').addEventListener('click', async () => {
-  try { await call('DELETE', 'api/model/pin'); setMsg('model-msg', 'unpinned: the newest version serves on every replica'); loadVersions(); }
+  try { await call('DELETE', 'api/model/pin'); setMsg('model-msg', 'unpinned: the newest version serves on every replica'); loadVersions(false); }
   catch (err) { setMsg('model-msg', 'unpin: ' + err.message, true); }
 });
 $('rollback').addEventListener('click', async () => {
-  try { const v = await call('POST', 'api/model/rollback'); setMsg('model-msg', 'rolled back to v' + v.live); loadVersions(); }
+  try { const v = await call('POST', 'api/model/rollback'); setMsg('model-msg', 'rolled back to v' + v.live); loadVersions(false); }
   catch (err) { setMsg('model-msg', 'rollback: ' + err.message, true); }
 });
 

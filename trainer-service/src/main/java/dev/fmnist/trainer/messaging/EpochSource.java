@@ -29,8 +29,8 @@ public final class EpochSource implements AutoCloseable {
     private final List<TopicPartition> partitions;
     private final SampleStore store;
     /** Batches and image positions taken so far: data published twice counts once, across reads too. */
-    private final BatchIntake.Seen seen = new BatchIntake.Seen();
-    private final BatchIntake.Stats stats = new BatchIntake.Stats();
+    private BatchIntake.Seen seen = new BatchIntake.Seen();
+    private BatchIntake.Stats stats = new BatchIntake.Stats();
 
     /**
      * What one read brought; {@code stats} count every read so far, {@code decodeNanos} is the part
@@ -39,10 +39,12 @@ public final class EpochSource implements AutoCloseable {
     public record EpochRead(List<SourceOffset> lineage, BatchIntake.Stats stats, long nanos, long decodeNanos) {
     }
 
-    public EpochSource(KafkaClients clients, DeadLetterSink deadLetters, int imageSize, Duration timeout,
-                       Duration pollTimeout) {
+    /** Where the current read sends what it cannot use: the run's dead-letter sink. */
+    private volatile BatchIntake.Rejects rejects = (r, reason) -> { };
+
+    public EpochSource(KafkaClients clients, int imageSize, Duration timeout, Duration pollTimeout) {
         this.consumer = clients.consumer("train-epoch");
-        this.intake = new BatchIntake(deadLetters::report, Set.of(Split.TRAIN, Split.USER));
+        this.intake = new BatchIntake((r, reason) -> rejects.reject(r, reason), Set.of(Split.TRAIN, Split.USER));
         this.timeout = timeout;
         this.pollTimeout = pollTimeout;
         this.store = new SampleStore(imageSize, 60_000);
@@ -58,17 +60,25 @@ public final class EpochSource implements AutoCloseable {
 
     /**
      * Brings {@link #store()} up to the end offsets taken now (the whole topic on the first call);
-     * null when stopped before the end (a later call goes on from where this one stopped).
+     * null when stopped before the end (a later call goes on from where this one stopped). Unusable
+     * records go to {@code deadLetters}.
      */
-    public EpochRead read(BooleanSupplier stop) {
+    public synchronized EpochRead read(BooleanSupplier stop, BatchIntake.Rejects deadLetters) {
+        rejects = deadLetters;
         long start = System.nanoTime();
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         long[] decode = {0};
-        boolean complete = BoundedTopicReader.readToEnds(consumer, ends, pollTimeout, stop, r -> {
-            long t = System.nanoTime();
-            intake.accept(r, seen, store, stats);
-            decode[0] += System.nanoTime() - t;
-        }) == BoundedTopicReader.Outcome.COMPLETE;
+        boolean complete;
+        try {
+            complete = BoundedTopicReader.readToEnds(consumer, ends, pollTimeout, stop, r -> {
+                long t = System.nanoTime();
+                intake.accept(r, seen, store, stats);
+                decode[0] += System.nanoTime() - t;
+            }) == BoundedTopicReader.Outcome.COMPLETE;
+        } catch (RuntimeException e) {
+            reset();
+            throw e;
+        }
         if (!complete) {
             return null;
         }
@@ -79,8 +89,19 @@ public final class EpochSource implements AutoCloseable {
         return new EpochRead(lineage, stats, System.nanoTime() - start, decode[0]);
     }
 
+    /**
+     * Forgets what was read, so the next read starts over from the beginning: after a read that failed
+     * part-way, records a failed handler had already taken from the consumer must not be lost.
+     */
+    private void reset() {
+        store.clear();
+        seen = new BatchIntake.Seen();
+        stats = new BatchIntake.Stats();
+        consumer.seekToBeginning(partitions);
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         consumer.close(Duration.ofSeconds(5));
     }
 }

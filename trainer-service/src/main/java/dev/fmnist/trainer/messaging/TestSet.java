@@ -25,15 +25,17 @@ public final class TestSet implements AutoCloseable {
     private final Duration pollTimeout;
     private final List<TopicPartition> partitions;
     private final SampleStore store;
-    private final BatchIntake.Seen seen = new BatchIntake.Seen();
-    private final BatchIntake.Stats stats = new BatchIntake.Stats();
+    private BatchIntake.Seen seen = new BatchIntake.Seen();
+    private BatchIntake.Stats stats = new BatchIntake.Stats();
     private ByteBuffer direct;
+    private byte[] labels = new byte[0];
     private int directCount = -1;
+    /** Where the current refresh sends what it cannot use: the run's dead-letter sink. */
+    private volatile BatchIntake.Rejects rejects = (r, reason) -> { };
 
-    public TestSet(KafkaClients clients, DeadLetterSink deadLetters, int imageSize, Duration timeout,
-                   Duration pollTimeout) {
+    public TestSet(KafkaClients clients, int imageSize, Duration timeout, Duration pollTimeout) {
         this.consumer = clients.consumer("test-set");
-        this.intake = new BatchIntake(deadLetters::report, Set.of(Split.TEST));
+        this.intake = new BatchIntake((r, reason) -> rejects.reject(r, reason), Set.of(Split.TEST));
         this.timeout = timeout;
         this.pollTimeout = pollTimeout;
         this.store = new SampleStore(imageSize, 10_000);
@@ -42,24 +44,36 @@ public final class TestSet implements AutoCloseable {
         consumer.seekToBeginning(partitions);
     }
 
-    /** Reads what was appended to the test topic since the last refresh; false if stopped. */
-    public boolean refresh(BooleanSupplier stop) {
+    /**
+     * Reads what was appended to the test topic since the last refresh; false if stopped. Unusable
+     * records go to {@code deadLetters}.
+     */
+    public synchronized boolean refresh(BooleanSupplier stop, BatchIntake.Rejects deadLetters) {
+        rejects = deadLetters;
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-        return BoundedTopicReader.readToEnds(consumer, ends, pollTimeout, stop, r -> intake.accept(r, seen, store, stats))
-                == BoundedTopicReader.Outcome.COMPLETE;
+        try {
+            return BoundedTopicReader.readToEnds(consumer, ends, pollTimeout, stop,
+                    r -> intake.accept(r, seen, store, stats)) == BoundedTopicReader.Outcome.COMPLETE;
+        } catch (RuntimeException e) {
+            reset();
+            throw e;
+        }
     }
 
-    public int count() {
+    public synchronized int count() {
         return store.count();
     }
 
-    public byte[] labels() {
-        return store.labels();
+    /** The labels, in the order of {@link #pixels()} (rebuilt only when the set grew). */
+    public synchronized byte[] labels() {
+        pixels();
+        return labels;
     }
 
     /** All test pixels in one direct buffer (rebuilt only when the set grew). */
-    public ByteBuffer pixels() {
+    public synchronized ByteBuffer pixels() {
         if (directCount != store.count()) {
+            labels = store.labels();
             int bytes = store.count() * store.imageSize();
             if (direct == null || direct.capacity() < bytes) {
                 direct = ByteBuffer.allocateDirect(Math.max(1, bytes)).order(ByteOrder.nativeOrder());
@@ -72,8 +86,19 @@ public final class TestSet implements AutoCloseable {
         return direct.duplicate();
     }
 
+    /**
+     * Forgets what was read, so the next read starts over from the beginning: after a read that failed
+     * part-way, records a failed handler had already taken from the consumer must not be lost.
+     */
+    private void reset() {
+        store.clear();
+        seen = new BatchIntake.Seen();
+        stats = new BatchIntake.Stats();
+        consumer.seekToBeginning(partitions);
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         consumer.close(Duration.ofSeconds(5));
     }
 }

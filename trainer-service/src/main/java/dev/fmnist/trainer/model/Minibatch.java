@@ -73,10 +73,9 @@ public final class Minibatch implements AutoCloseable {
             throw new IllegalArgumentException("images of " + store.imageSize() + " pixels for " + inputs + " inputs");
         }
         floats.clear();
-        byte[] pixels = store.pixels();
         for (int i = 0; i < n; i++) {
             int sample = order == null ? from + i : order[from + i];
-            put(pixels, sample * inputs);
+            put(store.chunk(sample), store.offset(sample));
             labels[i] = store.label(sample);
         }
         count = n;

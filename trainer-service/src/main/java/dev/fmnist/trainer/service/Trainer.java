@@ -13,6 +13,7 @@ import dev.fmnist.trainer.messaging.FencedException;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.messaging.SnapshotStore;
 import dev.fmnist.trainer.messaging.TestSet;
+import dev.fmnist.trainer.messaging.TrainingData;
 import dev.fmnist.trainer.model.SampleStore;
 import dev.fmnist.trainer.model.ShuffleOrder;
 import dev.fmnist.trainer.model.SoftmaxRegression;
@@ -103,6 +104,8 @@ public final class Trainer {
     private final Snapshots snapshotOptions;
     private final Listener listener;
     private final Duration readinessDeadline;
+    /** The topics as the process holds them across runs; null = this run opens (and closes) its own. */
+    private final TrainingData sharedData;
 
     // written by whichever thread publishes (the finisher during epochs), read by the training thread
     // only after that publication was awaited
@@ -121,10 +124,22 @@ public final class Trainer {
      */
     public Trainer(KafkaClients clients, TrainingSettings settings, Snapshots snapshotOptions,
                    Duration readinessDeadline, Listener listener) {
+        this(clients, settings, snapshotOptions, readinessDeadline, null, listener);
+    }
+
+    /**
+     * @param readinessDeadline how long to wait for incomplete datasets before training on what is there
+     *                          (zero = wait until complete)
+     * @param data              the train and test topics as the process holds them across runs (not closed
+     *                          by the run); null = the run reads them into its own buffers
+     */
+    public Trainer(KafkaClients clients, TrainingSettings settings, Snapshots snapshotOptions,
+                   Duration readinessDeadline, TrainingData data, Listener listener) {
         if (readinessDeadline.isNegative()) {
             throw new IllegalArgumentException("the readiness deadline must be >= 0, got " + readinessDeadline);
         }
         this.readinessDeadline = readinessDeadline;
+        this.sharedData = data;
         this.clients = clients;
         this.settings = settings.validate();
         this.snapshotOptions = snapshotOptions;
@@ -132,6 +147,15 @@ public final class Trainer {
     }
 
     public Result run(BooleanSupplier stop) {
+        if (sharedData != null) {
+            return run(stop, sharedData);
+        }
+        try (TrainingData own = new TrainingData(clients, INPUTS, settings.kafkaTimeout(), settings.pollTimeout())) {
+            return run(stop, own);
+        }
+    }
+
+    private Result run(BooleanSupplier stop, TrainingData data) {
         Duration timeout = settings.kafkaTimeout();
         try (Producer<byte[], byte[]> producer = clients.producer("trainer");
              Producer<byte[], byte[]> snapshotProducer = clients.transactionalProducer("trainer-snapshots",
@@ -174,14 +198,14 @@ public final class Trainer {
                     if (settings.waitForData() && !awaitData(stop)) {
                         return result(State.STOPPED, stepper);
                     }
-                    if (!trainEpochs(model, stepper, snapshots, deadLetters, stop)) {
+                    if (!trainEpochs(model, stepper, snapshots, deadLetters, data, stop)) {
                         return result(State.STOPPED, stepper);
                     }
                 } else {
                     LOG.infof("%s has completed its %d planned epochs: no retraining", settings.modelName(), epoch);
                 }
                 if (settings.continuous()) {
-                    trainContinuously(model, stepper, snapshots, deadLetters, stop);
+                    trainContinuously(model, stepper, snapshots, deadLetters, data.test(), stop);
                     return result(State.STOPPED, stepper);
                 }
                 return result(State.COMPLETED, stepper);
@@ -224,16 +248,15 @@ public final class Trainer {
     }
 
     private boolean trainEpochs(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
-                                DeadLetterSink deadLetters, BooleanSupplier stop) {
+                                DeadLetterSink deadLetters, TrainingData data, BooleanSupplier stop) {
         SnapshotPolicy policy = SnapshotPolicy.duringEpochs(settings, System::nanoTime);
-        try (EpochSource source = new EpochSource(clients, deadLetters, INPUTS, settings.kafkaTimeout(),
-                settings.pollTimeout());
-             TestSet testSet = new TestSet(clients, deadLetters, INPUTS, settings.kafkaTimeout(), settings.pollTimeout());
-             EpochFinisher finisher = new EpochFinisher()) {
-            // the data as it is now, loaded once before the first epoch (as the in-memory peer holds its
-            // tensors); each epoch then reads only what was appended since
-            EpochSource.EpochRead loaded = source.read(stop);
-            if (loaded == null || !testSet.refresh(stop)) {
+        EpochSource source = data.train();
+        TestSet testSet = data.test();
+        try (EpochFinisher finisher = new EpochFinisher()) {
+            // the data as it is now, loaded once (as the in-memory peer holds its tensors; kept across runs
+            // by a shared TrainingData); each epoch then reads only what was appended since
+            EpochSource.EpochRead loaded = source.read(stop, deadLetters::report);
+            if (loaded == null || !testSet.refresh(stop, deadLetters::report)) {
                 return false;
             }
             long warmStart = System.nanoTime();
@@ -246,7 +269,7 @@ public final class Trainer {
             for (int e = epoch + 1; e <= settings.epochs(); e++) {
                 listener.state(State.TRAINING, "epoch " + e + " of " + settings.epochs());
                 EpochSummary.Stopwatch watch = new EpochSummary.Stopwatch(System::nanoTime);
-                EpochSource.EpochRead read = source.read(stop);
+                EpochSource.EpochRead read = source.read(stop, deadLetters::report);
                 if (read == null) {
                     return false;
                 }
@@ -292,8 +315,8 @@ public final class Trainer {
                 watch.end(EpochSummary.Phase.AWAIT);
                 if (e < settings.epochs()) {
                     // true: the task in flight was awaited just above
-                    finisher.submit(() -> finishEpoch(steps, testSet, snapshots, true, stop));
-                } else if (!finishEpoch(steps, testSet, snapshots, false, stop)) {
+                    finisher.submit(() -> finishEpoch(steps, testSet, snapshots, deadLetters, true, stop));
+                } else if (!finishEpoch(steps, testSet, snapshots, deadLetters, false, stop)) {
                     return false; // the last epoch: nothing to overlap its end with
                 }
             }
@@ -319,9 +342,9 @@ public final class Trainer {
      * between) and its report. On the finisher thread ({@code background}) or, for the last epoch, on the
      * training thread. False when stopped before the snapshot.
      */
-    private boolean finishEpoch(EpochSteps s, TestSet testSet, SnapshotStore snapshots, boolean background,
-                                BooleanSupplier stop) {
-        if (!testSet.refresh(stop)) {
+    private boolean finishEpoch(EpochSteps s, TestSet testSet, SnapshotStore snapshots, DeadLetterSink deadLetters,
+                                boolean background, BooleanSupplier stop) {
+        if (!testSet.refresh(stop, deadLetters::report)) {
             return false;
         }
         double testAccuracy = evaluate(s.parameters(), testSet);
@@ -346,13 +369,12 @@ public final class Trainer {
      * {@link SnapshotPolicy#continuous} says.
      */
     private void trainContinuously(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
-                                   DeadLetterSink deadLetters, BooleanSupplier stop) {
+                                   DeadLetterSink deadLetters, TestSet testSet, BooleanSupplier stop) {
         listener.state(State.CONTINUOUS, "training on new records of " + Topics.TRAIN);
         LOG.infof("continuous mode: training on records appended to %s", Topics.TRAIN);
         SnapshotPolicy policy = SnapshotPolicy.continuous(settings, System::nanoTime);
         BatchIntake intake = new BatchIntake(deadLetters::report, Set.of(Split.TRAIN, Split.USER));
-        try (var consumer = clients.tailConsumer("train-continuous");
-             TestSet testSet = new TestSet(clients, deadLetters, INPUTS, settings.kafkaTimeout(), settings.pollTimeout())) {
+        try (var consumer = clients.tailConsumer("train-continuous")) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRAIN, settings.kafkaTimeout()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
@@ -386,7 +408,7 @@ public final class Trainer {
                     for (TopicPartition tp : partitions) {
                         positions.add(new SourceOffset(tp.topic(), tp.partition(), consumer.position(tp)));
                     }
-                    testSet.refresh(() -> false);
+                    testSet.refresh(() -> false, deadLetters::report);
                     lineage = positions;
                     Parameters now = Parameters.of(model, stepper);
                     publish(snapshots, now, epoch,

@@ -9,6 +9,7 @@ import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.trainer.config.SnapshotsConfig;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.messaging.KafkaClients;
+import dev.fmnist.trainer.messaging.TrainingData;
 import dev.fmnist.trainer.model.SoftmaxRegression;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -41,6 +42,8 @@ public class TrainingService {
     /** Every progress callback goes to both the status and the metrics. */
     private final Trainer.Listener progress;
     private final TopicInitializer topics;
+    /** Train and test topics read once for the process, kept across runs. */
+    private final TrainingData data;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fmnist-trainer");
         t.setDaemon(true);
@@ -63,6 +66,7 @@ public class TrainingService {
         this.status = new RunStatus(config.historyLimit());
         this.progress = new Progress();
         this.activeSettings = settings(TrainingRequest.NONE);
+        this.data = new TrainingData(clients, WeightSnapshot.INPUTS, config.kafkaTimeout(), config.pollTimeout());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -74,6 +78,7 @@ public class TrainingService {
     void onStop(@Observes ShutdownEvent event) {
         stop();
         worker.shutdownNow();
+        data.close();
     }
 
     /** The run settings the configuration gives, with a request's overrides; validated. */
@@ -166,7 +171,7 @@ public class TrainingService {
             }
             Trainer.Snapshots options = new Trainer.Snapshots(signing, snapshotsConfig.retain(), followPlan);
             Trainer.Result result = new SelfHealingRun(() -> new Trainer(clients, settings, options,
-                    config.readinessDeadline(), progress), progress)
+                    config.readinessDeadline(), data, progress), progress)
                     .run(stop::get);
             setState(result.state(), result.detail());
         } catch (RuntimeException | Error e) {

@@ -7,12 +7,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Entry point of {@code ./fmnist}: up, down, status, classify, logs. */
 public final class Main {
@@ -20,14 +21,19 @@ public final class Main {
             usage: ./fmnist <command>
               up [-d] [--fresh] [--secure] [--epochs N] [--train-limit N] [--test-limit N] [--first-model]
                         start Kafka, the three services and the console, publish Fashion-MNIST, train, serve.
-                        -d: detach, return once the trained model serves (--first-model: at the first one)
+                        A component that exits is restarted, same command and environment, after 1 s, 2 s,
+                        4 s ... at most 60 s (back to 1 s once it stayed up 5 min; shown as crash-looping
+                        after 10 crashes in a row); restarts are logged in .fmnist/logs/supervisor.log.
+                        -d: detach, return once the trained model serves (--first-model: at the first one),
+                            leaving a supervisor process behind that does the restarting
                         --fresh: delete the broker's data and the logs first
                         --secure: Kafka on SASL_SSL (SCRAM-SHA-512, a CA in .fmnist/kafka-secrets), a principal per service
-              down      stop a detached run
-              status    what runs, the epoch table so far, the served model
+              down      stop a run: the supervisor first (nothing is restarted any more), then the components
+              status    what runs, restarts per component (count, last exit code and time), whether the
+                        supervisor runs, the epoch table so far, the served model
               classify FILE [--invert]
                         classify a PNG/JPEG (any size), a 784-byte raw file or a JSON file
-              logs [kafka|inference|trainer|ingest|console] [-n LINES]
+              logs [kafka|inference|trainer|ingest|console|supervisor] [-n LINES]
                         the last lines of each component's log (folder: .fmnist/logs)
             environment: FMNIST_DATA_DIR, FMNIST_HOME, FMNIST_KAFKA_PORT, FMNIST_KAFKA_CONTROLLER_PORT,
                          FMNIST_INFERENCE_PORT, FMNIST_INGEST_PORT, FMNIST_TRAINER_PORT, FMNIST_CONSOLE_PORT,
@@ -56,7 +62,8 @@ public final class Main {
         }
         List<String> rest = args.subList(1, args.size());
         return switch (args.get(0)) {
-            case "up" -> up(settings, rest, out);
+            case "up" -> new UpCommand(settings, out).up(rest);
+            case WatchdogProcess.COMMAND -> new UpCommand(settings, out).supervise(rest);
             case "down" -> down(settings, out);
             case "status" -> status(settings, out);
             case "classify" -> classify(settings, rest, out);
@@ -65,96 +72,39 @@ public final class Main {
         };
     }
 
-    private static int up(Settings settings, List<String> args, PrintStream out) {
-        boolean detach = false;
-        boolean fresh = false;
-        boolean firstModel = false;
-        boolean secure = false;
-        Optional<Integer> epochs = Optional.empty();
-        int trainLimit = 0;
-        int testLimit = 0;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "-d", "--detach" -> detach = true;
-                case "--fresh" -> fresh = true;
-                case "--first-model" -> firstModel = true;
-                case "--secure" -> secure = true;
-                case "--epochs" -> epochs = Optional.of(positive(a, value(args, ++i, a)));
-                case "--train-limit" -> trainLimit = positive(a, value(args, ++i, a));
-                case "--test-limit" -> testLimit = positive(a, value(args, ++i, a));
-                default -> throw new CliException("unknown option '" + a + "' for up\n" + USAGE, 2);
-            }
-        }
-        Orchestrator orchestrator = new Orchestrator(settings, out);
-        Supervisor supervisor = orchestrator.supervisor();
-        if (supervisor.anyRunning()) {
-            out.println("a run is already up:");
-            status(settings, out);
-            return 0;
-        }
-        AtomicBoolean done = new AtomicBoolean(false);
-        boolean attached = !detach;
-        Thread stopper = new Thread(() -> {
-            if ((attached || !done.get()) && supervisor.anyRunning()) {
-                out.println();
-                out.println("stopping...");
-                List<Component> stopped = supervisor.stopAll();
-                out.println("stopped " + stopped.size() + " processes");
-            }
-        }, "fmnist-stop");
-        Runtime.getRuntime().addShutdownHook(stopper);
-        var options = new Orchestrator.Options(detach, fresh, epochs, trainLimit, testLimit, firstModel,
-                new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT,
-                secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty());
-        Orchestrator.Result result = orchestrator.up(options);
-        done.set(true);
-        out.println();
-        out.printf(Locale.ROOT, "serving model v%d (epoch %d, train loss %.4f, test accuracy %.4f) on %s%n",
-                result.modelVersion(), result.epoch(), result.trainLoss(), result.testAccuracy(),
-                settings.baseUrl(Component.INFERENCE));
-        out.println("try:  curl -s -X POST -H 'Content-Type: image/png' --data-binary @your-image.png "
-                + settings.baseUrl(Component.INFERENCE) + "/api/v1/classify");
-        out.println("  or: ./fmnist classify your-image.png");
-        Path home = settings.home();
-        String shown = home.startsWith(settings.repo()) ? settings.repo().relativize(home).toString() : home.toString();
-        out.println("admin token (training control, pin/rollback): " + shown + "/" + Credentials.ADMIN_TOKEN_FILE
-                + "   e.g. -H \"Authorization: Bearer $(cat " + shown + "/" + Credentials.ADMIN_TOKEN_FILE + ")\"");
-        out.println("writer token (uploads, publication): " + shown + "/" + Credentials.WRITER_TOKEN_FILE);
-        options.kafka().ifPresent(k -> out.println(Orchestrator.kafkaLine(k)));
-        out.println(Orchestrator.consoleLine(settings));
-        if (detach) {
-            out.println("running in the background; ./fmnist status, ./fmnist logs, ./fmnist down");
-            Runtime.getRuntime().removeShutdownHook(stopper);
-            return 0;
-        }
-        out.println("press Ctrl-C to stop everything");
-        try {
-            Thread.currentThread().join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
-    }
-
+    /** Stops the supervisor first (so nothing is restarted behind it), then the components, broker last. */
     private static int down(Settings settings, PrintStream out) {
-        Supervisor supervisor = new Supervisor(settings);
-        List<Component> stopped = supervisor.stopAll();
-        out.println(stopped.isEmpty() ? "nothing was running" : "stopped: " + String.join(", ", stopped.stream().map(Component::id).toList()));
+        List<String> stopped = new ArrayList<>();
+        if (new WatchdogProcess(settings).stop()) {
+            stopped.add("supervisor");
+        }
+        new Supervisor(settings).stopAll().forEach(c -> stopped.add(c.id()));
+        out.println(stopped.isEmpty() ? "nothing was running" : "stopped: " + String.join(", ", stopped));
         return 0;
     }
 
-    private static int status(Settings settings, PrintStream out) {
+    static int status(Settings settings, PrintStream out) {
         Supervisor supervisor = new Supervisor(settings);
         PipelineClient client = new PipelineClient(settings);
-        boolean any = false;
+        Optional<ProcessHandle> watching = new WatchdogProcess(settings).running();
+        Map<Component, Restarts.Entry> restarts = new Restarts(settings.restartsFile()).read();
+        Instant now = Instant.now();
+        boolean any = watching.isPresent();
         for (Component c : Component.values()) {
             Optional<ProcessHandle> p = supervisor.running(c);
             any |= p.isPresent();
             String where = c == Component.KAFKA ? settings.bootstrapServers() : settings.baseUrl(c);
             String health = p.isEmpty() ? "" : c.isService() ? (client.live(c) ? ", live" : ", not answering") : "";
-            out.printf(Locale.ROOT, "%-10s %-8s %s%s%n", c.id(), p.map(h -> "pid " + h.pid()).orElse("stopped"), where, health);
+            Restarts.Entry r = restarts.get(c);
+            String state = p.map(h -> "pid " + h.pid())
+                    .orElse(r != null && watching.isPresent() ? "restarting" : "stopped");
+            String history = r == null ? "" : ", " + r.describe(ZoneId.systemDefault())
+                    + (RestartPolicy.DEFAULT.crashLooping(r, p.isPresent(), now) ? ", crash-looping" : "");
+            out.printf(Locale.ROOT, "%-10s %-10s %s%s%s%n", c.id(), state, where, health, history);
         }
+        out.printf(Locale.ROOT, "%-10s %-10s %s%n", "supervisor", watching.map(h -> "pid " + h.pid()).orElse("stopped"),
+                watching.isPresent() ? "restarts a component that exits (backoff 1 s doubling to 60 s); log " + settings.supervisorLog()
+                        : "not running: a component that exits stays stopped");
         if (!any) {
             out.println("nothing is running (./fmnist up)");
             return 0;
@@ -212,10 +162,15 @@ public final class Main {
     private static int logs(Settings settings, List<String> args, PrintStream out) {
         int lines = 40;
         List<Component> which = new ArrayList<>();
+        boolean supervisorLog = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("-n")) {
                 lines = positive(a, value(args, ++i, a));
+                continue;
+            }
+            if (a.equals("supervisor")) {
+                supervisorLog = true;
                 continue;
             }
             Component c = null;
@@ -225,29 +180,43 @@ public final class Main {
                 }
             }
             if (c == null) {
-                throw new CliException("unknown component '" + a + "' (kafka, inference, trainer, ingest)", 2);
+                throw new CliException("unknown component '" + a + "' (kafka, inference, trainer, ingest, console, supervisor)", 2);
             }
             which.add(c);
         }
-        if (which.isEmpty()) {
+        if (which.isEmpty() && !supervisorLog) {
             which.addAll(List.of(Component.values()));
+            supervisorLog = Files.isRegularFile(settings.supervisorLog());
         }
         Supervisor supervisor = new Supervisor(settings);
         for (Component c : which) {
             out.println("==> " + settings.log(c) + " <==");
             out.println(supervisor.tail(c, lines));
         }
+        if (supervisorLog) {
+            out.println("==> " + settings.supervisorLog() + " <==");
+            out.println(tail(settings.supervisorLog(), lines));
+        }
         return 0;
     }
 
-    private static String value(List<String> args, int i, String option) {
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + file + ")";
+        }
+    }
+
+    static String value(List<String> args, int i, String option) {
         if (i >= args.size()) {
             throw new CliException(option + " needs a value", 2);
         }
         return args.get(i);
     }
 
-    private static int positive(String option, String v) {
+    static int positive(String option, String v) {
         try {
             int n = Integer.parseInt(v);
             if (n <= 0) {

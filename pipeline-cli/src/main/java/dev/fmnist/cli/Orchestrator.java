@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,14 +59,27 @@ public final class Orchestrator {
 
     private final Settings settings;
     private final Supervisor supervisor;
+    private final Optional<Watchdog> watchdog;
     private final PipelineClient client;
     private final PrintStream out;
+    private final Map<Component, Launch> launches = new EnumMap<>(Component.class);
+    private final Map<Component, Process> processes = new EnumMap<>(Component.class);
     private Credentials credentials;
     private Optional<KafkaSecurity> kafka = Optional.empty();
 
+    /** Without supervision: a component that exits ends {@code up} (the integration tests' way). */
     public Orchestrator(Settings settings, PrintStream out) {
+        this(settings, out, new Supervisor(settings), Optional.empty());
+    }
+
+    /**
+     * @param watchdog once every component is live, it restarts one that exits; while training is followed,
+     *                 only a crash-looping component ends {@code up}
+     */
+    public Orchestrator(Settings settings, PrintStream out, Supervisor supervisor, Optional<Watchdog> watchdog) {
         this.settings = settings;
-        this.supervisor = new Supervisor(settings);
+        this.supervisor = supervisor;
+        this.watchdog = watchdog;
         this.client = new PipelineClient(settings);
         this.out = out;
     }
@@ -81,10 +95,7 @@ public final class Orchestrator {
         supervisor.cleanStale();
         kafka = options.kafka();
         if (options.fresh()) {
-            deleteTree(settings.kafkaData());
-            deleteTree(settings.home().resolve(KafkaSecurity.DATA_FOLDER));
-            deleteTree(settings.logs());
-            out.println("fresh start: broker data and logs removed");
+            fresh();
         }
         checkPorts();
         credentials = Credentials.ensure(settings.home());
@@ -113,16 +124,34 @@ public final class Orchestrator {
             for (Component c : SERVICES) {
                 awaitLive(c);
             }
+            watchdog.ifPresent(w -> launches.forEach((c, launch) -> w.watch(c, launch, processes.get(c))));
             out.println(consoleLine(settings));
             Result result = followTraining(options);
             ok = true;
             return result;
         } finally {
             if (!ok) {
+                watchdog.ifPresent(Watchdog::stop);
                 out.println("stopping what was started (logs in " + settings.logs() + ")");
                 supervisor.stopAll();
             }
         }
+    }
+
+    /** {@code --fresh}: deletes the broker's data (plaintext and secured) and the logs. */
+    public void fresh() {
+        deleteTree(settings.kafkaData());
+        deleteTree(settings.home().resolve(KafkaSecurity.DATA_FOLDER));
+        deleteTree(settings.logs());
+        out.println("fresh start: broker data and logs removed");
+    }
+
+    /** Starts a component and remembers how, for the watchdog. */
+    private Process start(Component c, Launch launch) {
+        Process p = supervisor.start(c, launch);
+        launches.put(c, launch);
+        processes.put(c, p);
+        return p;
     }
 
     private static Map<String, String> withExtra(Options options, Component c, Map<String, String> properties) {
@@ -186,7 +215,7 @@ public final class Orchestrator {
                 "--controller-port", Integer.toString(settings.controllerPort())));
         kafka.ifPresent(k -> cmd.addAll(List.of("--secure", k.secretsDir().toString())));
         long logStart = size(settings.log(Component.KAFKA));
-        ProcessHandle p = supervisor.start(Component.KAFKA, cmd, JvmOptions.ENVIRONMENT);
+        ProcessHandle p = start(Component.KAFKA, new Launch(cmd, JvmOptions.ENVIRONMENT)).toHandle();
         out.print("kafka: starting on localhost:" + settings.kafkaPort() + " ");
         await(Component.KAFKA, p, () -> logContains(Component.KAFKA, logStart, "ready bootstrap="), START_TIMEOUT);
         out.println("ready");
@@ -206,7 +235,7 @@ public final class Orchestrator {
         Map<String, String> environment = new TreeMap<>(JvmOptions.ENVIRONMENT);
         environment.putAll(credentials.environment(c));
         kafka.ifPresent(k -> environment.putAll(k.environment(c)));
-        supervisor.start(c, cmd, environment);
+        start(c, new Launch(cmd, environment));
     }
 
     private void awaitLive(Component c) {
@@ -233,11 +262,7 @@ public final class Orchestrator {
         String lastIngest = "";
         boolean headerShown = false;
         while (System.nanoTime() < deadline) {
-            for (Component c : SERVICES) {
-                if (supervisor.running(c).isEmpty()) {
-                    throw died(c);
-                }
-            }
+            checkAlive();
             Optional<PublishStatus> publication = client.publication();
             String ingest = publication.map(Orchestrator::describe).orElse("");
             if (!ingest.isEmpty() && !ingest.equals(lastIngest)) {
@@ -272,6 +297,27 @@ public final class Orchestrator {
         }
         throw new CliException("training did not finish within " + options.timeout().toMinutes()
                 + " minutes (see ./fmnist logs)");
+    }
+
+    /**
+     * Without a watchdog any component that exited ends {@code up}; with one, it is restarted and only
+     * one that crash-loops does.
+     */
+    private void checkAlive() {
+        if (watchdog.isPresent()) {
+            Optional<Component> looping = watchdog.get().crashLooping().stream().findFirst();
+            if (looping.isPresent()) {
+                Component c = looping.get();
+                throw new CliException(c.id() + " keeps exiting (crash-looping); last lines of " + settings.log(c) + ":\n"
+                        + supervisor.tail(c, 15));
+            }
+            return;
+        }
+        for (Component c : SERVICES) {
+            if (supervisor.running(c).isEmpty()) {
+                throw died(c);
+            }
+        }
     }
 
     /**

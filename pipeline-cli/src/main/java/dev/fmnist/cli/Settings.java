@@ -2,6 +2,8 @@ package dev.fmnist.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +19,11 @@ import java.util.Optional;
 public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, int inferencePort, int ingestPort,
                        int trainerPort, int consolePort, Optional<Path> dataDir, Optional<String> externalBootstrap, String bindHost) {
 
+    /** Every variable {@link #fromEnvironment} reads. */
+    public static final List<String> VARIABLES = List.of("FMNIST_HOME", "FMNIST_KAFKA_PORT", "FMNIST_KAFKA_CONTROLLER_PORT",
+            "FMNIST_INFERENCE_PORT", "FMNIST_INGEST_PORT", "FMNIST_TRAINER_PORT", "FMNIST_CONSOLE_PORT", "FMNIST_DATA_DIR",
+            "FMNIST_BOOTSTRAP_SERVERS", "FMNIST_BIND_HOST");
+
     public static Settings fromEnvironment(Path repo, Map<String, String> env) {
         Path home = Optional.ofNullable(env.get("FMNIST_HOME")).filter(s -> !s.isBlank()).map(Path::of)
                 .orElse(repo.resolve(".fmnist"));
@@ -31,6 +38,25 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
                 Optional.ofNullable(env.get("FMNIST_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()),
                 Optional.ofNullable(env.get("FMNIST_BIND_HOST")).filter(s -> !s.isBlank()).map(String::strip)
                         .orElse("127.0.0.1"));
+    }
+
+    /**
+     * The variables that make {@link #fromEnvironment} give these settings back (those of {@link #VARIABLES}
+     * not in the map are unset): how a re-executed launcher (the supervisor of {@code up -d}) gets them.
+     */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("FMNIST_HOME", home.toString());
+        env.put("FMNIST_KAFKA_PORT", Integer.toString(kafkaPort));
+        env.put("FMNIST_KAFKA_CONTROLLER_PORT", Integer.toString(controllerPort));
+        env.put("FMNIST_INFERENCE_PORT", Integer.toString(inferencePort));
+        env.put("FMNIST_INGEST_PORT", Integer.toString(ingestPort));
+        env.put("FMNIST_TRAINER_PORT", Integer.toString(trainerPort));
+        env.put("FMNIST_CONSOLE_PORT", Integer.toString(consolePort));
+        dataDir.ifPresent(d -> env.put("FMNIST_DATA_DIR", d.toString()));
+        externalBootstrap.ifPresent(b -> env.put("FMNIST_BOOTSTRAP_SERVERS", b));
+        env.put("FMNIST_BIND_HOST", bindHost);
+        return env;
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {
@@ -102,6 +128,20 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
 
     public Path pidFile(Component c) {
         return home.resolve("run").resolve(c.id() + ".pid");
+    }
+
+    /** The pid file of the process that restarts components that exit (a detached run's supervisor, or an attached up). */
+    public Path supervisorPidFile() {
+        return home.resolve("run").resolve("supervisor.pid");
+    }
+
+    public Path supervisorLog() {
+        return logs().resolve("supervisor.log");
+    }
+
+    /** Restart counts and last causes per component of the current run. */
+    public Path restartsFile() {
+        return home.resolve("run").resolve("restarts.properties");
     }
 
     public Path kafkaData() {

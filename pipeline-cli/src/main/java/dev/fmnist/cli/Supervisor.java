@@ -13,45 +13,53 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Starts the components as child processes, each in its own session (so a Ctrl-C reaches only
  * this launcher, which then stops them in order), logging to its own file, with a pid file that a
- * later {@code down} or {@code status} uses.
+ * later {@code down} or {@code status} uses; stops them. Restarting one that exits is {@link Watchdog}'s job.
  */
 public final class Supervisor {
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private final Settings settings;
+    private boolean refusing;
 
     public Supervisor(Settings settings) {
         this.settings = settings;
     }
 
     /** Starts a component; its output is appended to its log file. */
-    public ProcessHandle start(Component c, List<String> command) {
-        return start(c, command, java.util.Map.of());
+    public Process start(Component c, List<String> command) {
+        return start(c, new Launch(command, Map.of()));
     }
 
     /**
      * Starts a component with extra environment variables (secrets go there: the command line,
      * which is also written to the log, is readable by every local user).
      */
-    public ProcessHandle start(Component c, List<String> command, java.util.Map<String, String> environment) {
+    public Process start(Component c, List<String> command, Map<String, String> environment) {
+        return start(c, new Launch(command, environment));
+    }
+
+    /**
+     * Starts a component as a child of this process (so its exit code can be read) and writes its pid
+     * file. Refused once {@link #refuseStarts()} was called.
+     */
+    public synchronized Process start(Component c, Launch launch) {
+        if (refusing) {
+            throw new CliException("not starting " + c.id() + ": the run is stopping");
+        }
         try {
             Files.createDirectories(settings.logs());
             Files.createDirectories(settings.pidFile(c).getParent());
             Path log = settings.log(c);
-            Files.writeString(log, "==== " + Instant.now() + " starting " + c.id() + ": " + String.join(" ", command) + "\n",
+            Files.writeString(log, "==== " + Instant.now() + " starting " + c.id() + ": " + String.join(" ", launch.command()) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            List<String> full = new ArrayList<>();
-            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-                full.add("/usr/bin/setsid");
-            }
-            full.addAll(command);
-            ProcessBuilder builder = new ProcessBuilder(full);
-            builder.environment().putAll(environment);
+            ProcessBuilder builder = new ProcessBuilder(inOwnSession(launch.command()));
+            builder.environment().putAll(launch.environment());
             Process p = builder
                     .directory(settings.repo().toFile())
                     .redirectErrorStream(true)
@@ -59,10 +67,31 @@ public final class Supervisor {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             Files.writeString(settings.pidFile(c), Long.toString(p.pid()), StandardCharsets.UTF_8);
-            return p.toHandle();
+            return p;
         } catch (IOException e) {
             throw new CliException("cannot start " + c.id() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * From now on {@link #start} refuses; a start in progress has finished (and written its pid file)
+     * when this returns, so a following {@link #stopAll()} finds every process.
+     */
+    public synchronized void refuseStarts() {
+        refusing = true;
+    }
+
+    /**
+     * The command run through {@code setsid} where there is one: its own session, so a Ctrl-C reaches only
+     * the launcher, which then stops the processes in order. setsid execs in place: the pid is the command's.
+     */
+    static List<String> inOwnSession(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            full.add("/usr/bin/setsid");
+        }
+        full.addAll(command);
+        return full;
     }
 
     /** The running process of a component, from its pid file, if it is still alive and is ours. */
@@ -172,6 +201,10 @@ public final class Supervisor {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    public Path logOf(Component c) {
+        return settings.log(c);
     }
 
     /** The last lines of a component's log, to explain a failure. */

@@ -1,0 +1,242 @@
+package dev.fmnist.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code ./fmnist up}: attached, this launcher starts the components, follows training and then watches
+ * them (a {@link Watchdog} restarts one that exits) until Ctrl-C; detached ({@code -d}), it re-executes
+ * itself in the background as {@code ./fmnist supervise} (same options), which does the same and stays
+ * behind as the run's supervisor, and shows that process's output until the model serves.
+ */
+final class UpCommand {
+    /** The options of {@code up}. */
+    record Args(boolean detach, boolean fresh, boolean firstModel, boolean secure, Optional<Integer> epochs,
+                int trainLimit, int testLimit) {
+        static Args parse(List<String> args) {
+            boolean detach = false;
+            boolean fresh = false;
+            boolean firstModel = false;
+            boolean secure = false;
+            Optional<Integer> epochs = Optional.empty();
+            int trainLimit = 0;
+            int testLimit = 0;
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "-d", "--detach" -> detach = true;
+                    case "--fresh" -> fresh = true;
+                    case "--first-model" -> firstModel = true;
+                    case "--secure" -> secure = true;
+                    case "--epochs" -> epochs = Optional.of(Main.positive(a, Main.value(args, ++i, a)));
+                    case "--train-limit" -> trainLimit = Main.positive(a, Main.value(args, ++i, a));
+                    case "--test-limit" -> testLimit = Main.positive(a, Main.value(args, ++i, a));
+                    default -> throw new CliException("unknown option '" + a + "' for up\n" + Main.USAGE, 2);
+                }
+            }
+            return new Args(detach, fresh, firstModel, secure, epochs, trainLimit, testLimit);
+        }
+
+        /** The same run for the background supervisor: attached to it, and {@code --fresh} already done. */
+        List<String> forSupervisor() {
+            List<String> args = new ArrayList<>();
+            epochs.ifPresent(e -> args.addAll(List.of("--epochs", e.toString())));
+            if (trainLimit > 0) {
+                args.addAll(List.of("--train-limit", Integer.toString(trainLimit)));
+            }
+            if (testLimit > 0) {
+                args.addAll(List.of("--test-limit", Integer.toString(testLimit)));
+            }
+            if (firstModel) {
+                args.add("--first-model");
+            }
+            if (secure) {
+                args.add("--secure");
+            }
+            return args;
+        }
+
+        Orchestrator.Options options(Settings settings) {
+            return new Orchestrator.Options(detach, fresh, epochs, trainLimit, testLimit, firstModel,
+                    new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT,
+                    secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty());
+        }
+    }
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final Supervisor supervisor;
+    private final WatchdogProcess watchdogProcess;
+
+    UpCommand(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+        this.supervisor = new Supervisor(settings);
+        this.watchdogProcess = new WatchdogProcess(settings);
+    }
+
+    int up(List<String> arguments) {
+        Args args = Args.parse(arguments);
+        if (supervisor.anyRunning() || watchdogProcess.running().isPresent()) {
+            out.println("a run is already up:");
+            Main.status(settings, out);
+            return 0;
+        }
+        return args.detach() ? detached(args) : serve(args, true);
+    }
+
+    /**
+     * {@code ./fmnist supervise} (hidden): the background half of {@code up -d}. Ends its startup output
+     * with {@value LogRelay#READY}, or {@value LogRelay#FAILED}, the exit code and the reason.
+     */
+    int supervise(List<String> arguments) {
+        try {
+            return serve(Args.parse(arguments), false);
+        } catch (CliException e) {
+            return failed(e.exitCode(), e.getMessage());
+        } catch (RuntimeException e) {
+            e.printStackTrace(out);
+            return failed(1, e.toString());
+        }
+    }
+
+    private int failed(int code, String reason) {
+        out.println(LogRelay.FAILED + " " + code);
+        out.println(reason);
+        out.flush();
+        return code;
+    }
+
+    private int detached(Args args) {
+        AtomicBoolean done = new AtomicBoolean(false);
+        AtomicBoolean stopping = new AtomicBoolean(false);
+        Thread stopper = new Thread(() -> {
+            stopping.set(true);
+            if (!done.get()) {
+                out.println();
+                out.println("stopping...");
+                out.println("stopped " + stopEverything() + " processes");
+            }
+        }, "fmnist-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        if (args.fresh()) {
+            new Orchestrator(settings, out).fresh();
+        }
+        try {
+            watchdogProcess.follow(watchdogProcess.spawn(args.forSupervisor()), out, stopping::get);
+        } catch (RuntimeException e) {
+            done.set(true);
+            stopEverything(); // the supervisor stopped what it started, unless it was killed
+            throw e;
+        }
+        done.set(true);
+        Runtime.getRuntime().removeShutdownHook(stopper);
+        out.println("running in the background; ./fmnist status, ./fmnist logs, ./fmnist down");
+        return 0;
+    }
+
+    /** {@code down}'s order: the supervisor first, so that nothing is restarted behind it, then the rest. */
+    private int stopEverything() {
+        boolean supervised = watchdogProcess.stop();
+        return supervisor.stopAll().size() + (supervised ? 1 : 0);
+    }
+
+    /** Starts the run, then restarts what exits until this JVM is stopped. */
+    private int serve(Args args, boolean attached) {
+        watchdogProcess.claim();
+        Restarts restarts = new Restarts(settings.restartsFile());
+        restarts.clear();
+        PrintStream events = attached ? tee(out, settings.supervisorLog()) : out;
+        Watchdog watchdog = new Watchdog(supervisor, RestartPolicy.DEFAULT, restarts, events, Clock.systemUTC());
+        AtomicBoolean serving = new AtomicBoolean(false);
+        Thread stopper = new Thread(() -> {
+            watchdog.stop();
+            supervisor.refuseStarts();
+            if (attached && supervisor.anyRunning()) {
+                out.println();
+                out.println("stopping...");
+                List<Component> stopped = supervisor.stopAll();
+                out.println("stopped " + stopped.size() + " processes");
+            } else if (!attached) {
+                out.println((serving.get() ? "" : "\n") + LogRelay.PREFIX + java.time.Instant.now() + " supervisor stopped: nothing is restarted any more");
+            }
+            watchdogProcess.release();
+        }, "fmnist-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        Orchestrator.Options options = args.options(settings);
+        Orchestrator.Result result = new Orchestrator(settings, out, supervisor, Optional.of(watchdog)).up(options);
+        printServing(result, options);
+        serving.set(true);
+        if (attached) {
+            out.println("press Ctrl-C to stop everything");
+        } else {
+            out.println(LogRelay.READY);
+        }
+        out.flush();
+        try {
+            Thread.currentThread().join(); // the watchdog works on its own threads; the hook ends this
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private void printServing(Orchestrator.Result result, Orchestrator.Options options) {
+        out.println();
+        out.printf(Locale.ROOT, "serving model v%d (epoch %d, train loss %.4f, test accuracy %.4f) on %s%n",
+                result.modelVersion(), result.epoch(), result.trainLoss(), result.testAccuracy(),
+                settings.baseUrl(Component.INFERENCE));
+        out.println("try:  curl -s -X POST -H 'Content-Type: image/png' --data-binary @your-image.png "
+                + settings.baseUrl(Component.INFERENCE) + "/api/v1/classify");
+        out.println("  or: ./fmnist classify your-image.png");
+        Path home = settings.home();
+        String shown = home.startsWith(settings.repo()) ? settings.repo().relativize(home).toString() : home.toString();
+        out.println("admin token (training control, pin/rollback): " + shown + "/" + Credentials.ADMIN_TOKEN_FILE
+                + "   e.g. -H \"Authorization: Bearer $(cat " + shown + "/" + Credentials.ADMIN_TOKEN_FILE + ")\"");
+        out.println("writer token (uploads, publication): " + shown + "/" + Credentials.WRITER_TOKEN_FILE);
+        options.kafka().ifPresent(k -> out.println(Orchestrator.kafkaLine(k)));
+        out.println(Orchestrator.consoleLine(settings));
+    }
+
+    /** The terminal and the supervisor log at once: an attached run's restarts are seen and kept. */
+    private static PrintStream tee(PrintStream terminal, Path file) {
+        OutputStream log;
+        try {
+            Files.createDirectories(file.getParent());
+            log = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new CliException("cannot write " + file + ": " + e.getMessage());
+        }
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                terminal.write(b);
+                log.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                terminal.write(b, off, len);
+                log.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                terminal.flush();
+                log.flush();
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+}

@@ -17,8 +17,10 @@
 # (inference-service/bench/classify-bench.sh, raw, wrk -t1 -c16, after its own warm-up) and fails when the
 # median in-pipeline throughput is under SOAK_MIN_RATIO (0.8) of it.
 #
+# After the cycles: each process's live heap after a full GC, and the restart drill on the same pipeline
+# (pipeline-cli/bench/restart-drill.sh: the trainer kill -9'ed during a POSTed run, then inference).
 # Usage: pipeline-cli/bench/soak.sh [CYCLES]      (default 10; CI runs 3)
-# Env: SOAK_ALONE=0 skips the alone measurement (and the ratio); FMNIST_HOME (default a temp folder),
+# Env: SOAK_ALONE=0 skips the alone measurement (and the ratio); SOAK_DRILL=0 skips the drill; FMNIST_HOME (default a temp folder),
 #      FMNIST_*_PORT (default 286xx), FMNIST_DATA_DIR (default ../shared/data/fashion-mnist).
 # Runs on 127.0.0.1 only, every load bounded in time; stops everything it started at the end.
 set -euo pipefail
@@ -193,6 +195,11 @@ for c in "${components[@]}"; do
   max=$(tr '\0' '\n' < "/proc/$pid/cmdline" | sed -n 's/^-Xmx\([0-9]*\)m$/\1/p' | tail -1)
   printf '  %-9s live %3d MB of a %s MB heap\n' "$c" "$live" "${max:-?}"
 done
+# the restart drill on the same pipeline: trainer kill -9'ed during a POSTed run, inference kill -9'ed
+if [ "${SOAK_DRILL:-1}" != 0 ]; then
+  echo
+  "$root/pipeline-cli/bench/restart-drill.sh" || fail "the restart drill failed"
+fi
 if [ ${#failures[@]} -gt 0 ]; then
   echo "soak: ${#failures[@]} failures (logs in $FMNIST_HOME/logs)" >&2
   exit 1

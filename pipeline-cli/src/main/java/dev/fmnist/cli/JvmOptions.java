@@ -66,6 +66,21 @@ final class JvmOptions {
         return c == Component.INFERENCE ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC";
     }
 
+    /**
+     * The flags of the supervisor that {@code up -d} leaves behind: it polls a few HTTP endpoints and waits on its
+     * children, so a small heap, the client compiler only and small caps (58 MB resident, 67 MB with a 64 MB heap
+     * and the default caps, which counted against the pipeline's 1.5 GB).
+     */
+    static List<String> supervisor() {
+        List<String> flags = new ArrayList<>(List.of("-Xms8m", "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m", "-Xss512k",
+                "-XX:MaxDirectMemorySize=8m", "-XX:+ExitOnOutOfMemoryError"));
+        if (trimsNativeHeap(Runtime.version())) {
+            flags.add(TRIM_NATIVE_HEAP + "5000");
+        }
+        return flags;
+    }
+
     /** The JVM flags of a process, before its own -D properties. */
     static List<String> of(Component c) {
         List<String> flags = new ArrayList<>();

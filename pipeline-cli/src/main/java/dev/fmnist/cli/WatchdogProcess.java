@@ -28,9 +28,6 @@ public final class WatchdogProcess {
     static final String COMMAND = "supervise";
     /** In the command line of every launcher JVM: guards against a recycled pid. */
     private static final String MARKER = Main.class.getName();
-    /** A small heap: it polls a few HTTP endpoints and waits on its children. */
-    private static final List<String> JVM_FLAGS = List.of("-Xms8m", "-Xmx64m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Xss512k");
     /** An attached launcher stops every component on SIGTERM, each within 30 s. */
     private static final Duration STOP_GRACE = Duration.ofMinutes(3);
 
@@ -80,7 +77,7 @@ public final class WatchdogProcess {
     public Started spawn(List<String> upArguments) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Orchestrator.java());
-        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(JvmOptions.supervisor());
         cmd.add("-Dfmnist.repo=" + settings.repo());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -98,6 +95,7 @@ public final class WatchdogProcess {
             ProcessBuilder builder = new ProcessBuilder(Supervisor.inOwnSession(cmd));
             Settings.VARIABLES.forEach(builder.environment()::remove);
             builder.environment().putAll(settings.environment());
+            builder.environment().putAll(JvmOptions.ENVIRONMENT);
             Process p = builder.directory(settings.repo().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -3,6 +3,7 @@ package dev.fmnist.trainer.messaging;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot.SourceOffset;
+import dev.fmnist.contracts.memory.ByteBudget;
 import dev.fmnist.support.kafka.BoundedTopicReader;
 import dev.fmnist.trainer.model.SampleStore;
 import java.time.Duration;
@@ -22,6 +23,12 @@ import org.apache.kafka.common.TopicPartition;
  * fetches only the new records instead of replaying the topic. Splits TRAIN and USER both train.
  */
 public final class EpochSource implements AutoCloseable {
+    /**
+     * The share of the heap the train images may take: with serial collection the old generation is two
+     * thirds of the heap, and the test set, the decoded batches in flight and the service itself need the
+     * rest (docs/operations.md, JVM memory). 86 MB of a 192 MB heap: about 110,000 images.
+     */
+    static final double HEAP_SHARE = 0.45;
     private final Consumer<byte[], byte[]> consumer;
     private final BatchIntake intake;
     private final Duration timeout;
@@ -47,7 +54,7 @@ public final class EpochSource implements AutoCloseable {
         this.intake = new BatchIntake((r, reason) -> rejects.reject(r, reason), Set.of(Split.TRAIN, Split.USER));
         this.timeout = timeout;
         this.pollTimeout = pollTimeout;
-        this.store = new SampleStore(imageSize, 60_000);
+        this.store = new SampleStore(imageSize, 60_000, ByteBudget.heapShare(HEAP_SHARE));
         this.partitions = BoundedTopicReader.partitions(consumer, Topics.TRAIN, timeout);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);

@@ -16,17 +16,35 @@ public final class SampleStore {
     /** Images per chunk: 784 KB of 28x28 pixels. */
     static final int CHUNK_IMAGES = 1024;
     private final int imageSize;
+    private final long maxBytes;
     private final List<byte[]> chunks = new ArrayList<>();
     private final List<byte[]> labelChunks = new ArrayList<>();
     private int count;
 
     /** @param initialCapacity images to make room for at once (chunks are added as needed beyond it) */
     public SampleStore(int imageSize, int initialCapacity) {
+        this(imageSize, initialCapacity, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param initialCapacity images to make room for at once (chunks are added as needed beyond it)
+     * @param maxBytes        the most the store may hold (pixels and labels): an image past it is refused
+     *                        with {@link StoreFullException} instead of exhausting the heap
+     */
+    public SampleStore(int imageSize, int initialCapacity, long maxBytes) {
         if (imageSize < 1) {
             throw new IllegalArgumentException("image size must be positive");
         }
         this.imageSize = imageSize;
+        this.maxBytes = maxBytes;
         ensureCapacity(Math.max(1, initialCapacity));
+    }
+
+    /** The store cannot take another image without going past its bound. */
+    public static final class StoreFullException extends IllegalStateException {
+        StoreFullException(String message) {
+            super(message);
+        }
     }
 
     public void clear() {
@@ -92,6 +110,12 @@ public final class SampleStore {
 
     private void ensureCapacity(int needed) {
         while ((long) chunks.size() * CHUNK_IMAGES < needed) {
+            long after = capacityBytes() + CHUNK_IMAGES * (imageSize + 1L);
+            if (after > maxBytes) {
+                throw new StoreFullException(String.format(java.util.Locale.ROOT,
+                        "%d images of %d pixels need %.0f MB, more than the %.0f MB this process may hold (a share of"
+                        + " its heap): give it a larger heap (-Xmx)", needed, imageSize, after / 1e6, maxBytes / 1e6));
+            }
             chunks.add(new byte[Math.multiplyExact(CHUNK_IMAGES, imageSize)]);
             labelChunks.add(new byte[CHUNK_IMAGES]);
         }

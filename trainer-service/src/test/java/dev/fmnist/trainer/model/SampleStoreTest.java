@@ -3,6 +3,7 @@ package dev.fmnist.trainer.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
@@ -68,5 +69,19 @@ class SampleStoreTest {
         assertEquals(capacity, store.capacityBytes());
         assertEquals(3, store.label(0));
         assertThrows(IllegalArgumentException.class, () -> new SampleStore(0, 1));
+    }
+
+    @Test
+    void anImagePastTheBoundIsRefusedWithAReasonInsteadOfExhaustingTheHeap() {
+        long twoChunks = 2L * SampleStore.CHUNK_IMAGES * (SIZE + 1);
+        SampleStore store = new SampleStore(SIZE, 1, twoChunks);
+        for (int i = 0; i < 2 * SampleStore.CHUNK_IMAGES; i++) {
+            store.add(image(i), 0, 4);
+        }
+        SampleStore.StoreFullException full = assertThrows(SampleStore.StoreFullException.class,
+                () -> store.add(image(0), 0, 4));
+        assertEquals(2 * SampleStore.CHUNK_IMAGES, store.count(), "what was held is kept");
+        assertTrue(full.getMessage().contains("-Xmx"), full.getMessage());
+        assertEquals(twoChunks, store.capacityBytes());
     }
 }

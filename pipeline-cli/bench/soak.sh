@@ -10,7 +10,7 @@
 # saturated req/s and the p99 at 1,000 req/s. It fails (exit 1, the reason on stderr) when a component
 # died or was restarted (pid changed), a run did not complete or trained on fewer samples than were
 # published, RSS of a process after the last cycle is more than SOAK_GROWTH_PCT (10) % above its cycle-3
-# figure (cycle 1 when fewer cycles), the pipeline's RSS exceeds 1.5 GB or inference's 300 MB, a cycle's
+# figure (judged in runs of 6 cycles or more), the pipeline's RSS exceeds 1.5 GB or inference's 300 MB, a cycle's
 # saturated throughput is under SOAK_MIN_RPS (40000: twice the 20,000 of the regression in issue 21; the
 # absolute figure moves +-10 % with this shared machine) or has errors, or the median p99 at 1,000 req/s over
 # the cycles is above SOAK_MAX_P99_MS (2). Before the pipeline it measures the inference service alone
@@ -100,7 +100,9 @@ for c in "${components[@]}"; do first_pid[$c]="$(pid_of "$c")"; done
 admin=(-H "Authorization: Bearer $(cat "$FMNIST_HOME/admin-token")")
 epochs=$(status_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["epoch"])')
 declare -A base_rss last_rss
-base_cycle=$(( cycles >= 3 ? 3 : 1 ))
+# growth is judged from cycle 3 on (cycles 1-3 still warm up: kafka's RSS rose 10.7 % from cycle 1 to 3 in the
+# 10-cycle run, then 2.1 % to cycle 10), so only runs of 6 cycles or more judge it
+base_cycle=3
 samples_expected=60000
 all_rps=() all_p99=()
 printf '\n%-5s %-66s %-7s %-22s %-9s %-26s %s\n' cycle "RSS MB (kafka ingest trainer inference console supervisor = total)" epochs \
@@ -180,12 +182,16 @@ if [ -n "$alone" ]; then
 fi
 
 echo
-echo "RSS growth, cycle $cycles over cycle $base_cycle:"
-for c in "${components[@]}"; do
-  awk -v c="$c" -v a="${base_rss[$c]}" -v b="${last_rss[$c]}" -v g="$growth_pct" \
-    'BEGIN { d = (b - a) * 100 / a; printf "  %-9s %4d -> %4d MB  %+5.1f%%\n", c, a, b, d; exit !(d <= g) }' \
-    || fail "$c RSS grew more than $growth_pct% from cycle $base_cycle to $cycles"
-done
+if [ "$cycles" -ge 6 ]; then
+  echo "RSS growth, cycle $cycles over cycle $base_cycle:"
+  for c in "${components[@]}"; do
+    awk -v c="$c" -v a="${base_rss[$c]}" -v b="${last_rss[$c]}" -v g="$growth_pct" \
+      'BEGIN { d = (b - a) * 100 / a; printf "  %-9s %4d -> %4d MB  %+5.1f%%\n", c, a, b, d; exit !(d <= g) }' \
+      || fail "$c RSS grew more than $growth_pct% from cycle $base_cycle to $cycles"
+  done
+else
+  echo "RSS growth: not judged in a run of fewer than 6 cycles (cycles 1-3 warm up)"
+fi
 echo "Live heap after a full GC (jcmd GC.run), against each process's -Xmx (docs/operations.md, JVM memory):"
 for c in "${components[@]}"; do
   pid="$(pid_of "$c")"

@@ -136,26 +136,30 @@ public final class Supervisor {
         return stopped;
     }
 
+    /** SIGTERM, then SIGKILL when it has not ended after {@code grace}; throws when it still lives. */
+    static void terminate(ProcessHandle p, Duration grace, String what) {
+        p.destroy();
+        try {
+            p.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            p.destroyForcibly();
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // reported below if still alive
+            }
+        }
+        if (p.isAlive()) {
+            throw new CliException(what + " (pid " + p.pid() + ") did not stop");
+        }
+    }
+
     /** SIGTERM, then SIGKILL after a grace period. Removes the pid file. */
     public boolean stop(Component c) {
         Optional<ProcessHandle> h = running(c);
         boolean stopped = false;
         if (h.isPresent()) {
-            ProcessHandle p = h.get();
-            p.destroy();
-            try {
-                p.onExit().get(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-                try {
-                    p.onExit().get(10, TimeUnit.SECONDS);
-                } catch (Exception ignored) {
-                    // reported below if still alive
-                }
-            }
-            if (p.isAlive()) {
-                throw new CliException(c.id() + " (pid " + p.pid() + ") did not stop");
-            }
+            terminate(h.get(), STOP_GRACE, c.id());
             stopped = true;
         }
         try {

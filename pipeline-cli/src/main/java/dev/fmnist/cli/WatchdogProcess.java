@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -174,23 +173,7 @@ public final class WatchdogProcess {
     /** SIGTERM (its hook stops the restarts), SIGKILL after a grace period; removes the pid file. */
     public boolean stop() {
         Optional<ProcessHandle> h = running();
-        if (h.isPresent()) {
-            ProcessHandle p = h.get();
-            p.destroy();
-            try {
-                p.onExit().get(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-                try {
-                    p.onExit().get(10, TimeUnit.SECONDS);
-                } catch (Exception ignored) {
-                    // reported below
-                }
-            }
-            if (p.isAlive()) {
-                throw new CliException("the supervisor (pid " + p.pid() + ") did not stop");
-            }
-        }
+        h.ifPresent(p -> Supervisor.terminate(p, STOP_GRACE, "the supervisor"));
         try {
             Files.deleteIfExists(settings.supervisorPidFile());
         } catch (IOException e) {

@@ -278,6 +278,29 @@ class TrainerIT {
         assertEquals(2, readAll(clients, Topics.DEAD_LETTER).size(), "bad records reported once across processes");
     }
 
+    @Test
+    @Order(9)
+    void aSecondRunOfTheServiceTopsUpWhatItHoldsWithTheImagesUploadedSince() {
+        // the service read the topics for the API run (test 2) and keeps them: this run reads only what was
+        // appended since (user-2 of test 8 and user-3 now) and trains on all of it, nothing twice
+        try (DatasetPublisher publisher = new DatasetPublisher(bootstrap)) {
+            publisher.sendAndWait(Topics.TRAIN, "user-3".getBytes(StandardCharsets.UTF_8),
+                    ImageBatchCodec.encode(userBatch("user-3", data, 400, 50, 50)));
+        }
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"epochs\": 6}").post("/api/v1/training")
+                .then().statusCode(202);
+        await(() -> {
+            JsonPath s = given().get("/api/v1/training").then().statusCode(200).extract().jsonPath();
+            assertTrue(!"FAILED".equals(s.getString("state")), "run failed: " + s.getString("detail"));
+            return "COMPLETED".equals(s.getString("state")) && s.getInt("epoch") == 6;
+        }, Duration.ofSeconds(90));
+        List<Map<String, Object>> history = given().get("/api/v1/training").then().extract().jsonPath().getList("history");
+        Map<String, Object> last = history.get(history.size() - 1);
+        assertEquals(6, ((Number) last.get("epoch")).intValue());
+        assertEquals(EXPECTED_SAMPLES + 300 + 50, ((Number) last.get("samples")).longValue(),
+                "the first run's images, test 8's 300 and the 50 uploaded now, each once");
+    }
+
     static KafkaClients fail() {
         throw new AssertionError("the data set was not published (an earlier test failed)");
     }

@@ -7,7 +7,8 @@ import jakarta.inject.Singleton;
 
 /**
  * How every service writes JSON: floats and doubles with Jackson's Schubfach writer instead of the
- * JDK's {@code Float.toString} (the same shortest round-trip digits, several times cheaper). A
+ * JDK's {@code Float.toString} (the shortest digits that read back as the same float, where JDK 17's
+ * conversion sometimes writes a digit more; several times cheaper). A
  * classification answers ten probabilities, and at saturation the JDK's conversion was about 4 % of the
  * inference service's CPU (JFR, raw classify with wrk).
  */

@@ -153,10 +153,16 @@ public final class SnapshotStore {
                 && e.getMessage().startsWith(COORDINATOR_UNKNOWN_ERROR);
     }
 
+    /**
+     * Best effort: the failure that led here is what the caller reports. After a commit that timed out (the
+     * broker frozen or gone while it was on the way) the client refuses an abort with IllegalStateException
+     * ("the previous call to commitTransaction timed out and must be retried"); that must not replace the
+     * timeout, which makes the run retry with a fresh producer that settles the open transaction.
+     */
     private void abort() {
         try {
             producer.abortTransaction();
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
             LOG.debugf("abort after a failed snapshot transaction: %s", e.getMessage());
         }
     }

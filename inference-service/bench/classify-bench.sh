@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Latency and throughput of POST /api/v1/classify (raw bytes and PNG) on the packaged service.
+# Latency and throughput of POST /api/v1/classify (raw bytes and PNG; KINDS="raw png json" adds JSON pixels)
+# on the packaged service.
 # Starts a local Kafka broker and the service on free ports of 127.0.0.1, publishes a snapshot,
 # then: (a) fixed rate (default 1,000 req/s for 20 s) -> p50/p99; (b) saturation -> req/s.
 # Every load run is bounded in time and only targets 127.0.0.1. Run from anywhere:
@@ -74,7 +75,7 @@ echo
 load() { java -Xms256m -Xmx256m -cp "$BENCH_CP" dev.fmnist.inference.bench.LoadGen "$@"; }
 
 for kind in ${KINDS:-raw png}; do
-  if [[ $kind == raw ]]; then ct=application/octet-stream; else ct=image/png; fi
+  case $kind in raw) ct=application/octet-stream ;; json) ct=application/json ;; *) ct=image/png ;; esac
   body="$WORK/bodies/image.$kind"
   echo "== $kind ($ct, $(stat -c %s "$body") bytes) =="
   if [[ -n "${REPEAT_RATE:-}" ]]; then echo "(a0) fixed-rate run, not reported:"; load rate "$HPORT" "$ct" "$body" "$CONNS_RATE" "$SECONDS_RATE" "$RATE" || true; fi
@@ -93,4 +94,4 @@ for kind in ${KINDS:-raw png}; do
 done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_requests_total\{content_type="(raw|png)",outcome=' | grep -v ' 0.0$' || true
+curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_requests_total\{content_type="(raw|png|json)",outcome=' | grep -v ' 0.0$' || true

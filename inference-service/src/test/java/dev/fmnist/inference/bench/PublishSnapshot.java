@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Benchmark helper (not a test): fits a quick softmax regression, publishes it as a snapshot and
- * writes request bodies (raw bytes and PNG of test image 0) for the load generators.
+ * writes request bodies (raw bytes, PNG and JSON pixels of test image 0) for the load generators.
  * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [MODEL]
  */
 public final class PublishSnapshot {
@@ -41,6 +41,11 @@ public final class PublishSnapshot {
         Files.createDirectories(out);
         Files.write(out.resolve("image.raw"), raw);
         Files.write(out.resolve("image.png"), ImageConverter.encodePng(raw));
+        StringBuilder json = new StringBuilder("{\"pixels\": [");
+        for (int i = 0; i < raw.length; i++) {
+            json.append(i == 0 ? "" : ",").append(raw[i] & 0xFF);
+        }
+        Files.writeString(out.resolve("image.json"), json.append("]}").toString());
         System.out.printf("published %s v1 (test accuracy %.4f); bodies in %s%n", model, fit.testAccuracy(), out);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The JVM memory policy of a local run, one entry per process: the heap sized for the process's work
- * (a 784x10 model, 47 MB of training pixels) rather than for the machine, and the same caps on the
+ * (a small model and the training pixels) rather than for the machine, and the same caps on the
  * JVM's other memory for everyone. The images apply the same policy with the heap as a percentage of
  * the container's memory limit ({@code -XX:MaxRAMPercentage} in each Dockerfile's {@code JAVA_OPTS},
  * the limit in the Kubernetes manifests); the table in docs/operations.md ("JVM memory") is the one
@@ -15,14 +15,12 @@ import java.util.Map;
  */
 final class JvmOptions {
     /**
-     * Every JVM starts with a 16 MB heap and grows it only as its live data needs (the default start is
-     * a 64th of the host's memory, the whole capped heap on a large host, committed and soon touched).
-     * Caps every JVM gets: class metadata and JIT code (a Quarkus service uses ~60-90 MB and ~20-40 MB;
-     * the defaults are unlimited and 240 MB), thread stacks (no deep recursion anywhere), direct buffers
-     * (the trainer's test set, ~8 MB; the default is the heap size), exit rather
-     * than limp on when a heap is too small, and hand native memory that was freed back to the system
-     * every 5 s (glibc keeps freed malloc memory resident: 220 MB of the trainer's 590 MB after its 10
-     * epochs, libtorch's per-step buffers among long-lived allocations).
+     * Every JVM starts with a small heap and grows it only as its live data needs (the default start is
+     * a 64th of the host's memory). Caps every JVM gets: class metadata, JIT code, thread stacks (no deep
+     * recursion anywhere) and direct buffers (the defaults are unlimited or the heap size); exit rather
+     * than limp on when a heap is too small; hand freed native memory back to the system, which glibc
+     * otherwise keeps resident (libtorch's per-step buffers among long-lived allocations). The measured
+     * sizes behind each cap are in docs/operations.md ("JVM memory").
      */
     static final List<String> COMMON = List.of("-Xms16m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m",
             "-Xss512k", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=5000");
@@ -68,8 +66,8 @@ final class JvmOptions {
 
     /**
      * The flags of the supervisor that {@code up -d} leaves behind: it polls a few HTTP endpoints and waits on its
-     * children, so a small heap, the client compiler only and small caps. It stays at about 66 MB resident (22 MB of
-     * it the mapped JVM itself), counted in the pipeline's 1.5 GB by the soak benchmark.
+     * children, so a small heap, the client compiler only and small caps (its resident size is counted in the
+     * pipeline's total by the soak benchmark).
      */
     static List<String> supervisor() {
         List<String> flags = new ArrayList<>(List.of("-Xms8m", "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

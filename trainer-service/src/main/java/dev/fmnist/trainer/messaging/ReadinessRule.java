@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The data-readiness rule, without the Kafka reading (the {@link TopicMirror}s feed it, {@link DatasetReadiness}
+ * The data-readiness rule, without the Kafka reading (the {@link TopicMirror}s feed it, {@link TrainingData#ready}
  * asks it). Ready
  * when, at one check:
  * <ol>
@@ -27,11 +27,11 @@ import java.util.TreeMap;
  * announcing more fails decoding and is not observed. Memory grows with the records observed (ranges,
  * not bits per position). Thread-safe: the train and test mirrors may be read on two threads at once.
  */
-final class ReadinessRule {
+public final class ReadinessRule {
     static final String READY = "ready";
 
     /** The outcome of one check: {@code reason} is {@link #READY} or what the data waits for. */
-    record Verdict(boolean ready, String reason, List<String> missing) {
+    public record Verdict(boolean ready, String reason, List<String> missing) {
     }
 
     /** One announced dataset split: what it announces and what of it has been seen. */

@@ -50,11 +50,8 @@ public final class TopicMirror implements AutoCloseable {
     private record Taken(int partition, long offset, int from, int to) {
     }
 
-    /**
-     * What a refresh reached; {@code stats} count every record so far, {@code decodeNanos} is the part of
-     * {@code nanos} spent decoding and copying.
-     */
-    public record Read(List<SourceOffset> lineage, BatchIntake.Stats stats, long nanos, long decodeNanos) {
+    /** What a refresh reached; {@code stats} count every record so far, {@code decodeNanos}: this refresh's decoding. */
+    public record Read(List<SourceOffset> lineage, BatchIntake.Stats stats, long decodeNanos) {
     }
 
     /**
@@ -86,7 +83,6 @@ public final class TopicMirror implements AutoCloseable {
      */
     public synchronized Read refresh(BooleanSupplier stop, BatchIntake.Rejects deadLetters) {
         rejects = deadLetters;
-        long start = System.nanoTime();
         long decodedBefore = decodeNanos;
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         try {
@@ -104,7 +100,7 @@ public final class TopicMirror implements AutoCloseable {
         }
         List<SourceOffset> lineage = partitions.stream()
                 .map(tp -> new SourceOffset(tp.topic(), tp.partition(), ends.get(tp))).toList();
-        return new Read(lineage, stats, System.nanoTime() - start, decodeNanos - decodedBefore);
+        return new Read(lineage, stats, decodeNanos - decodedBefore);
     }
 
     private void take(ConsumerRecord<byte[], byte[]> r) {

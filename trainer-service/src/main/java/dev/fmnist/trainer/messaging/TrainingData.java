@@ -6,6 +6,8 @@ import dev.fmnist.contracts.memory.ByteBudget;
 import dev.fmnist.trainer.model.SampleStore;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * The train and test topics as this process holds them: one {@link TopicMirror} each, opened on first use
@@ -14,6 +16,7 @@ import java.util.Set;
  * benchmark) opens its own for the run.
  */
 public final class TrainingData implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TrainingData.class);
     /**
      * The share of the heap the train images may take: with serial collection the old generation is two
      * thirds of the heap, and the test set, the decoded batches in flight and the service itself need the
@@ -27,6 +30,7 @@ public final class TrainingData implements AutoCloseable {
     private final ReadinessRule readiness = new ReadinessRule();
     private TopicMirror train;
     private TopicMirror test;
+    private String lastReason = "";
 
     public TrainingData(KafkaClients clients, int imageSize, Duration timeout, Duration pollTimeout) {
         this.clients = clients;
@@ -54,9 +58,26 @@ public final class TrainingData implements AutoCloseable {
         return test;
     }
 
-    /** What both mirrors have shown the readiness rule. */
-    ReadinessRule readiness() {
-        return readiness;
+    /**
+     * One check of the data-readiness rule, so a trainer started before (or while) ingest publishes waits
+     * instead of training on half a dataset: both mirrors read what was appended (what they read is what
+     * the epochs train on; unusable records go to {@code deadLetters}), then the rule decides on what they
+     * showed it. Null when stopped first.
+     *
+     * @param pastDeadline the readiness deadline has passed: train on what is there
+     */
+    public ReadinessRule.Verdict ready(BooleanSupplier stop, BatchIntake.Rejects deadLetters, boolean pastDeadline) {
+        if (train().refresh(stop, deadLetters) == null || test().refresh(stop, deadLetters) == null) {
+            return null;
+        }
+        ReadinessRule.Verdict verdict = readiness.check(pastDeadline);
+        synchronized (this) {
+            if (!verdict.reason().equals(lastReason)) {
+                LOG.infof("training data: %s", verdict.reason());
+            }
+            lastReason = verdict.reason();
+        }
+        return verdict;
     }
 
     @Override

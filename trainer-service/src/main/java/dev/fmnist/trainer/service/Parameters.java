@@ -3,6 +3,8 @@ package dev.fmnist.trainer.service;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.trainer.messaging.TopicMirror;
 import dev.fmnist.trainer.model.SoftmaxRegression;
+import java.time.Instant;
+import java.util.List;
 
 /** W and b (copies) and the step count at one moment of a run, for an evaluation and a snapshot. */
 record Parameters(float[] weights, float[] bias, long steps) {
@@ -22,5 +24,13 @@ record Parameters(float[] weights, float[] bias, long steps) {
         try (SoftmaxRegression model = SoftmaxRegression.of(WeightSnapshot.INPUTS, WeightSnapshot.OUTPUTS, weights, bias)) {
             return (double) model.countCorrectPixels(test.pixels(), test.labels(), count, evalChunk) / count;
         }
+    }
+
+    /** The snapshot of these parameters as version {@code version} of the run {@code settings} describe. */
+    WeightSnapshot snapshot(TrainingSettings settings, long version, int epochs, WeightSnapshot.Metrics metrics,
+                            List<WeightSnapshot.SourceOffset> lineage) {
+        return new WeightSnapshot(settings.modelName(), version, epochs, steps, weights, bias,
+                new WeightSnapshot.Hyperparameters(settings.learningRate(), settings.batchSize(), settings.seed()),
+                metrics, lineage, Instant.now(), new WeightSnapshot.Plan(settings.epochs()));
     }
 }

@@ -4,10 +4,10 @@ import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshot.SourceOffset;
-import dev.fmnist.trainer.messaging.DatasetReadiness;
 import dev.fmnist.trainer.messaging.DeadLetterSink;
 import dev.fmnist.trainer.messaging.FencedException;
 import dev.fmnist.trainer.messaging.KafkaClients;
+import dev.fmnist.trainer.messaging.ReadinessRule;
 import dev.fmnist.trainer.messaging.SnapshotStore;
 import dev.fmnist.trainer.messaging.TopicMirror;
 import dev.fmnist.trainer.messaging.TrainingData;
@@ -15,7 +15,6 @@ import dev.fmnist.trainer.model.SampleStore;
 import dev.fmnist.trainer.model.ShuffleOrder;
 import dev.fmnist.trainer.model.SoftmaxRegression;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -24,7 +23,7 @@ import org.jboss.logging.Logger;
 /**
  * One training run against Kafka, in plain Java (the Quarkus service, the integration test and the
  * benchmark all drive this class): resume from the model's latest snapshot, wait for the data,
- * train the remaining epochs (each replays the train topic), evaluate on the whole test topic and
+ * train the remaining epochs (each on what the train mirror holds), evaluate on the whole test topic and
  * publish a snapshot after each epoch (on the {@link EpochFinisher}'s thread, beside the next epoch's
  * steps), then optionally keep training online on new records.
  * Runs on the caller's thread until done or until {@code stop} answers true.
@@ -163,11 +162,9 @@ public final class Trainer {
             version = latest == null ? 0 : latest.version();
             boolean resume = settings.resume() && latest != null;
             if (resume && snapshotOptions.followPlan() && latest.plan().unfinishedAt(latest.epoch())) {
-                WeightSnapshot.Hyperparameters h = latest.hyperparameters();
+                settings = settings.finishing(latest);
                 LOG.infof("v%d belongs to an unfinished run of %d epochs: finishing it (lr %s, batch %d, seed %d)",
-                        latest.version(), latest.plan().targetEpochs(), h.learningRate(), h.batchSize(), h.seed());
-                settings = settings.with(latest.plan().targetEpochs(), h.learningRate(), h.batchSize(), h.seed(), true)
-                        .validate();
+                        latest.version(), settings.epochs(), settings.learningRate(), settings.batchSize(), settings.seed());
                 listener.followingPlan(settings);
             }
             long step = 0;
@@ -226,16 +223,30 @@ public final class Trainer {
         return new Result(state, epoch, stepper.steps(), version, detail);
     }
 
+    /**
+     * Waits until the data is ready ({@link TrainingData#ready}); waiting is bounded: once the readiness
+     * deadline has passed, the run trains on what is there and reports what never came.
+     */
     private boolean awaitData(TrainingData data, DeadLetterSink deadLetters, BooleanSupplier stop) {
-        DatasetReadiness readiness = new DatasetReadiness(data, readinessDeadline);
-        while (!readiness.check(stop, deadLetters::report)) {
-            listener.state(State.WAITING_FOR_DATA, readiness.reason());
+        long start = System.nanoTime();
+        while (true) {
+            boolean late = !readinessDeadline.isZero() && System.nanoTime() - start >= readinessDeadline.toNanos();
+            ReadinessRule.Verdict verdict = data.ready(stop, deadLetters::report, late);
+            if (verdict != null && verdict.ready()) {
+                if (!verdict.missing().isEmpty()) {
+                    LOG.warnf("training data incomplete after the %d s readiness deadline (fmnist.trainer.readiness.deadline):"
+                            + " training on what is there; missing %s", readinessDeadline.toSeconds(), verdict.missing());
+                }
+                listener.dataMissing(verdict.missing());
+                return true;
+            }
+            if (verdict != null) {
+                listener.state(State.WAITING_FOR_DATA, verdict.reason());
+            }
             if (!sleep(settings.readyPollInterval(), stop)) {
                 return false;
             }
         }
-        listener.dataMissing(readiness.missing());
-        return true;
     }
 
     private boolean trainEpochs(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
@@ -253,8 +264,7 @@ public final class Trainer {
             long warmStart = System.nanoTime();
             MinibatchStepper.warmUp(INPUTS, OUTPUTS, settings.batchSize(), WARM_UP_STEPS);
             LOG.debugf("step path warmed in %.2f s", (System.nanoTime() - warmStart) / 1e9);
-            LOG.infof("loaded %d train and %d test samples in %.2f s (%s)", train.count(), test.count(),
-                    loaded.nanos() / 1e9, loaded.stats());
+            LOG.infof("training on %d train and %d test samples (%s)", train.count(), test.count(), loaded.stats());
             SampleStore store = train.store();
             MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             for (int e = epoch + 1; e <= settings.epochs(); e++) {
@@ -389,9 +399,7 @@ public final class Trainer {
 
     private WeightSnapshot publish(SnapshotStore snapshots, Parameters p, int epochs, WeightSnapshot.Metrics metrics,
                                    List<SourceOffset> offsets) {
-        WeightSnapshot s = new WeightSnapshot(settings.modelName(), version + 1, epochs, p.steps(), p.weights(),
-                p.bias(), new WeightSnapshot.Hyperparameters(settings.learningRate(), settings.batchSize(),
-                        settings.seed()), metrics, offsets, Instant.now(), new WeightSnapshot.Plan(settings.epochs()));
+        WeightSnapshot s = p.snapshot(settings, version + 1, epochs, metrics, offsets);
         snapshots.publish(s);
         version = s.version();
         listener.snapshot(s);

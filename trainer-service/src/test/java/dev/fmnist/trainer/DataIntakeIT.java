@@ -10,7 +10,9 @@ import dev.fmnist.contracts.ImageBatchCodec;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.trainer.messaging.KafkaClients;
+import dev.fmnist.trainer.messaging.TrainingData;
 import dev.fmnist.trainer.service.EpochSummary;
 import dev.fmnist.trainer.service.Trainer;
 import dev.fmnist.trainer.service.TrainingSettings;
@@ -43,7 +45,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * What reaches training, on a real broker: the same images published with another batch size and with a
  * limit are trained once (content-level deduplication by position), a steady stream of uploads does not
  * hold readiness back, and an announcement that never completes (a forged total) is waited for only until
- * the readiness deadline, then reported as missing; an absurd total is a dead letter.
+ * the readiness deadline, then reported as missing; an absurd total is a dead letter. Continuous mode reads
+ * through the process's train mirror: an image it trained on in an epoch is not trained on again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DataIntakeIT {
@@ -190,5 +193,50 @@ class DataIntakeIT {
         System.out.printf("deadline %d s, trained after %d ms; missing %s; dead letters %s%n", deadline.toSeconds(),
                 waited, report.missing, reasons);
         assertTrue(reasons.stream().anyMatch(r -> r.contains("exceeds what a split can hold")), reasons.toString());
+    }
+
+    @Test
+    @Order(3)
+    void continuousModeTrainsWhatTheMirrorHoldsPastTheLineageAndNothingItTrainedBefore() throws Exception {
+        try (DatasetPublisher publisher = new DatasetPublisher(broker.bootstrapServers());
+             TrainingData shared = new TrainingData(clients, 784, Duration.ofSeconds(30), Duration.ofMillis(100))) {
+            publisher.sendAndWait(Topics.TRAIN, "late-0".getBytes(StandardCharsets.UTF_8),
+                    ImageBatchCodec.encode(TrainerIT.userBatch("late-0", data, 0, 200, 200)));
+            List<WeightSnapshot> published = new CopyOnWriteArrayList<>();
+            Trainer.Listener snapshots = new Trainer.Listener() {
+                @Override
+                public void snapshot(WeightSnapshot snapshot) {
+                    published.add(snapshot);
+                }
+            };
+            // one epoch through the shared mirror (the forged announcement of test 2 is waited for 1 s)
+            Trainer.Result epoch = new Trainer(clients, settings("mirror", 1), new Trainer.Snapshots(null, 5, false),
+                    Duration.ofSeconds(1), shared, snapshots).run(() -> false);
+            assertEquals(Trainer.State.COMPLETED, epoch.state(), epoch.detail());
+            long lineage = published.get(0).lineage().get(0).offset();
+            // after the epoch: late-0 again (trained in the epoch) and late-1 (new), both read by the mirror
+            // before continuous mode starts, as the next run's readiness check would
+            publisher.sendAndWait(Topics.TRAIN, "late-0".getBytes(StandardCharsets.UTF_8),
+                    ImageBatchCodec.encode(TrainerIT.userBatch("late-0", data, 0, 200, 200)));
+            publisher.sendAndWait(Topics.TRAIN, "late-1".getBytes(StandardCharsets.UTF_8),
+                    ImageBatchCodec.encode(TrainerIT.userBatch("late-1", data, 200, 200, 200)));
+            assertTrue(shared.train().refresh(() -> false, (r, reason) -> { }) != null);
+            TrainingSettings continuous = new TrainingSettings("mirror", 1, 0.1, 256, 3L, 0, true, true, true, 0,
+                    Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(30),
+                    Duration.ofMillis(200), 10_000);
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Trainer.Result> running = CompletableFuture.supplyAsync(() -> new Trainer(clients,
+                    continuous, new Trainer.Snapshots(null, 5, false), Duration.ZERO, shared, snapshots).run(stop::get));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (published.size() < 2) {
+                assertTrue(System.nanoTime() < deadline, "no continuous snapshot");
+                TrainerIT.sleep(50);
+            }
+            stop.set(true);
+            assertEquals(Trainer.State.STOPPED, running.get(30, TimeUnit.SECONDS).state());
+            WeightSnapshot online = published.get(1);
+            assertEquals(epoch.step() + 1, online.step(), "late-1's 200 images: one step; late-0's were trained");
+            assertEquals(lineage + 2, online.lineage().get(0).offset());
+        }
     }
 }

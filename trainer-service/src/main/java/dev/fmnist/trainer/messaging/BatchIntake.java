@@ -20,11 +20,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * the same images published again with another batch size or limit count once too, skips unlabelled
  * images, and dead-letters what cannot be used (corrupt record, images not 28x28, a split that does not
  * belong on the topic; labels out of range and announced sizes no dataset can have are refused by the
- * codec).
+ * codec). Every record that decodes is shown to an observer first, whatever happens to it next (the
+ * readiness rule counts announcements, duplicates included).
  */
 public final class BatchIntake {
     private final Rejects deadLetters;
     private final Set<Split> accepted;
+    private final java.util.function.Consumer<ImageBatch> decoded;
 
     /** Where an unusable record goes, with the reason ({@link DeadLetterSink#report} in a run). */
     @FunctionalInterface
@@ -80,9 +82,11 @@ public final class BatchIntake {
         }
     }
 
-    public BatchIntake(Rejects deadLetters, Set<Split> accepted) {
+    /** @param decoded shown every batch that decodes, before it is checked or deduplicated */
+    public BatchIntake(Rejects deadLetters, Set<Split> accepted, java.util.function.Consumer<ImageBatch> decoded) {
         this.deadLetters = deadLetters;
         this.accepted = Set.copyOf(accepted);
+        this.decoded = decoded;
     }
 
     /** Adds the record's labelled images to {@code store}, except those {@code seen} already took. */
@@ -96,6 +100,7 @@ public final class BatchIntake {
             deadLetters.reject(record, e.getMessage());
             return;
         }
+        decoded.accept(batch);
         if (batch.rows() != FashionMnist.ROWS || batch.cols() != FashionMnist.COLS) {
             stats.bad++;
             deadLetters.reject(record, "images are " + batch.rows() + "x" + batch.cols() + ", the model takes "

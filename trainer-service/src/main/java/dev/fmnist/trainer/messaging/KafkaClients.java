@@ -18,15 +18,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The trainer's Kafka clients, settings explicit. Consumers are assigned partitions and seek
- * themselves (an epoch replays a topic from its beginning), so they have no group and never commit:
+ * themselves (a topic mirror reads its topic from the beginning), so they have no group and never commit:
  * the trainer's position lives in the lineage of its snapshots. The connection settings (every
  * {@code kafka.*} property) come from the service's {@link KafkaClientFactory}; these are the trainer's
  * own settings laid on top.
  */
 public final class KafkaClients {
-    /** fetch.max.wait.ms of replay consumers; see {@link #consumer(String)}. */
-    static final int REPLAY_FETCH_MAX_WAIT_MS = 10;
-
     private final KafkaClientFactory factory;
     private final String clientIdPrefix;
 
@@ -45,16 +42,32 @@ public final class KafkaClients {
     }
 
     /**
-     * A group-less consumer of raw records for replays: bulk reads of 200 KB image batches up to
-     * fixed end offsets. Its fetch wait is short: once a replay has reached the end, the consumer
-     * already has its next fetch in flight at the end offset, and the broker holds that fetch for up to
-     * {@code fetch.max.wait.ms} when no data follows; the next replay (the next epoch, after a seek to
-     * the beginning) cannot fetch before it returns. With the default 500 ms every epoch's replay
-     * waited for the rest of it (replays after a 300 ms pause measured 0.25-0.29 s with 500 ms,
-     * 0.045-0.075 s with 10 ms).
+     * A group-less consumer of raw records for bounded reads up to fixed end offsets (the topic mirrors,
+     * scans of bookkeeping topics). Its fetch wait is short: once a read has reached the end, the consumer
+     * already has its next fetch in flight there, and the broker holds that fetch for up to
+     * {@code fetch.max.wait.ms} when no data follows; the next read (the next epoch's refresh) cannot fetch
+     * before it returns.
      */
     public Consumer<byte[], byte[]> consumer(String purpose) {
-        return consumer(purpose, REPLAY_FETCH_MAX_WAIT_MS);
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Fetches of a few 200 KB batches: the data is read in full once (each epoch then reads only what
+        // was appended), and a fetch response is one heap buffer, read through a JDK temporary direct
+        // buffer of the same size. With 32/64 MiB fetches those filled the trainer's 192 MB heap; 1 MiB
+        // fetches load the 47 MB in the same 0.5-0.7 s (measured on a loaded machine).
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * 1024 * 1024);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
+        p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        // Every image batch and snapshot carries its own CRC32C, checked by its codec: skip the second pass.
+        p.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return factory.consumer(p);
     }
 
     /**
@@ -69,36 +82,6 @@ public final class KafkaClients {
                 throw new TimeoutException(topic + " not read to its end offsets within " + limit);
             }
         }
-    }
-
-    /**
-     * A group-less consumer that follows the end of a topic (continuous training): the broker's
-     * default fetch wait (500 ms), so an idle tail costs two fetches a second, not a hundred.
-     */
-    public Consumer<byte[], byte[]> tailConsumer(String purpose) {
-        return consumer(purpose, 500);
-    }
-
-    private Consumer<byte[], byte[]> consumer(String purpose, int fetchMaxWaitMs) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // Fetches of a few 200 KB batches: the data is read in full once (each epoch then reads only what
-        // was appended), and a fetch response is one heap buffer, read through a JDK temporary direct
-        // buffer of the same size. With 32/64 MiB fetches those filled the trainer's 192 MB heap; 1 MiB
-        // fetches load the 47 MB in the same 0.5-0.7 s (measured on a loaded machine).
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * 1024 * 1024);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
-        p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs);
-        // Every image batch and snapshot carries its own CRC32C, checked by its codec: skip the second pass.
-        p.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return factory.consumer(p);
     }
 
     /** Idempotent, acks=all: a snapshot counts as published only once the broker has it. */

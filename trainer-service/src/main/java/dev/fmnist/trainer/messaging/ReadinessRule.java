@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The data-readiness rule, without the Kafka reading ({@link DatasetReadiness} feeds it). Ready
+ * The data-readiness rule, without the Kafka reading (the {@link TopicMirror}s feed it, {@link TrainingData#ready}
+ * asks it). Ready
  * when, at one check:
  * <ol>
  *   <li>both {@link Topics#TRAIN} and {@link Topics#TEST} hold at least one labelled image;</li>
@@ -24,13 +25,13 @@ import java.util.TreeMap;
  * or a forged announcement). Rule 1 holds always: there is nothing to train on without it. Announced sizes
  * are bounded by the codec ({@link dev.fmnist.contracts.ImageBatchCodec#MAX_SPLIT_IMAGES}): a record
  * announcing more fails decoding and is not observed. Memory grows with the records observed (ranges,
- * not bits per position).
+ * not bits per position). Thread-safe: the train and test mirrors may be read on two threads at once.
  */
-final class ReadinessRule {
+public final class ReadinessRule {
     static final String READY = "ready";
 
     /** The outcome of one check: {@code reason} is {@link #READY} or what the data waits for. */
-    record Verdict(boolean ready, String reason, List<String> missing) {
+    public record Verdict(boolean ready, String reason, List<String> missing) {
     }
 
     /** One announced dataset split: what it announces and what of it has been seen. */
@@ -50,7 +51,7 @@ final class ReadinessRule {
     private long datasetRecordsAtLastCheck = -1;
 
     /** Takes note of one decoded batch read from {@code topic}. */
-    void observe(String topic, ImageBatch batch) {
+    synchronized void observe(String topic, ImageBatch batch) {
         long count = 0;
         for (int i = 0; i < batch.count(); i++) {
             count += batch.label(i) == ImageBatch.UNLABELLED ? 0 : 1;
@@ -75,7 +76,7 @@ final class ReadinessRule {
     }
 
     /** One check; {@code pastDeadline}: the readiness deadline has passed (train on what is there). */
-    Verdict check(boolean pastDeadline) {
+    synchronized Verdict check(boolean pastDeadline) {
         boolean settled = datasetRecords == datasetRecordsAtLastCheck;
         datasetRecordsAtLastCheck = datasetRecords;
         for (String topic : List.of(Topics.TRAIN, Topics.TEST)) {

@@ -1,37 +1,29 @@
 package dev.fmnist.trainer.service;
 
 import dev.fmnist.contracts.SnapshotSigning;
-import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshot.SourceOffset;
-import dev.fmnist.trainer.messaging.BatchIntake;
-import dev.fmnist.trainer.messaging.DatasetReadiness;
 import dev.fmnist.trainer.messaging.DeadLetterSink;
-import dev.fmnist.trainer.messaging.EpochSource;
 import dev.fmnist.trainer.messaging.FencedException;
 import dev.fmnist.trainer.messaging.KafkaClients;
+import dev.fmnist.trainer.messaging.ReadinessRule;
 import dev.fmnist.trainer.messaging.SnapshotStore;
-import dev.fmnist.trainer.messaging.TestSet;
+import dev.fmnist.trainer.messaging.TopicMirror;
 import dev.fmnist.trainer.messaging.TrainingData;
 import dev.fmnist.trainer.model.SampleStore;
 import dev.fmnist.trainer.model.ShuffleOrder;
 import dev.fmnist.trainer.model.SoftmaxRegression;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
  * One training run against Kafka, in plain Java (the Quarkus service, the integration test and the
  * benchmark all drive this class): resume from the model's latest snapshot, wait for the data,
- * train the remaining epochs (each replays the train topic), evaluate on the whole test topic and
+ * train the remaining epochs (each on what the train mirror holds), evaluate on the whole test topic and
  * publish a snapshot after each epoch (on the {@link EpochFinisher}'s thread, beside the next epoch's
  * steps), then optionally keep training online on new records.
  * Runs on the caller's thread until done or until {@code stop} answers true.
@@ -170,11 +162,9 @@ public final class Trainer {
             version = latest == null ? 0 : latest.version();
             boolean resume = settings.resume() && latest != null;
             if (resume && snapshotOptions.followPlan() && latest.plan().unfinishedAt(latest.epoch())) {
-                WeightSnapshot.Hyperparameters h = latest.hyperparameters();
+                settings = settings.finishing(latest);
                 LOG.infof("v%d belongs to an unfinished run of %d epochs: finishing it (lr %s, batch %d, seed %d)",
-                        latest.version(), latest.plan().targetEpochs(), h.learningRate(), h.batchSize(), h.seed());
-                settings = settings.with(latest.plan().targetEpochs(), h.learningRate(), h.batchSize(), h.seed(), true)
-                        .validate();
+                        latest.version(), settings.epochs(), settings.learningRate(), settings.batchSize(), settings.seed());
                 listener.followingPlan(settings);
             }
             long step = 0;
@@ -195,7 +185,7 @@ public final class Trainer {
                  MinibatchStepper stepper = new MinibatchStepper(model, settings.batchSize(), settings.learningRate(),
                         step, listener)) {
                 if (epoch < settings.epochs()) {
-                    if (settings.waitForData() && !awaitData(stop)) {
+                    if (settings.waitForData() && !awaitData(data, deadLetters, stop)) {
                         return result(State.STOPPED, stepper);
                     }
                     if (!trainEpochs(model, stepper, snapshots, deadLetters, data, stop)) {
@@ -205,7 +195,7 @@ public final class Trainer {
                     LOG.infof("%s has completed its %d planned epochs: no retraining", settings.modelName(), epoch);
                 }
                 if (settings.continuous()) {
-                    trainContinuously(model, stepper, snapshots, deadLetters, data.test(), stop);
+                    trainContinuously(model, stepper, snapshots, deadLetters, data, stop);
                     return result(State.STOPPED, stepper);
                 }
                 return result(State.COMPLETED, stepper);
@@ -233,43 +223,54 @@ public final class Trainer {
         return new Result(state, epoch, stepper.steps(), version, detail);
     }
 
-    private boolean awaitData(BooleanSupplier stop) {
-        try (DatasetReadiness readiness = new DatasetReadiness(clients, settings.kafkaTimeout(),
-                readinessDeadline)) {
-            while (!readiness.check(stop)) {
-                listener.state(State.WAITING_FOR_DATA, readiness.reason());
-                if (!sleep(settings.readyPollInterval(), stop)) {
-                    return false;
+    /**
+     * Waits until the data is ready ({@link TrainingData#ready}); waiting is bounded: once the readiness
+     * deadline has passed, the run trains on what is there and reports what never came.
+     */
+    private boolean awaitData(TrainingData data, DeadLetterSink deadLetters, BooleanSupplier stop) {
+        long start = System.nanoTime();
+        while (true) {
+            boolean late = !readinessDeadline.isZero() && System.nanoTime() - start >= readinessDeadline.toNanos();
+            ReadinessRule.Verdict verdict = data.ready(stop, deadLetters::report, late);
+            if (verdict != null && verdict.ready()) {
+                if (!verdict.missing().isEmpty()) {
+                    LOG.warnf("training data incomplete after the %d s readiness deadline (fmnist.trainer.readiness.deadline):"
+                            + " training on what is there; missing %s", readinessDeadline.toSeconds(), verdict.missing());
                 }
+                listener.dataMissing(verdict.missing());
+                return true;
             }
-            listener.dataMissing(readiness.missing());
-            return true;
+            if (verdict != null) {
+                listener.state(State.WAITING_FOR_DATA, verdict.reason());
+            }
+            if (!sleep(settings.readyPollInterval(), stop)) {
+                return false;
+            }
         }
     }
 
     private boolean trainEpochs(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
                                 DeadLetterSink deadLetters, TrainingData data, BooleanSupplier stop) {
         SnapshotPolicy policy = SnapshotPolicy.duringEpochs(settings, System::nanoTime);
-        EpochSource source = data.train();
-        TestSet testSet = data.test();
+        TopicMirror train = data.train();
+        TopicMirror test = data.test();
         try (EpochFinisher finisher = new EpochFinisher()) {
-            // the data as it is now, loaded once (as the in-memory peer holds its tensors; kept across runs
-            // by a shared TrainingData); each epoch then reads only what was appended since
-            EpochSource.EpochRead loaded = source.read(stop, deadLetters::report);
-            if (loaded == null || !testSet.refresh(stop, deadLetters::report)) {
+            // the data as it is now (all of it the first time the process reads it); each epoch then reads
+            // only what was appended since
+            TopicMirror.Read loaded = train.refresh(stop, deadLetters::report);
+            if (loaded == null || test.refresh(stop, deadLetters::report) == null) {
                 return false;
             }
             long warmStart = System.nanoTime();
             MinibatchStepper.warmUp(INPUTS, OUTPUTS, settings.batchSize(), WARM_UP_STEPS);
             LOG.debugf("step path warmed in %.2f s", (System.nanoTime() - warmStart) / 1e9);
-            LOG.infof("loaded %d train and %d test samples in %.2f s (%s)", source.store().count(), testSet.count(),
-                    loaded.nanos() / 1e9, loaded.stats());
-            SampleStore store = source.store();
+            LOG.infof("training on %d train and %d test samples (%s)", train.count(), test.count(), loaded.stats());
+            SampleStore store = train.store();
             MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             for (int e = epoch + 1; e <= settings.epochs(); e++) {
                 listener.state(State.TRAINING, "epoch " + e + " of " + settings.epochs());
                 EpochSummary.Stopwatch watch = new EpochSummary.Stopwatch(System::nanoTime);
-                EpochSource.EpochRead read = source.read(stop, deadLetters::report);
+                TopicMirror.Read read = train.refresh(stop, deadLetters::report);
                 if (read == null) {
                     return false;
                 }
@@ -295,9 +296,8 @@ public final class Trainer {
                         WeightSnapshot.Metrics partial = new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(),
                                 Double.NaN);
                         int completed = e - 1;
-                        List<SourceOffset> offsets = read.lineage();
                         if (!finisher.submit(() -> {
-                            publish(snapshots, at, completed, partial, offsets);
+                            publish(snapshots, at, completed, partial, read.lineage());
                             return true;
                         })) {
                             return false;
@@ -315,19 +315,12 @@ public final class Trainer {
                 watch.end(EpochSummary.Phase.AWAIT);
                 if (e < settings.epochs()) {
                     // true: the task in flight was awaited just above
-                    finisher.submit(() -> finishEpoch(steps, testSet, snapshots, deadLetters, true, stop));
-                } else if (!finishEpoch(steps, testSet, snapshots, deadLetters, false, stop)) {
+                    finisher.submit(() -> finishEpoch(steps, test, snapshots, deadLetters, true, stop));
+                } else if (!finishEpoch(steps, test, snapshots, deadLetters, false, stop)) {
                     return false; // the last epoch: nothing to overlap its end with
                 }
             }
             return finisher.await();
-        }
-    }
-
-    /** W and b (copies) and the step count at the end of an epoch's steps, for its evaluation and snapshot. */
-    private record Parameters(float[] weights, float[] bias, long steps) {
-        static Parameters of(SoftmaxRegression model, MinibatchStepper stepper) {
-            return new Parameters(model.weights(), model.bias(), stepper.steps());
         }
     }
 
@@ -342,12 +335,12 @@ public final class Trainer {
      * between) and its report. On the finisher thread ({@code background}) or, for the last epoch, on the
      * training thread. False when stopped before the snapshot.
      */
-    private boolean finishEpoch(EpochSteps s, TestSet testSet, SnapshotStore snapshots, DeadLetterSink deadLetters,
+    private boolean finishEpoch(EpochSteps s, TopicMirror test, SnapshotStore snapshots, DeadLetterSink deadLetters,
                                 boolean background, BooleanSupplier stop) {
-        if (!testSet.refresh(stop, deadLetters::report)) {
+        if (test.refresh(stop, deadLetters::report) == null) {
             return false;
         }
-        double testAccuracy = evaluate(s.parameters(), testSet);
+        double testAccuracy = s.parameters().accuracy(test, settings.evalChunk());
         s.watch().end(EpochSummary.Phase.EVALUATE);
         WeightSnapshot.Metrics metrics = new WeightSnapshot.Metrics(s.trainLoss(), s.trainAccuracy(), testAccuracy);
         WeightSnapshot published = publish(snapshots, s.parameters(), s.epoch(), metrics, s.lineage());
@@ -355,7 +348,7 @@ public final class Trainer {
         epoch = s.epoch();
         lineage = s.lineage();
         EpochSummary summary = new EpochSummary(s.epoch(), published.version(), metrics,
-                new EpochSummary.Counts(s.samples(), s.steps(), testSet.count()),
+                new EpochSummary.Counts(s.samples(), s.steps(), test.count()),
                 s.watch().timings(s.decodeNanos(), background));
         LOG.infof("epoch %d, loss %.4f, train acc %.3f, test acc %.3f, %.2f s (model v%d)", s.epoch(),
                 summary.trainLoss(), summary.trainAccuracy(), testAccuracy, summary.seconds(), summary.modelVersion());
@@ -364,87 +357,49 @@ public final class Trainer {
     }
 
     /**
-     * Online SGD on what is appended to the train topic after the last epoch's lineage: each poll's
-     * labelled images, in arrival order, in minibatches of up to the batch size; snapshots as
-     * {@link SnapshotPolicy#continuous} says.
+     * Online SGD on what is appended to the train topic after the last epoch's lineage, through the train
+     * mirror (an image it already holds is not trained on again): each refresh's new labelled images, in
+     * topic order, in minibatches of up to the batch size; snapshots as {@link SnapshotPolicy#continuous} says.
      */
     private void trainContinuously(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
-                                   DeadLetterSink deadLetters, TestSet testSet, BooleanSupplier stop) {
+                                   DeadLetterSink deadLetters, TrainingData data, BooleanSupplier stop) {
         listener.state(State.CONTINUOUS, "training on new records of " + Topics.TRAIN);
         LOG.infof("continuous mode: training on records appended to %s", Topics.TRAIN);
         SnapshotPolicy policy = SnapshotPolicy.continuous(settings, System::nanoTime);
-        BatchIntake intake = new BatchIntake(deadLetters::report, Set.of(Split.TRAIN, Split.USER));
-        try (var consumer = clients.tailConsumer("train-continuous")) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRAIN, settings.kafkaTimeout()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            for (TopicPartition tp : partitions) {
-                long next = lineage.stream().filter(o -> o.topic().equals(tp.topic()) && o.partition() == tp.partition())
-                        .mapToLong(SourceOffset::offset).findFirst().orElse(-1);
-                if (next >= 0) {
-                    consumer.seek(tp, next);
-                } else {
-                    consumer.seekToEnd(List.of(tp));
+        TopicMirror.Tail tail = data.train().tail(lineage);
+        MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
+        while (true) {
+            boolean stopping = stop.getAsBoolean();
+            if (!stopping) {
+                int[] fresh = tail.next(stop, deadLetters::report);
+                for (int start = 0; start < fresh.length; ) {
+                    start += stepper.step(data.train().store(), fresh, start, totals);
+                    policy.stepped();
+                }
+                if (fresh.length == 0) {
+                    sleep(settings.pollTimeout(), stop);
                 }
             }
-            BatchIntake.Seen seen = new BatchIntake.Seen();
-            SampleStore pending = new SampleStore(INPUTS, settings.batchSize());
-            BatchIntake.Stats stats = new BatchIntake.Stats();
-            MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
-            while (true) {
-                boolean stopping = stop.getAsBoolean();
-                if (!stopping) {
-                    pending.clear();
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(settings.pollTimeout())) {
-                        intake.accept(r, seen, pending, stats);
-                    }
-                    for (int start = 0; start < pending.count(); ) {
-                        start += stepper.step(pending, null, start, totals);
-                        policy.stepped();
-                    }
-                }
-                if (policy.due(stopping ? SnapshotPolicy.Moment.STOP : SnapshotPolicy.Moment.STEP)) {
-                    List<SourceOffset> positions = new ArrayList<>();
-                    for (TopicPartition tp : partitions) {
-                        positions.add(new SourceOffset(tp.topic(), tp.partition(), consumer.position(tp)));
-                    }
-                    testSet.refresh(() -> false, deadLetters::report);
-                    lineage = positions;
-                    Parameters now = Parameters.of(model, stepper);
-                    publish(snapshots, now, epoch,
-                            new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(), evaluate(now, testSet)),
-                            positions);
-                    LOG.infof("continuous: %d steps on %d new samples, loss %.4f, train acc %.3f (model v%d)",
-                            policy.stepsSinceSnapshot(), totals.samples(), totals.meanLoss(), totals.accuracy(), version);
-                    totals.clear();
-                    policy.restart();
-                }
-                if (stopping) {
-                    return;
-                }
+            if (policy.due(stopping ? SnapshotPolicy.Moment.STOP : SnapshotPolicy.Moment.STEP)) {
+                data.test().refresh(() -> false, deadLetters::report);
+                lineage = tail.lineage();
+                Parameters now = Parameters.of(model, stepper);
+                publish(snapshots, now, epoch, new WeightSnapshot.Metrics(totals.meanLoss(), totals.accuracy(),
+                        now.accuracy(data.test(), settings.evalChunk())), lineage);
+                LOG.infof("continuous: %d steps on %d new samples, loss %.4f, train acc %.3f (model v%d)",
+                        policy.stepsSinceSnapshot(), totals.samples(), totals.meanLoss(), totals.accuracy(), version);
+                totals.clear();
+                policy.restart();
             }
-        }
-    }
-
-    /**
-     * Accuracy of the given parameters on every labelled image of the test set, on a model of their
-     * own (the training thread's model steps on meanwhile).
-     */
-    private double evaluate(Parameters p, TestSet testSet) {
-        if (testSet.count() == 0) {
-            return Double.NaN;
-        }
-        try (SoftmaxRegression model = SoftmaxRegression.of(INPUTS, OUTPUTS, p.weights(), p.bias())) {
-            int right = model.countCorrectPixels(testSet.pixels(), testSet.labels(), testSet.count(), settings.evalChunk());
-            return (double) right / testSet.count();
+            if (stopping) {
+                return;
+            }
         }
     }
 
     private WeightSnapshot publish(SnapshotStore snapshots, Parameters p, int epochs, WeightSnapshot.Metrics metrics,
                                    List<SourceOffset> offsets) {
-        WeightSnapshot s = new WeightSnapshot(settings.modelName(), version + 1, epochs, p.steps(), p.weights(),
-                p.bias(), new WeightSnapshot.Hyperparameters(settings.learningRate(), settings.batchSize(),
-                        settings.seed()), metrics, offsets, Instant.now(), new WeightSnapshot.Plan(settings.epochs()));
+        WeightSnapshot s = p.snapshot(settings, version + 1, epochs, metrics, offsets);
         snapshots.publish(s);
         version = s.version();
         listener.snapshot(s);

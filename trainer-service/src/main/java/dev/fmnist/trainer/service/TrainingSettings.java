@@ -1,5 +1,6 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.contracts.WeightSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,5 +76,11 @@ public record TrainingSettings(String modelName, int epochs, double learningRate
                 seed != null ? seed : this.seed, shuffleBuffer, resume != null ? resume : this.resume, waitForData,
                 continuous, snapshotEverySteps, snapshotInterval, continuousSnapshotInterval, pollTimeout, kafkaTimeout,
                 readyPollInterval, evalChunk);
+    }
+
+    /** These settings with the plan (target epochs, hyperparameters) recorded in {@code latest}, to finish its run. */
+    TrainingSettings finishing(WeightSnapshot latest) {
+        WeightSnapshot.Hyperparameters h = latest.hyperparameters();
+        return with(latest.plan().targetEpochs(), h.learningRate(), h.batchSize(), h.seed(), true).validate();
     }
 }

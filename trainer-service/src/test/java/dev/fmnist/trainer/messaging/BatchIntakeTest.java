@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class BatchIntakeTest {
     final List<String> rejected = new ArrayList<>();
     final BatchIntake intake = new BatchIntake((r, reason) -> rejected.add(r.offset() + ": " + reason),
-            Set.of(Split.TRAIN, Split.USER));
+            Set.of(Split.TRAIN, Split.USER), b -> { });
     final BatchIntake.Seen seen = new BatchIntake.Seen();
     final SampleStore store = new SampleStore(784, 4);
     final BatchIntake.Stats stats = new BatchIntake.Stats();

@@ -13,11 +13,10 @@ class KafkaClientsTest {
     static final String TRUSTSTORE = "/nonexistent/trainer-truststore.jks";
 
     @Test
-    void replayTailProducerAndAdminClientsAllTakeTheSecuritySettings() {
+    void replayProducerAndAdminClientsAllTakeTheSecuritySettings() {
         KafkaClients clients = new KafkaClients(new KafkaClientFactory(Map.of("bootstrap.servers", "localhost:1",
                 "security.protocol", "SSL", "ssl.truststore.location", TRUSTSTORE)), "fmnist-trainer");
         assertTookTruststore(() -> clients.consumer("replay"));
-        assertTookTruststore(() -> clients.tailConsumer("tail"));
         assertTookTruststore(() -> clients.producer("snapshots"));
         assertTookTruststore(clients::admin);
     }

@@ -1,192 +1,192 @@
 package dev.fmnist.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
 
 /** The one codec of the JSON records on {@link Topics#REQUESTS} and {@link Topics#PREDICTIONS}. */
 public final class ClassificationCodec {
-    // Trailing tokens ("{...} junk") make a record invalid rather than silently half-read.
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_ID_LENGTH = 256;
-    private static final java.util.Set<String> NON_FINITE = java.util.Set.of("NaN", "Infinity", "-Infinity");
+    private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    // Both formats are an object of scalars and flat arrays; strings fit the base64 of an
+                    // image as large as inference's 10 MiB REST body limit.
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(2).maxNumberLength(64).maxStringLength(16 << 20).build())
+                    .build())
+            // Trailing tokens ("{...} junk") make a record invalid rather than silently half-read.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfig(LogicalType.Textual, text -> text.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+
+    /** A wire format: its wire record, and per field the rule a missing or wrongly typed value breaks. */
+    private record Format<T>(String name, Class<T> wire, Map<String, String> rules) {
+        WireFormatException refused(String why) {
+            return new WireFormatException(name + ": " + why);
+        }
+
+        void check(boolean ok, String field) {
+            if (!ok) {
+                throw refused(rules.get(field));
+            }
+        }
+    }
+
+    // Jackson reads these; the arrays stay untyped so a refusal can quote the value it refused.
+    record RequestJson(String id, Object[] pixels, String image, Boolean invert, Integer label) {
+    }
+
+    record PredictionJson(String id, Integer classIndex, String label, Object[] probabilities, Long modelVersion,
+                          Integer epoch) {
+    }
+
+    private static final Format<RequestJson> REQUEST = new Format<>("request", RequestJson.class, Map.of(
+            "id", "\"id\" must be a non-empty string of at most " + MAX_ID_LENGTH + " characters",
+            "pixels", "\"pixels\" must be an array of " + FashionMnist.PIXELS + " integers 0-255",
+            "image", "\"image\" must be a base64 string",
+            "invert", "\"invert\" must be true or false",
+            "label", "\"label\" must be an integer 0-9"));
+    private static final Format<PredictionJson> PREDICTION = new Format<>("prediction", PredictionJson.class, Map.of(
+            "id", "\"id\" must be a string when present",
+            "classIndex", "\"classIndex\" must be an integer 0-9",
+            "label", "\"label\" must be a string",
+            "probabilities", "\"probabilities\" must hold " + FashionMnist.CLASSES + " numbers",
+            "modelVersion", "\"modelVersion\" and \"epoch\" must be integers",
+            "epoch", "\"modelVersion\" and \"epoch\" must be integers"));
 
     private ClassificationCodec() {
     }
 
     /** @throws WireFormatException naming what is wrong */
     public static ClassificationRequest decodeRequest(byte[] data) {
-        if (data == null) {
-            throw new WireFormatException("request: record has no value (null)");
+        RequestJson r = read(data, REQUEST);
+        REQUEST.check(r.id() != null && !r.id().isBlank() && r.id().length() <= MAX_ID_LENGTH, "id");
+        if ((r.pixels() == null) == (r.image() == null)) {
+            throw REQUEST.refused("give exactly one of \"pixels\" (784 ints 0-255) or \"image\" (base64 PNG/JPEG)");
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(data);
-        } catch (IOException e) {
-            throw new WireFormatException("request: not valid JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            throw new WireFormatException("request: expected a JSON object");
-        }
-        JsonNode idNode = root.get("id");
-        if (idNode == null || !idNode.isTextual() || idNode.asText().isBlank()
-                || idNode.asText().length() > MAX_ID_LENGTH) {
-            throw new WireFormatException("request: \"id\" must be a non-empty string of at most "
-                    + MAX_ID_LENGTH + " characters");
-        }
-        JsonNode pixelsNode = root.get("pixels");
-        JsonNode imageNode = root.get("image");
-        if ((pixelsNode == null) == (imageNode == null)) {
-            throw new WireFormatException("request: give exactly one of \"pixels\" (784 ints 0-255) or \"image\" (base64 PNG/JPEG)");
-        }
-        int[] pixels = null;
-        byte[] image = null;
-        if (pixelsNode != null) {
-            pixels = pixels(pixelsNode, "request: \"pixels\"");
-        } else {
-            if (!imageNode.isTextual()) {
-                throw new WireFormatException("request: \"image\" must be a base64 string");
-            }
-            try {
-                image = Base64.getDecoder().decode(imageNode.asText());
-            } catch (IllegalArgumentException e) {
-                throw new WireFormatException("request: \"image\" is not valid base64");
-            }
-            if (image.length == 0) {
-                throw new WireFormatException("request: \"image\" is empty");
-            }
-        }
-        Integer label = null;
-        JsonNode labelNode = root.get("label");
-        if (labelNode != null && !labelNode.isNull()) {
-            if (!labelNode.canConvertToInt() || !labelNode.isIntegralNumber()
-                    || labelNode.asInt() < 0 || labelNode.asInt() >= FashionMnist.CLASSES) {
-                throw new WireFormatException("request: \"label\" must be an integer 0-9");
-            }
-            label = labelNode.asInt();
-        }
-        JsonNode invert = root.get("invert");
-        if (invert != null && !invert.isNull() && !invert.isBoolean()) {
-            throw new WireFormatException("request: \"invert\" must be true or false");
-        }
-        return new ClassificationRequest(idNode.asText(), pixels, image, invert != null && invert.asBoolean(), label);
+        REQUEST.check(r.label() == null || (r.label() >= 0 && r.label() < FashionMnist.CLASSES), "label");
+        return new ClassificationRequest(r.id(), r.pixels() == null ? null : pixels(r.pixels()),
+                r.image() == null ? null : image(r.image()), Boolean.TRUE.equals(r.invert()), r.label());
     }
 
-    /**
-     * Reads a JSON array of exactly 784 integers 0-255.
-     *
-     * @throws WireFormatException naming the field and what is wrong
-     */
-    public static int[] pixels(JsonNode node, String field) {
-        if (node == null || !node.isArray()) {
-            throw new WireFormatException(field + " must be an array of " + FashionMnist.PIXELS + " integers 0-255");
+    private static int[] pixels(Object[] values) {
+        if (values.length != FashionMnist.PIXELS) {
+            throw REQUEST.refused("\"pixels\" has " + values.length + " values, expected " + FashionMnist.PIXELS);
         }
-        if (node.size() != FashionMnist.PIXELS) {
-            throw new WireFormatException(field + " has " + node.size() + " values, expected " + FashionMnist.PIXELS);
-        }
-        int[] out = new int[FashionMnist.PIXELS];
+        int[] out = new int[values.length];
         for (int i = 0; i < out.length; i++) {
-            JsonNode v = node.get(i);
-            // canConvertToInt: asInt() would wrap 4294967296 to 0.
-            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 255) {
-                throw new WireFormatException(field + "[" + i + "] = " + v + " is not an integer 0-255");
+            if (!(values[i] instanceof Integer v) || v < 0 || v > 255) {
+                throw REQUEST.refused("\"pixels\"[" + i + "] = " + text(values[i]) + " is not an integer 0-255");
             }
-            out[i] = v.asInt();
+            out[i] = v;
         }
         return out;
     }
 
-    public static byte[] encodeRequest(ClassificationRequest r) {
-        ObjectNode root = JSON.createObjectNode().put("id", r.id());
-        if (r.pixels() != null) {
-            ArrayNode arr = root.putArray("pixels");
-            for (int p : r.pixels()) {
-                arr.add(p);
-            }
-        } else {
-            root.put("image", Base64.getEncoder().encodeToString(r.image()));
-            root.put("invert", r.invert());
+    private static byte[] image(String base64) {
+        byte[] image;
+        try {
+            image = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw REQUEST.refused("\"image\" is not valid base64");
         }
-        if (r.label() != null) {
-            root.put("label", r.label());
+        if (image.length == 0) {
+            throw REQUEST.refused("\"image\" is empty");
         }
-        return write(root);
-    }
-
-    public static byte[] encodePrediction(Prediction p) {
-        ObjectNode root = JSON.createObjectNode();
-        if (p.id() != null) {
-            root.put("id", p.id());
-        }
-        root.put("classIndex", p.classIndex()).put("label", p.label());
-        ArrayNode probs = root.putArray("probabilities");
-        for (float f : p.probabilities()) {
-            probs.add(f);
-        }
-        root.put("modelVersion", p.modelVersion()).put("epoch", p.epoch());
-        return write(root);
+        return image;
     }
 
     /** @throws WireFormatException naming what is wrong */
     public static Prediction decodePrediction(byte[] data) {
-        if (data == null) {
-            throw new WireFormatException("prediction: record has no value (null)");
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(data);
-        } catch (IOException e) {
-            throw new WireFormatException("prediction: not valid JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            throw new WireFormatException("prediction: expected a JSON object");
-        }
-        JsonNode probs = root.get("probabilities");
-        if (probs == null || !probs.isArray() || probs.size() != FashionMnist.CLASSES) {
-            throw new WireFormatException("prediction: \"probabilities\" must hold " + FashionMnist.CLASSES + " numbers");
-        }
-        float[] p = new float[probs.size()];
-        for (int i = 0; i < p.length; i++) {
-            JsonNode v = probs.get(i);
-            // Jackson writes a non-finite float as the string "NaN" / "Infinity": read those back too.
-            boolean nonFinite = v.isTextual() && NON_FINITE.contains(v.asText());
-            if (!v.isNumber() && !nonFinite) {
-                throw new WireFormatException("prediction: probabilities[" + i + "] = " + v + " is not a number");
+        PredictionJson p = read(data, PREDICTION);
+        PREDICTION.check(p.probabilities() != null && p.probabilities().length == FashionMnist.CLASSES, "probabilities");
+        float[] probabilities = new float[FashionMnist.CLASSES];
+        for (int i = 0; i < probabilities.length; i++) {
+            Object v = p.probabilities()[i];
+            if (v instanceof Number n) {
+                probabilities[i] = n.floatValue();
+            } else if (v instanceof String s && NON_FINITE.contains(s)) {
+                // Jackson writes a non-finite float as the string "NaN" / "Infinity": read those back too.
+                probabilities[i] = Float.parseFloat(s);
+            } else {
+                throw PREDICTION.refused("probabilities[" + i + "] = " + text(v) + " is not a number");
             }
-            p[i] = nonFinite ? Float.parseFloat(v.asText()) : (float) v.asDouble();
         }
-        JsonNode classIndex = root.get("classIndex");
-        if (classIndex == null || !classIndex.isIntegralNumber() || !classIndex.canConvertToInt()
-                || classIndex.asInt() < 0 || classIndex.asInt() >= FashionMnist.CLASSES) {
-            throw new WireFormatException("prediction: \"classIndex\" must be an integer 0-9");
-        }
-        JsonNode label = root.get("label");
-        if (label == null || !label.isTextual()) {
-            throw new WireFormatException("prediction: \"label\" must be a string");
-        }
-        JsonNode modelVersion = root.get("modelVersion");
-        JsonNode epoch = root.get("epoch");
-        if (modelVersion == null || !modelVersion.isIntegralNumber() || !modelVersion.canConvertToLong()
-                || epoch == null || !epoch.isIntegralNumber() || !epoch.canConvertToInt()) {
-            throw new WireFormatException("prediction: \"modelVersion\" and \"epoch\" must be integers");
-        }
-        JsonNode id = root.get("id");
-        if (id != null && !id.isNull() && !id.isTextual()) {
-            throw new WireFormatException("prediction: \"id\" must be a string when present");
-        }
-        return new Prediction(id == null || id.isNull() ? null : id.asText(), classIndex.asInt(), label.asText(), p,
-                modelVersion.asLong(), epoch.asInt());
+        PREDICTION.check(p.classIndex() != null && p.classIndex() >= 0 && p.classIndex() < FashionMnist.CLASSES,
+                "classIndex");
+        PREDICTION.check(p.label() != null, "label");
+        PREDICTION.check(p.modelVersion() != null && p.epoch() != null, "epoch");
+        return new Prediction(p.id(), p.classIndex(), p.label(), probabilities, p.modelVersion(), p.epoch());
     }
 
-    private static byte[] write(JsonNode node) {
+    /** Pixels, or a base64 image with {@code invert}; {@code label} when known. */
+    public static byte[] encodeRequest(ClassificationRequest r) {
+        return write(r);
+    }
+
+    /** {@code id} only when the prediction answers a request. */
+    public static byte[] encodePrediction(Prediction p) {
+        return write(p);
+    }
+
+    private static <T> T read(byte[] data, Format<T> format) {
+        if (data == null) {
+            throw format.refused("record has no value (null)");
+        }
+        try (JsonParser parser = JSON.createParser(data)) {
+            // Looked at first, so that "null", "42" or "[...]" are not reported as a field's problem.
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw format.refused("expected a JSON object");
+            }
+            return JSON.readValue(parser, format.wire());
+        } catch (UnrecognizedPropertyException e) {
+            throw format.refused("unknown field \"" + e.getPropertyName() + "\"");
+        } catch (JsonMappingException e) {
+            // A value of the wrong type breaks its field's rule; broken JSON inside a field and trailing
+            // content do not.
+            JsonProcessingException broken = e.getCause() instanceof JsonParseException
+                    || e.getCause() instanceof StreamConstraintsException ? (JsonProcessingException) e.getCause() : null;
+            String rule = broken != null || e.getPath().isEmpty() ? null
+                    : format.rules().get(e.getPath().get(0).getFieldName());
+            throw format.refused(rule != null ? rule
+                    : "not valid JSON: " + (broken != null ? broken : e).getOriginalMessage());
+        } catch (IOException e) {
+            throw format.refused("not valid JSON: "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+    }
+
+    private static String text(Object value) {
+        return new String(write(value), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] write(Object value) {
         try {
-            return JSON.writeValueAsBytes(node);
+            return JSON.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

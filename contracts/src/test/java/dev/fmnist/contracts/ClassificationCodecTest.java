@@ -66,10 +66,15 @@ class ClassificationCodecTest {
     }
 
     @Test
-    void labelIsOptionalAndUnknownFieldsAreIgnored() {
+    void labelIsOptionalAndUnknownFieldsAreRefusedByName() {
         ClassificationRequest r = ClassificationCodec.decodeRequest(
-                json("{\"id\":\"x\",\"pixels\":" + pixelArray(784, null, null) + ",\"note\":\"hello\"}"));
+                json("{\"id\":\"x\",\"pixels\":" + pixelArray(784, null, null) + "}"));
         assertNull(r.label());
+        assertContains(rejected("{\"id\":\"x\",\"pixels\":" + pixelArray(784, null, null) + ",\"note\":\"hello\"}"),
+                "request: unknown field \"note\"");
+        // a misspelt optional field is not silently dropped
+        assertContains(rejected("{\"id\":\"x\",\"lable\":3,\"pixels\":" + pixelArray(784, null, null) + "}"),
+                "unknown field \"lable\"");
         assertEquals(0, ClassificationCodec.decodeRequest(
                 json("{\"id\":\"x\",\"label\":0,\"pixels\":" + pixelArray(784, null, null) + "}")).label());
     }
@@ -138,6 +143,13 @@ class ClassificationCodecTest {
     }
 
     @Test
+    void refusesDeepNestingAndOverlongNumbersBeforeBindingThem() {
+        assertContains(rejected("{\"id\":\"a\",\"pixels\":[[1]]}"), "request: not valid JSON", "nesting depth");
+        assertContains(rejected("{\"id\":\"a\",\"note\":{\"x\":[1]}}"), "request: not valid JSON", "nesting depth");
+        assertContains(rejected("{\"id\":\"a\",\"label\":" + "9".repeat(65) + "}"), "request: not valid JSON", "Number value length");
+    }
+
+    @Test
     void rejectsBadImage() {
         assertContains(rejected("{\"id\":\"a\",\"image\":\"not base64!\"}"), "\"image\" is not valid base64");
         assertContains(rejected("{\"id\":\"a\",\"image\":42}"), "\"image\" must be a base64 string");
@@ -170,6 +182,10 @@ class ClassificationCodecTest {
         assertTrue(text.startsWith("{\"id\":\"r-1\",\"classIndex\":9,\"label\":\"Ankle boot\",\"probabilities\":[0.01,"), text);
         assertTrue(text.endsWith("\"modelVersion\":12,\"epoch\":3}"), text);
 
+        float[] nonFinite = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0, 0, 0, 0, 0, 0, 1};
+        assertArrayEquals(nonFinite, ClassificationCodec.decodePrediction(ClassificationCodec.encodePrediction(
+                new Prediction("r-2", 9, "Ankle boot", nonFinite, 12, 3))).probabilities());
+
         Prediction rest = new Prediction(null, 0, "T-shirt/top", probs, 1, 0);
         assertNull(ClassificationCodec.decodePrediction(ClassificationCodec.encodePrediction(rest)).id());
         assertFalse(new String(ClassificationCodec.encodePrediction(rest), StandardCharsets.UTF_8).contains("\"id\""));
@@ -190,6 +206,10 @@ class ClassificationCodecTest {
                 {ok.replace("\"classIndex\":1,", ""), "\"classIndex\""},
                 {ok.replace("\"label\":\"Trouser\"", "\"label\":1"), "\"label\" must be a string"},
                 {ok.replace("\"modelVersion\":2,", ""), "\"modelVersion\" and \"epoch\" must be integers"},
+                {ok.replace("\"epoch\":0", "\"epoch\":\"0\""), "\"modelVersion\" and \"epoch\" must be integers"},
+                {ok.replace("\"classIndex\":1", "\"classIndex\":1.5"), "\"classIndex\" must be an integer 0-9"},
+                {ok.replace("{", "{\"id\":7,"), "\"id\" must be a string when present"},
+                {ok.replace("{", "{\"score\":1,"), "unknown field \"score\""},
         };
         for (String[] c : cases) {
             byte[] data = c[0] == null ? null : json(c[0]);

@@ -5,75 +5,87 @@ import dev.fmnist.api.PredictionResponse;
 import dev.fmnist.contracts.FashionMnist;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 
 /** Entry point of {@code ./fmnist}: up, down, status, classify, logs. */
+@Command(name = "./fmnist", subcommands = HelpCommand.class, scope = ScopeType.INHERIT, usageHelpWidth = 100,
+        synopsisHeading = "usage: ",
+        commandListHeading = "%ncommands:%n", optionListHeading = "%noptions:%n", footerHeading = "%n",
+        footer = "./fmnist help COMMAND shows a command's options. Environment: FMNIST_DATA_DIR, FMNIST_HOME, "
+                + "FMNIST_KAFKA_PORT, FMNIST_KAFKA_CONTROLLER_PORT, FMNIST_INFERENCE_PORT, FMNIST_INGEST_PORT, "
+                + "FMNIST_TRAINER_PORT, FMNIST_CONSOLE_PORT, FMNIST_BOOTSTRAP_SERVERS, FMNIST_BIND_HOST")
 public final class Main {
-    static final String USAGE = """
-            usage: ./fmnist <command>
-              up [-d] [--fresh] [--secure] [--epochs N] [--train-limit N] [--test-limit N] [--first-model]
-                        start Kafka, the three services and the console, publish Fashion-MNIST, train, serve.
-                        A component that exits is restarted, same command and environment, after 1 s, 2 s,
-                        4 s ... at most 60 s (back to 1 s once it stayed up 5 min; shown as crash-looping
-                        after 10 crashes in a row); restarts are logged in .fmnist/logs/supervisor.log.
-                        -d: detach, return once the trained model serves (--first-model: at the first one),
-                            leaving a supervisor process behind that does the restarting
-                        --fresh: delete the broker's data and the logs first
-                        --secure: Kafka on SASL_SSL (SCRAM-SHA-512, a CA in .fmnist/kafka-secrets), a principal per service
-              down      stop a run: the supervisor first (nothing is restarted any more), then the components
-              status    what runs, restarts per component (count, last exit code and time), whether the
-                        supervisor runs, the epoch table so far, the served model
-              classify FILE [--invert]
-                        classify a PNG/JPEG (any size), a 784-byte raw file or a JSON file
-              logs [kafka|inference|trainer|ingest|console|supervisor] [-n LINES]
-                        the last lines of each component's log (folder: .fmnist/logs)
-            environment: FMNIST_DATA_DIR, FMNIST_HOME, FMNIST_KAFKA_PORT, FMNIST_KAFKA_CONTROLLER_PORT,
-                         FMNIST_INFERENCE_PORT, FMNIST_INGEST_PORT, FMNIST_TRAINER_PORT, FMNIST_CONSOLE_PORT,
-                         FMNIST_BOOTSTRAP_SERVERS
-            """;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
 
-    private Main() {
+    private final Settings settings;
+    private final PrintStream out;
+
+    private Main(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
     }
 
     public static void main(String[] args) {
-        PrintStream out = System.out;
         Path repo = Path.of(System.getProperty("fmnist.repo", ".")).toAbsolutePath().normalize();
         try {
             Settings settings = Settings.fromEnvironment(repo, System.getenv());
-            System.exit(run(settings, List.of(args), out));
+            System.exit(run(settings, List.of(args), System.out, System.err));
         } catch (CliException e) {
             System.err.println("fmnist: " + e.getMessage());
             System.exit(e.exitCode());
         }
     }
 
-    static int run(Settings settings, List<String> args, PrintStream out) {
-        if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help") || args.get(0).equals("help")) {
-            out.print(USAGE);
-            return args.isEmpty() ? 2 : 0;
-        }
-        List<String> rest = args.subList(1, args.size());
-        return switch (args.get(0)) {
-            case "up" -> new UpCommand(settings, out).up(rest);
-            case WatchdogProcess.COMMAND -> new UpCommand(settings, out).supervise(rest);
-            case "down" -> down(settings, out);
-            case "status" -> status(settings, out);
-            case "classify" -> classify(settings, rest, out);
-            case "logs" -> logs(settings, rest, out);
-            default -> throw new CliException("unknown command '" + args.get(0) + "'\n" + USAGE, 2);
-        };
+    /** Runs one command line; picocli reports a bad one (no command included) on {@code err} with the usage: exit 2. */
+    static int run(Settings settings, List<String> args, PrintStream out, PrintStream err) {
+        return new CommandLine(new Main(settings, out))
+                .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
+                .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
+                .setExecutionExceptionHandler((e, line, parsed) -> {
+                    if (!(e instanceof CliException failure)) {
+                        throw e;
+                    }
+                    err.println("fmnist: " + failure.getMessage());
+                    return failure.exitCode();
+                })
+                .execute(args.toArray(String[]::new));
+    }
+
+    @Command(name = "up", description = "start Kafka, the three services and the console, publish Fashion-MNIST, "
+            + "train, serve. A component that exits is restarted, same command and environment, after 1 s, 2 s, "
+            + "4 s ... at most 60 s (back to 1 s once it stayed up 5 min; shown as crash-looping after 10 crashes "
+            + "in a row); restarts are logged in .fmnist/logs/supervisor.log.")
+    int up(@Mixin UpCommand.Args args) {
+        return new UpCommand(settings, out).up(args);
+    }
+
+    @Command(name = WatchdogProcess.COMMAND, hidden = true) // the background half of up -d
+    int supervise(@Mixin UpCommand.Args args) {
+        return new UpCommand(settings, out).supervise(args);
     }
 
     /** Stops the supervisor first (so nothing is restarted behind it), then the components, broker last. */
-    private static int down(Settings settings, PrintStream out) {
+    @Command(name = "down", description = "stop a run: the supervisor first (nothing is restarted any more), then the components")
+    int down() {
         List<String> stopped = new ArrayList<>();
         if (new WatchdogProcess(settings).stop()) {
             stopped.add("supervisor");
@@ -81,6 +93,12 @@ public final class Main {
         new Supervisor(settings).stopAll().forEach(c -> stopped.add(c.id()));
         out.println(stopped.isEmpty() ? "nothing was running" : "stopped: " + String.join(", ", stopped));
         return 0;
+    }
+
+    @Command(name = "status", description = "what runs, restarts per component (count, last exit code and time), "
+            + "whether the supervisor runs, the epoch table so far, the served model")
+    int status() {
+        return status(settings, out);
     }
 
     static int status(Settings settings, PrintStream out) {
@@ -124,12 +142,9 @@ public final class Main {
         return 0;
     }
 
-    private static int classify(Settings settings, List<String> args, PrintStream out) {
-        if (args.isEmpty()) {
-            throw new CliException("classify needs a file: ./fmnist classify image.png", 2);
-        }
-        Path file = Path.of(args.get(0));
-        boolean invert = args.contains("--invert");
+    @Command(name = "classify", description = "classify a PNG/JPEG (any size), a 784-byte raw file or a JSON file")
+    int classify(@Parameters(paramLabel = "FILE", description = "PNG, JPEG, .json or 784 raw bytes") Path file,
+                 @Option(names = "--invert", description = "a dark object on a light background (a photo)") boolean invert) {
         byte[] body;
         try {
             body = Files.readAllBytes(file);
@@ -159,30 +174,21 @@ public final class Main {
         return 0;
     }
 
-    private static int logs(Settings settings, List<String> args, PrintStream out) {
-        int lines = 40;
+    @Command(name = "logs", description = "the last lines of each component's log (folder: .fmnist/logs)")
+    int logs(@Parameters(paramLabel = "COMPONENT", arity = "0..*",
+                     description = "kafka, inference, trainer, ingest, console or supervisor (default: all)") List<String> names,
+             @Option(names = "-n", paramLabel = "LINES", defaultValue = "40", converter = Positive.class,
+                     description = "how many (default: ${DEFAULT-VALUE})") int lines) {
         List<Component> which = new ArrayList<>();
         boolean supervisorLog = false;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("-n")) {
-                lines = positive(a, value(args, ++i, a));
-                continue;
-            }
-            if (a.equals("supervisor")) {
+        for (String name : names == null ? List.<String>of() : names) {
+            if (name.equals("supervisor")) {
                 supervisorLog = true;
                 continue;
             }
-            Component c = null;
-            for (Component k : Component.values()) {
-                if (k.id().equals(a)) {
-                    c = k;
-                }
-            }
-            if (c == null) {
-                throw new CliException("unknown component '" + a + "' (kafka, inference, trainer, ingest, console, supervisor)", 2);
-            }
-            which.add(c);
+            which.add(Arrays.stream(Component.values()).filter(c -> c.id().equals(name)).findFirst()
+                    .orElseThrow(() -> new CliException("unknown component '" + name
+                            + "' (kafka, inference, trainer, ingest, console, supervisor)", 2)));
         }
         if (which.isEmpty() && !supervisorLog) {
             which.addAll(List.of(Component.values()));
@@ -202,29 +208,21 @@ public final class Main {
 
     private static String tail(Path file, int lines) {
         try {
-            List<String> all = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log at " + file + ")";
         }
     }
 
-    static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new CliException(option + " needs a value", 2);
-        }
-        return args.get(i);
-    }
-
-    static int positive(String option, String v) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n <= 0) {
-                throw new NumberFormatException();
+    /** A count option: a whole number above zero (at most nine digits, so that it is an int). */
+    static final class Positive implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            if (!value.matches("0*[1-9][0-9]{0,8}")) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a positive whole number");
             }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new CliException(option + " takes a positive whole number, not '" + v + "'", 2);
+            return Integer.valueOf(value);
         }
     }
 }

@@ -8,12 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./fmnist up}: attached, this launcher starts the components, follows training and then watches
@@ -22,54 +24,36 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * behind as the run's supervisor, and shows that process's output until the model serves.
  */
 final class UpCommand {
-    /** The options of {@code up}. */
-    record Args(boolean detach, boolean fresh, boolean firstModel, boolean secure, Optional<Integer> epochs,
-                int trainLimit, int testLimit) {
-        static Args parse(List<String> args) {
-            boolean detach = false;
-            boolean fresh = false;
-            boolean firstModel = false;
-            boolean secure = false;
-            Optional<Integer> epochs = Optional.empty();
-            int trainLimit = 0;
-            int testLimit = 0;
-            for (int i = 0; i < args.size(); i++) {
-                String a = args.get(i);
-                switch (a) {
-                    case "-d", "--detach" -> detach = true;
-                    case "--fresh" -> fresh = true;
-                    case "--first-model" -> firstModel = true;
-                    case "--secure" -> secure = true;
-                    case "--epochs" -> epochs = Optional.of(Main.positive(a, Main.value(args, ++i, a)));
-                    case "--train-limit" -> trainLimit = Main.positive(a, Main.value(args, ++i, a));
-                    case "--test-limit" -> testLimit = Main.positive(a, Main.value(args, ++i, a));
-                    default -> throw new CliException("unknown option '" + a + "' for up\n" + Main.USAGE, 2);
-                }
-            }
-            return new Args(detach, fresh, firstModel, secure, epochs, trainLimit, testLimit);
-        }
+    /** The options of {@code up} (and of {@code supervise}, which gets them from {@link #forSupervisor}). */
+    static final class Args {
+        @Option(names = {"-d", "--detach"}, description = "detach: return once the trained model "
+                + "serves (--first-model: at the first one), leaving a supervisor process behind that does the restarting")
+        boolean detach;
+        @Option(names = "--fresh", description = "delete the broker's data and the logs first")
+        boolean fresh;
+        @Option(names = "--first-model", description = "with -d: return as soon as a first model serves")
+        boolean firstModel;
+        @Option(names = "--secure", description = "Kafka on SASL_SSL (SCRAM-SHA-512, a CA in "
+                + ".fmnist/kafka-secrets), a principal per service")
+        boolean secure;
+        @Option(names = "--epochs", paramLabel = "N", converter = Main.Positive.class, description = "train N epochs")
+        Integer epochs;
+        @Option(names = "--train-limit", paramLabel = "N", converter = Main.Positive.class,
+                description = "publish only the first N training images")
+        int trainLimit;
+        @Option(names = "--test-limit", paramLabel = "N", converter = Main.Positive.class,
+                description = "publish only the first N test images")
+        int testLimit;
 
         /** The same run for the background supervisor: attached to it, and {@code --fresh} already done. */
         List<String> forSupervisor() {
-            List<String> args = new ArrayList<>();
-            epochs.ifPresent(e -> args.addAll(List.of("--epochs", e.toString())));
-            if (trainLimit > 0) {
-                args.addAll(List.of("--train-limit", Integer.toString(trainLimit)));
-            }
-            if (testLimit > 0) {
-                args.addAll(List.of("--test-limit", Integer.toString(testLimit)));
-            }
-            if (firstModel) {
-                args.add("--first-model");
-            }
-            if (secure) {
-                args.add("--secure");
-            }
-            return args;
+            return Stream.of(epochs == null ? null : "--epochs=" + epochs, trainLimit > 0 ? "--train-limit=" + trainLimit : null,
+                    testLimit > 0 ? "--test-limit=" + testLimit : null, firstModel ? "--first-model" : null,
+                    secure ? "--secure" : null).filter(Objects::nonNull).toList();
         }
 
         Orchestrator.Options options(Settings settings) {
-            return new Orchestrator.Options(detach, fresh, epochs, trainLimit, testLimit, firstModel,
+            return new Orchestrator.Options(detach, fresh, Optional.ofNullable(epochs), trainLimit, testLimit, firstModel,
                     new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT,
                     secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty());
         }
@@ -87,23 +71,22 @@ final class UpCommand {
         this.watchdogProcess = new WatchdogProcess(settings);
     }
 
-    int up(List<String> arguments) {
-        Args args = Args.parse(arguments);
+    int up(Args args) {
         if (supervisor.anyRunning() || watchdogProcess.running().isPresent()) {
             out.println("a run is already up:");
             Main.status(settings, out);
             return 0;
         }
-        return args.detach() ? detached(args) : serve(args, true);
+        return args.detach ? detached(args) : serve(args, true);
     }
 
     /**
      * {@code ./fmnist supervise} (hidden): the background half of {@code up -d}. Ends its startup output
      * with {@value LogRelay#READY}, or {@value LogRelay#FAILED}, the exit code and the reason.
      */
-    int supervise(List<String> arguments) {
+    int supervise(Args args) {
         try {
-            return serve(Args.parse(arguments), false);
+            return serve(args, false);
         } catch (CliException e) {
             return failed(e.exitCode(), e.getMessage());
         } catch (RuntimeException e) {
@@ -131,7 +114,7 @@ final class UpCommand {
             }
         }, "fmnist-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
-        if (args.fresh()) {
+        if (args.fresh) {
             new Orchestrator(settings, out).fresh();
         }
         try {

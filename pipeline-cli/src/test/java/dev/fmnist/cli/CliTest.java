@@ -76,12 +76,43 @@ class CliTest {
         Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        assertEquals(2, Main.run(s, List.of(), out));
+        assertEquals(2, Main.run(s, List.of(), out, out));
         assertTrue(buf.toString(StandardCharsets.UTF_8).contains("usage: ./fmnist"));
-        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("launch"), out)).exitCode());
-        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("up", "--epochs", "zero"), out)).exitCode());
-        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("classify"), out)).exitCode());
-        assertEquals(2, assertThrows(CliException.class, () -> Main.run(s, List.of("logs", "zookeeper"), out)).exitCode());
+        assertRefused(s, "Missing required subcommand");
+        assertRefused(s, "Unmatched argument at index 0: 'launch'", "launch");
+        assertRefused(s, "'--epochs': 'zero' is not a positive whole number", "up", "--epochs", "zero");
+        assertRefused(s, "Unknown option: '--detached'", "up", "--detached");
+        assertRefused(s, "Missing required parameter: 'FILE'", "classify");
+        assertRefused(s, "fmnist: unknown component 'zookeeper'", "logs", "zookeeper");
+        assertRefused(s, "'-n': '0' is not a positive whole number", "logs", "-n", "0");
+        assertRefused(s, "Unknown option: '-x'", WatchdogProcess.COMMAND, "-x");
+    }
+
+    @Test
+    void helpShowsTheCommandsAndEachCommandsOptions() {
+        Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(s, List.of("help"), out, out));
+        String usage = buf.toString(StandardCharsets.UTF_8);
+        for (String command : List.of("up", "down", "status", "classify", "logs", "FMNIST_HOME")) {
+            assertTrue(usage.contains(command), usage);
+        }
+        assertFalse(usage.contains(WatchdogProcess.COMMAND), "the supervisor's command is hidden: " + usage);
+        buf.reset();
+        assertEquals(0, Main.run(s, List.of("help", "up"), out, out));
+        usage = buf.toString(StandardCharsets.UTF_8);
+        for (String option : List.of("usage: ./fmnist up", "--detach", "--fresh", "--secure", "--epochs=N", "--first-model")) {
+            assertTrue(usage.contains(option), usage);
+        }
+    }
+
+    /** A bad command line exits 2 and says why on the error stream. */
+    private static void assertRefused(Settings s, String why, String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, Main.run(s, List.of(args), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8)), String.join(" ", args));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(why), err::toString);
     }
 
     @Test
@@ -89,8 +120,8 @@ class CliTest {
         Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        assertEquals(0, Main.run(s, List.of("down"), out));
-        assertEquals(0, Main.run(s, List.of("status"), out));
+        assertEquals(0, Main.run(s, List.of("down"), out, out));
+        assertEquals(0, Main.run(s, List.of("status"), out, out));
         String text = buf.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("nothing was running"), text);
         assertTrue(text.contains("nothing is running"), text);

@@ -148,7 +148,7 @@ class PipelineIT {
     @Test
     void statusShowsTheRunAndClassifyRejectsBadInputWithAReason() {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        assertEquals(0, Main.run(settings, java.util.List.of("status"), new PrintStream(captured, true, StandardCharsets.UTF_8)));
+        assertEquals(0, Main.run(settings, java.util.List.of("status"), new PrintStream(captured, true, StandardCharsets.UTF_8), System.err));
         String status = captured.toString(StandardCharsets.UTF_8);
         assertTrue(status.contains("inference: serving v" + result.modelVersion()), status);
         assertTrue(status.contains(EpochTable.HEADER), status);

@@ -64,7 +64,7 @@ class RestartsTest {
         new Restarts(s.restartsFile()).record(Component.TRAINER, OptionalInt.of(3), at, Duration.ofSeconds(9), 1,
                 Duration.ofSeconds(1));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        assertEquals(0, Main.run(s, List.of("status"), new PrintStream(buf, true, StandardCharsets.UTF_8)));
+        assertEquals(0, Main.run(s, List.of("status"), new PrintStream(buf, true, StandardCharsets.UTF_8), System.err));
         String text = buf.toString(StandardCharsets.UTF_8);
         String clock = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").format(at.atZone(ZoneId.systemDefault()));
         assertTrue(text.contains("trainer    stopped") && text.contains(", restarts 1 (last: exit 3 at " + clock + ")"), text);

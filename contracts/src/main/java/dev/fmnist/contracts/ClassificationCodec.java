@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +32,11 @@ public final class ClassificationCodec {
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(2).maxNumberLength(64).maxStringLength(16 << 20).build())
                     .build())
-            // Trailing tokens ("{...} junk") make a record invalid rather than silently half-read.
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Trailing tokens ("{...} junk") make a record invalid rather than silently half-read. Unknown
+            // fields are ignored: a record on a log outlives its writer's version, so a newer writer's
+            // optional field must not turn an older reader's whole stream into dead letters.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .withCoercionConfig(LogicalType.Textual, text -> text.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -163,8 +165,6 @@ public final class ClassificationCodec {
                 throw format.refused("expected a JSON object");
             }
             return JSON.readValue(parser, format.wire());
-        } catch (UnrecognizedPropertyException e) {
-            throw format.refused("unknown field \"" + e.getPropertyName() + "\"");
         } catch (JsonMappingException e) {
             // A value of the wrong type breaks its field's rule; broken JSON inside a field and trailing
             // content do not.

@@ -1,0 +1,57 @@
+package dev.fmnist.support.rest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.quarkus.jackson.ObjectMapperCustomizer;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * How every service reads a JSON request body: an unknown field is refused with a 400 that names it
+ * (a typo such as {@code "epochz"} must not silently start a default run), and nothing may follow the
+ * body. Applied to the services' ObjectMapper (so to every body Quarkus REST binds) and to the
+ * readers that bind a body themselves ({@link #strictMapper}).
+ */
+@Singleton
+public class JsonBodies implements ObjectMapperCustomizer {
+    @Override
+    public void customize(ObjectMapper mapper) {
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return ErrorResponses.of(400, reason(e));
+    }
+
+    /**
+     * A mapper for a body bound outside Quarkus REST (read as a stream, or with limits of its own):
+     * strict as above, within {@code limits}; an exception its deserializers throw reaches the caller
+     * as thrown, not wrapped.
+     */
+    public static JsonMapper strictMapper(StreamReadConstraints limits) {
+        return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.WRAP_EXCEPTIONS)
+                .build();
+    }
+
+    /** {@code unknown field "x" (allowed: a, b)}, with the path for a nested field ({@code "inputs"[0]."x"}). */
+    public static String reason(UnrecognizedPropertyException e) {
+        String path = e.getPath().stream().map(JsonBodies::step).collect(Collectors.joining("."));
+        String allowed = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
+                .map(String::valueOf).sorted().collect(Collectors.joining(", ", " (allowed: ", ")"));
+        return "unknown field " + path.replace(".[", "[") + allowed;
+    }
+
+    private static String step(JsonMappingException.Reference r) {
+        return r.getFieldName() != null ? "\"" + r.getFieldName() + "\"" : "[" + r.getIndex() + "]";
+    }
+}

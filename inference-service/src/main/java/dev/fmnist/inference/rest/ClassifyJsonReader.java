@@ -68,6 +68,9 @@ public class ClassifyJsonReader {
         } catch (UnrecognizedPropertyException e) {
             throw new Invalid(ContentKind.JSON, Outcome.BAD_REQUEST, JsonBodies.reason(e));
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof Invalid refused) {
+                throw refused;
+            }
             throw new Invalid(ContentKind.JSON, Outcome.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new Invalid(ContentKind.JSON, Outcome.BAD_REQUEST, "unreadable JSON body: " + e.getMessage());

@@ -15,15 +15,16 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * How every service reads a JSON request body: an unknown field is refused with a 400 that names it
- * (a typo such as {@code "epochz"} must not silently start a default run), and nothing may follow the
- * body. Applied to the services' ObjectMapper (so to every body Quarkus REST binds) and to the
+ * (a typo such as {@code "epochz"} must not silently start a default run), a fraction is no whole
+ * number (2.5 is not version 2), and nothing may follow the body. Applied to the services' ObjectMapper (so to every body Quarkus REST binds) and to the
  * readers that bind a body themselves ({@link #strictMapper}).
  */
 @Singleton
 public class JsonBodies implements ObjectMapperCustomizer {
     @Override
     public void customize(ObjectMapper mapper) {
-        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     }
 
     @ServerExceptionMapper
@@ -33,13 +34,13 @@ public class JsonBodies implements ObjectMapperCustomizer {
 
     /**
      * A mapper for a body bound outside Quarkus REST (read as a stream, or with limits of its own):
-     * strict as above, within {@code limits}; an exception its deserializers throw reaches the caller
-     * as thrown, not wrapped.
+     * strict as above, within {@code limits}. An exception its deserializers throw reaches the caller
+     * as the cause of a {@link JsonMappingException} that carries the path.
      */
     public static JsonMapper strictMapper(StreamReadConstraints limits) {
         return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .disable(DeserializationFeature.WRAP_EXCEPTIONS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .build();
     }
 

@@ -23,4 +23,10 @@ class JsonBodiesTest {
                 .post("/test/bodies").then().statusCode(400)
                 .body("error", equalTo("unknown field \"items\"[1].\"nmae\" (allowed: name)"));
     }
+
+    @Test
+    void aFractionIsNoWholeNumberAndNothingMayFollowTheBody() {
+        given().contentType("application/json").body("{\"version\": 2.5}").post("/test/bodies").then().statusCode(400);
+        given().contentType("application/json").body("{\"version\": 2} {}").post("/test/bodies").then().statusCode(400);
+    }
 }

@@ -98,11 +98,11 @@ class InferRequestParserTest {
         String one = pixels(1, i -> "1");
         OipException top = rejected("{\"input\": []}");
         assertEquals(400, top.status());
-        assertTrue(top.getMessage().contains("unknown field \"input\" (allowed: id, inputs, outputs"), top.getMessage());
+        assertTrue(top.getMessage().contains("unknown field 'input' (allowed: id, inputs, outputs"), top.getMessage());
         assertTrue(rejected("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 784], \"datatype\": \"UINT8\", \"dtype\": \"u8\", \"data\": ["
-                + one + "]}]}").getMessage().contains("unknown field \"inputs\"[0].\"dtype\""));
+                + one + "]}]}").getMessage().contains("unknown field 'inputs[0].dtype'"));
         assertTrue(rejected("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 784], \"datatype\": \"UINT8\", \"data\": [" + one
-                + "]}], \"outputs\": [{\"name\": \"class\", \"shape\": [1]}]}").getMessage().contains("\"outputs\"[0].\"shape\""));
+                + "]}], \"outputs\": [{\"name\": \"class\", \"shape\": [1]}]}").getMessage().contains("'outputs[0].shape'"));
     }
 
     @Test

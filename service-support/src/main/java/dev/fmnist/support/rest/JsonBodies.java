@@ -44,15 +44,12 @@ public class JsonBodies implements ObjectMapperCustomizer {
                 .build();
     }
 
-    /** {@code unknown field "x" (allowed: a, b)}, with the path for a nested field ({@code "inputs"[0]."x"}). */
+    /** {@code unknown field 'x' (allowed: a, b)}, with the path of a nested field ({@code 'inputs[0].x'}). */
     public static String reason(UnrecognizedPropertyException e) {
-        String path = e.getPath().stream().map(JsonBodies::step).collect(Collectors.joining("."));
+        String path = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining()).substring(1);
         String allowed = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
                 .map(String::valueOf).sorted().collect(Collectors.joining(", ", " (allowed: ", ")"));
-        return "unknown field " + path.replace(".[", "[") + allowed;
-    }
-
-    private static String step(JsonMappingException.Reference r) {
-        return r.getFieldName() != null ? "\"" + r.getFieldName() + "\"" : "[" + r.getIndex() + "]";
+        return "unknown field '" + path + "'" + allowed;
     }
 }

@@ -1,193 +1,143 @@
 package dev.fmnist.inference.oip;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.fmnist.contracts.FashionMnist;
+import dev.fmnist.support.rest.JsonBodies;
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads an infer request body with Jackson's streaming parser straight into pixel arrays, so a
- * large request costs its pixels (one byte or float each), never a tree of boxed numbers. Accepts
- * what the protocol allows for this model: one input of shape {@code [N, 784]} (or {@code [784]} for
- * one image; {@code [N, 28, 28]} and {@code [N, 1, 28, 28]} too), datatype UINT8 (0-255) or FP32 (0-1),
- * {@code data} flat or nested in row-major order, any {@code parameters} ignored; optional
- * {@code outputs} naming {@value OipModel#PROBABILITIES} and/or {@value OipModel#CLASS}.
+ * Binds an infer request body to records with Jackson; the tensor's {@code data} is read straight into
+ * one array of numbers, so a large request costs its values (8 bytes each), never a tree of boxed
+ * numbers. Accepts what the protocol allows for this model: one input of shape {@code [N, 784]} (or
+ * {@code [784]} for one image; {@code [N, 28, 28]} and {@code [N, 1, 28, 28]} too), datatype UINT8
+ * (0-255) or FP32 (0-1), {@code data} flat or nested in row-major order, {@code parameters} skipped
+ * unread; optional {@code outputs} naming {@value OipModel#PROBABILITIES} and/or {@value OipModel#CLASS}.
+ * Any other field is refused by name; the stream constraints bound nesting and the whole document's
+ * tokens (about what {@code max-batch-size} images need), so no array can outgrow a full batch.
  */
 public final class InferRequestParser {
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(64)
-                    .maxStringLength(1 << 16).build())
-            .build();
     private static final int PIXELS = FashionMnist.PIXELS;
+    private static final String MAX_VALUES = "maxValues";
 
+    private final ObjectReader reader;
     private final int maxImages;
+
+    @JsonIgnoreProperties("parameters")
+    record Body(String id, List<Tensor> inputs, List<Output> outputs) {
+    }
+
+    @JsonIgnoreProperties("parameters")
+    record Output(String name) {
+    }
 
     public InferRequestParser(int maxImages) {
         this.maxImages = maxImages;
+        this.reader = JsonBodies.strictMapper(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(64)
+                        .maxStringLength(1 << 16).maxTokenCount((maxImages + 1L) * 1024).build())
+                .readerFor(Body.class).withAttribute(MAX_VALUES, (long) maxImages * PIXELS);
     }
 
     public InferRequest parse(byte[] body) {
         if (body == null || body.length == 0) {
             throw OipException.badRequest("empty request body: expected an inference request JSON object");
         }
-        try (JsonParser p = JSON.createParser(body)) {
-            return request(p);
-        } catch (OipException e) {
-            throw e;
+        Body request;
+        try (JsonParser p = reader.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw OipException.badRequest("the request must be a JSON object");
+            }
+            request = reader.readValue(p);
+        } catch (UnrecognizedPropertyException e) {
+            throw OipException.badRequest(JsonBodies.reason(e));
+        } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof OipException refused) {
+                throw refused;
+            }
+            throw OipException.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw OipException.badRequest("malformed JSON: " + firstLine(e.getMessage()));
         }
-    }
-
-    private InferRequest request(JsonParser p) throws IOException {
-        expect(p.nextToken(), JsonToken.START_OBJECT, "the request must be a JSON object");
-        String id = null;
-        Tensor input = null;
-        List<String> outputs = List.of();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken t = p.nextToken();
-            switch (field) {
-                case "id" -> {
-                    expect(t, JsonToken.VALUE_STRING, "\"id\" must be a string");
-                    id = p.getText();
-                }
-                case "inputs" -> {
-                    expect(t, JsonToken.START_ARRAY, "\"inputs\" must be an array of tensors");
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        if (input != null) {
-                            throw OipException.badRequest("this model takes exactly one input tensor ("
-                                    + OipModel.INPUT + ", [N, 784])");
-                        }
-                        input = tensor(p);
-                    }
-                }
-                case "outputs" -> outputs = outputs(p, t);
-                default -> p.skipChildren(); // "parameters" and extensions this server does not use
-            }
-        }
-        if (p.nextToken() != null) {
-            throw OipException.badRequest("unexpected content after the request object");
-        }
-        if (input == null) {
+        if (request.inputs() == null || request.inputs().isEmpty()) {
             throw OipException.badRequest("\"inputs\" is required: one tensor of shape [N, 784]");
         }
-        return input.toRequest(id, outputs);
+        if (request.inputs().size() > 1) {
+            throw OipException.badRequest("this model takes exactly one input tensor (" + OipModel.INPUT + ", [N, 784])");
+        }
+        return request.inputs().get(0).toRequest(request.id(), outputs(request.outputs()), maxImages);
     }
 
-    private List<String> outputs(JsonParser p, JsonToken t) throws IOException {
-        expect(t, JsonToken.START_ARRAY, "\"outputs\" must be an array");
-        List<String> names = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            expect(p.currentToken(), JsonToken.START_OBJECT, "each requested output must be an object");
-            String name = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                if (field.equals("name")) {
-                    expect(v, JsonToken.VALUE_STRING, "an output's \"name\" must be a string");
-                    name = p.getText();
-                } else {
-                    p.skipChildren();
-                }
-            }
-            if (name == null) {
+    private static List<String> outputs(List<Output> outputs) {
+        if (outputs == null) {
+            return List.of();
+        }
+        for (Output o : outputs) {
+            if (o == null || o.name() == null) {
                 throw OipException.badRequest("a requested output needs a \"name\"");
             }
-            if (!OipModel.OUTPUT_NAMES.contains(name)) {
-                throw OipException.badRequest("unknown output \"" + name + "\"; this model has " + OipModel.OUTPUT_NAMES);
-            }
-            names.add(name);
-        }
-        return List.copyOf(names);
-    }
-
-    /** One input tensor's fields in any order; the data is kept as doubles until shape and type are known. */
-    private Tensor tensor(JsonParser p) throws IOException {
-        expect(p.currentToken(), JsonToken.START_OBJECT, "each input must be a tensor object");
-        Tensor t = new Tensor();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "name" -> {
-                    expect(v, JsonToken.VALUE_STRING, "the input's \"name\" must be a string");
-                    t.name = p.getText();
-                }
-                case "datatype" -> {
-                    expect(v, JsonToken.VALUE_STRING, "the input's \"datatype\" must be a string");
-                    t.datatype = p.getText();
-                }
-                case "shape" -> t.shape = shape(p, v);
-                case "data" -> t.data = data(p, v);
-                default -> p.skipChildren();
+            if (!OipModel.OUTPUT_NAMES.contains(o.name())) {
+                throw OipException.badRequest("unknown output \"" + o.name() + "\"; this model has " + OipModel.OUTPUT_NAMES);
             }
         }
-        return t;
+        return outputs.stream().map(Output::name).toList();
     }
 
-    private static long[] shape(JsonParser p, JsonToken v) throws IOException {
-        expect(v, JsonToken.START_ARRAY, "\"shape\" must be an array of integers");
-        long[] dims = new long[8];
-        int k = 0;
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || k == dims.length) {
-                throw OipException.badRequest("\"shape\" must be an array of at most 8 integers");
+    /** Numbers, flat or nested, into one array; 413 at the first value past {@code max-batch-size} images. */
+    static final class DataReader extends JsonDeserializer<double[]> {
+        @Override
+        public double[] deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.isExpectedStartArrayToken()) {
+                throw OipException.badRequest("\"data\" must be an array of numbers (flat or nested)");
             }
-            dims[k++] = p.getLongValue();
-        }
-        return java.util.Arrays.copyOf(dims, k);
-    }
-
-    private double[] data(JsonParser p, JsonToken v) throws IOException {
-        expect(v, JsonToken.START_ARRAY, "\"data\" must be an array of numbers (flat or nested)");
-        long limit = (long) maxImages * PIXELS;
-        double[] values = new double[PIXELS];
-        int count = 0;
-        int depth = 1;
-        while (depth > 0) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
-                throw OipException.badRequest("\"data\" is cut short");
-            }
-            switch (t) {
-                case START_ARRAY -> depth++;
-                case END_ARRAY -> depth--;
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                    if (count == limit) {
-                        throw new OipException(413, "more than " + maxImages + " images of 784 pixels in one request");
+            long limit = (Long) ctxt.getAttribute(MAX_VALUES);
+            double[] values = new double[0];
+            int count = 0;
+            for (int depth = 1; depth > 0; ) {
+                switch (p.nextToken()) {
+                    case START_ARRAY -> depth++;
+                    case END_ARRAY -> depth--;
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                        if (count == limit) {
+                            throw new OipException(413, "more than " + limit / PIXELS + " images of 784 pixels in one request");
+                        }
+                        if (count == values.length) {
+                            values = Arrays.copyOf(values, (int) Math.min(limit, Math.max(PIXELS, values.length * 2L)));
+                        }
+                        values[count++] = p.getDoubleValue();
                     }
-                    if (count == values.length) {
-                        values = java.util.Arrays.copyOf(values, (int) Math.min(limit, (long) values.length * 2));
-                    }
-                    values[count++] = p.getDoubleValue();
+                    default -> throw OipException.badRequest("\"data\" must hold numbers only");
                 }
-                default -> throw OipException.badRequest("\"data\" must hold numbers only");
             }
+            return Arrays.copyOf(values, count);
         }
-        return java.util.Arrays.copyOf(values, count);
     }
 
-    private final class Tensor {
-        String name;
-        String datatype;
-        long[] shape;
-        double[] data;
-
-        InferRequest toRequest(String id, List<String> outputs) {
+    /** One input tensor; {@code data} stays doubles until shape and type are known. */
+    @JsonIgnoreProperties("parameters")
+    record Tensor(String name, long[] shape, String datatype, @JsonDeserialize(using = DataReader.class) double[] data) {
+        InferRequest toRequest(String id, List<String> outputs, int maxImages) {
             if (name == null || datatype == null || shape == null || data == null) {
                 throw OipException.badRequest("an input tensor needs \"name\", \"shape\", \"datatype\" and \"data\"");
+            }
+            if (shape.length > 8) {
+                throw OipException.badRequest("\"shape\" must be an array of at most 8 integers");
             }
             int n = images(shape);
             if (n > maxImages) {
                 throw new OipException(413, n + " images exceed the limit of " + maxImages + " per request");
             }
             if (data.length != (long) n * PIXELS) {
-                throw OipException.badRequest("shape " + java.util.Arrays.toString(shape) + " holds " + ((long) n * PIXELS)
+                throw OipException.badRequest("shape " + Arrays.toString(shape) + " holds " + ((long) n * PIXELS)
                         + " values, \"data\" has " + data.length);
             }
             return switch (datatype) {
@@ -230,19 +180,13 @@ public final class InferRequestParser {
         } else if (shape.length == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28) {
             n = shape[0];
         } else {
-            throw OipException.badRequest("shape " + java.util.Arrays.toString(shape)
+            throw OipException.badRequest("shape " + Arrays.toString(shape)
                     + " is not an image batch of this model: use [N, 784]");
         }
         if (n < 1 || n > Integer.MAX_VALUE) {
             throw OipException.badRequest("the batch dimension must be at least 1, got " + n);
         }
         return (int) n;
-    }
-
-    private static void expect(JsonToken actual, JsonToken wanted, String message) {
-        if (actual != wanted) {
-            throw OipException.badRequest(message);
-        }
     }
 
     private static String firstLine(String s) {

@@ -399,6 +399,8 @@ class InferenceServiceIT {
                 .post("/api/v1/classify").then().statusCode(400).body("error", containsString("[17]"));
         given().contentType("application/json").body("{\"images\": []}").post("/api/v1/classify")
                 .then().statusCode(400).body("error", containsString("images"));
+        given().contentType("application/json").body("{\"pixels\": " + Arrays.toString(new int[784]) + ", \"lable\": 3}")
+                .post("/api/v1/classify").then().statusCode(400).body("error", containsString("unknown field 'lable'"));
         raw(Arrays.copyOf(px, 783)).then().statusCode(400).body("error", containsString("exactly 784"));
         raw(new byte[0]).then().statusCode(400).body("error", containsString("784"));
         given().contentType("text/plain").body("hello").post("/api/v1/classify")

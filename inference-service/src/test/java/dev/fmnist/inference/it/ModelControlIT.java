@@ -1,6 +1,7 @@
 package dev.fmnist.inference.it;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,6 +91,9 @@ class ModelControlIT {
         await("A serves v" + (base + 3), () -> versionOnA() == base + 3);
         await("B serves v" + (base + 3), () -> versionOnB() == base + 3);
 
+        // a misspelt field is refused by name, never taken for a pin without a version
+        given().header("Authorization", AUTH).contentType("application/json").body("{\"versoin\": " + (base + 1) + "}")
+                .post("/api/v1/model/pin").then().statusCode(400).body("error", containsString("unknown field 'versoin'"));
         // pin on A: A answers once it has read its own record back, B follows the topic
         given().header("Authorization", AUTH).contentType("application/json").body("{\"version\": " + (base + 1) + "}")
                 .post("/api/v1/model/pin").then().statusCode(200)

@@ -153,6 +153,8 @@ class OpenInferenceProtocolIT {
                 .post(infer).then().statusCode(400).body("error", containsString("shape [2, 2]"));
         given().contentType("application/json").body("{\"inputs\": [").post(infer).then().statusCode(400)
                 .body("error", containsString("malformed JSON"));
+        given().contentType("application/json").body("{\"id\": \"42\", \"input\": []}").post(infer).then().statusCode(400)
+                .body("error", containsString("unknown field 'input'"));
         given().contentType("application/json").body(uint8Request("x", 0, 1)).post("/v2/models/nope/infer")
                 .then().statusCode(404).body("error", containsString("unknown model"));
         given().contentType("application/json").body(uint8Request("x", 0, 1)).post("/v2/models/" + MODEL + "/versions/7/infer")

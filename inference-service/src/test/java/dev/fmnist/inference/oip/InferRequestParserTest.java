@@ -94,6 +94,36 @@ class InferRequestParserTest {
     }
 
     @Test
+    void refusesAnUnknownFieldByNameAtAnyLevel() {
+        String one = pixels(1, i -> "1");
+        OipException top = rejected("{\"input\": []}");
+        assertEquals(400, top.status());
+        assertTrue(top.getMessage().contains("unknown field 'input' (allowed: id, inputs, outputs"), top.getMessage());
+        assertTrue(rejected("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 784], \"datatype\": \"UINT8\", \"dtype\": \"u8\", \"data\": ["
+                + one + "]}]}").getMessage().contains("unknown field 'inputs[0].dtype'"));
+        assertTrue(rejected("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 784], \"datatype\": \"UINT8\", \"data\": [" + one
+                + "]}], \"outputs\": [{\"name\": \"class\", \"shape\": [1]}]}").getMessage().contains("'outputs[0].shape'"));
+    }
+
+    @Test
+    void shapesAreWholeNumbersAndAtMost8Dimensions() {
+        String one = pixels(1, i -> "1");
+        assertEquals(400, rejected("{\"inputs\": [{\"name\": \"x\", \"shape\": [1.5, 784], \"datatype\": \"UINT8\", \"data\": ["
+                + one + "]}]}").status());
+        assertTrue(rejected("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1, 1, 1, 1, 1, 1, 1, 784], \"datatype\": \"UINT8\","
+                + " \"data\": [" + one + "]}]}").getMessage().contains("at most 8"));
+    }
+
+    @Test
+    void theWholeDocumentIsBoundedSoNoArrayOutgrowsAFullBatch() {
+        // 3 images at most: far more shape values than any batch has tokens is refused while reading
+        String flood = "{\"inputs\": [{\"name\": \"x\", \"shape\": [" + "1,".repeat(10_000) + "784]}]}";
+        OipException e = rejected(flood);
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("Token count"), e.getMessage());
+    }
+
+    @Test
     void rejectsMalformedJsonAndTooManyImages() {
         assertEquals(400, rejected("{\"inputs\": [").status());
         assertEquals(400, rejected("[1]").status());

@@ -1,54 +1,43 @@
 package dev.fmnist.support.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.jwt.util.KeyUtils;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * Verifies a signed JWT (compact JWS) from an identity provider with one configured public key and
- * maps a claim to the service's roles, with the JDK's own {@code java.security} and no extension: it
- * sits beside the bearer tokens instead of replacing Quarkus' authentication (which
- * quarkus-smallrye-jwt or quarkus-oidc would do). Off unless a key is configured.
+ * Verifies a signed JWT (compact JWS) from an identity provider with one configured public key, by
+ * smallrye-jwt's {@link DefaultJWTParser}, and maps a claim to the service's roles. Used as a library
+ * inside the bearer mechanism, not as quarkus-smallrye-jwt, whose own mechanism would stand beside it.
+ * Off unless a key is configured.
  *
  * <p>Accepted: {@code RS256} with an RSA key of at least 2048 bits, {@code ES256} with a P-256 key; the
- * header's {@code alg} must match the key, so {@code none} and HMAC with the public key as a secret
+ * only algorithm permitted is the key's, so {@code none} and HMAC with the public key as a secret
  * (key confusion) are refused. Checked: the signature, {@code iss} (required), {@code aud} when
- * configured, {@code exp} (required) and {@code nbf} with a small clock skew. Roles: the values of
- * the roles claim (an array or a space-separated string) that name {@link Roles#ADMIN} or
+ * configured, {@code exp} (required) and {@code nbf} with the configured clock skew. Roles: the values
+ * of the roles claim (an array or a space-separated string) that name {@link Roles#ADMIN} or
  * {@link Roles#WRITER}; admin implies writer, as for tokens.
  */
 public final class JwtVerifier {
     /** Longest token looked at; identity providers' tokens are a few hundred bytes to a few KB. */
     static final int MAX_TOKEN_CHARS = 16 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final PublicKey key;
-    private final String algorithm;
-    private final String issuer;
-    private final Optional<String> audience;
-    private final String rolesClaim;
-    private final Duration clockSkew;
-    private final Clock clock;
+    private final DefaultJWTParser parser;
 
     /** Why a token was refused (the message names the check, never the token). */
     public static final class InvalidJwtException extends Exception {
-        InvalidJwtException(String message) {
-            super(message);
+        InvalidJwtException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -56,18 +45,20 @@ public final class JwtVerifier {
     public record Verified(String subject, Set<String> roles) {
     }
 
-    JwtVerifier(PublicKey key, String issuer, Optional<String> audience, String rolesClaim, Duration clockSkew,
-                Clock clock) {
-        this.key = key;
-        this.algorithm = algorithmFor(key);
+    JwtVerifier(PublicKey key, String issuer, Optional<String> audience, String rolesClaim, Duration clockSkew) {
         if (issuer == null || issuer.isBlank()) {
             throw new IllegalArgumentException("fmnist.auth.jwt.issuer is required with fmnist.auth.jwt.public-key");
         }
-        this.issuer = issuer;
-        this.audience = audience.filter(a -> !a.isBlank());
-        this.rolesClaim = rolesClaim;
-        this.clockSkew = clockSkew;
-        this.clock = clock;
+        JWTAuthContextInfo context = new JWTAuthContextInfo(key, issuer);
+        context.setSignatureAlgorithm(Set.of(algorithmFor(key)));
+        audience.filter(a -> !a.isBlank()).ifPresent(a -> context.setExpectedAudience(Set.of(a)));
+        // smallrye-jwt skips the time checks altogether with a grace period of 0, so at least a second
+        context.setExpGracePeriodSecs((int) Math.max(1, clockSkew.toSeconds()));
+        context.setMaxTimeToLiveSecs(0L); // 0: no iat required and no lifetime cap, as identity providers differ
+        context.setRequireNamedPrincipal(false);
+        context.setGroupsPath(rolesClaim);
+        context.setGroupsSeparator(" ");
+        this.parser = new DefaultJWTParser(context);
     }
 
     /** The verifier of the configuration, or empty when no public key is configured (JWTs are then never accepted). */
@@ -76,37 +67,30 @@ public final class JwtVerifier {
             return Optional.empty();
         }
         return Optional.of(new JwtVerifier(parsePublicKey(config.publicKey().get()), config.issuer().orElse(null),
-                config.audience(), config.rolesClaim(), config.clockSkew(), Clock.systemUTC()));
+                config.audience(), config.rolesClaim(), config.clockSkew()));
     }
 
     /** A PEM {@code PUBLIC KEY} block or its base64 body (X.509 SubjectPublicKeyInfo), RSA or EC. */
-    static PublicKey parsePublicKey(String text) {
-        String body = text.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
-        byte[] der;
-        try {
-            der = Base64.getDecoder().decode(body);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fmnist.auth.jwt.public-key is not a PEM public key");
-        }
-        for (String type : new String[] {"RSA", "EC"}) {
+    static PublicKey parsePublicKey(String pem) {
+        for (SignatureAlgorithm type : new SignatureAlgorithm[] {SignatureAlgorithm.RS256, SignatureAlgorithm.ES256}) {
             try {
-                return KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
-            } catch (GeneralSecurityException e) {
+                return KeyUtils.decodePublicKey(pem, type);
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
                 // try the other key type
             }
         }
-        throw new IllegalArgumentException("fmnist.auth.jwt.public-key is neither an RSA nor an EC public key");
+        throw new IllegalArgumentException("fmnist.auth.jwt.public-key is neither an RSA nor an EC PEM public key");
     }
 
-    private static String algorithmFor(PublicKey key) {
+    private static SignatureAlgorithm algorithmFor(PublicKey key) {
         if (key instanceof RSAPublicKey rsa) {
             if (rsa.getModulus().bitLength() < 2048) {
                 throw new IllegalArgumentException("fmnist.auth.jwt.public-key: RSA keys need at least 2048 bits");
             }
-            return "RS256";
+            return SignatureAlgorithm.RS256;
         }
         if (key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256) {
-            return "ES256";
+            return SignatureAlgorithm.ES256;
         }
         throw new IllegalArgumentException("fmnist.auth.jwt.public-key: only RSA (RS256) and EC P-256 (ES256) keys");
     }
@@ -119,35 +103,16 @@ public final class JwtVerifier {
     /** Verifies the token and returns its subject and roles. */
     public Verified verify(String token) throws InvalidJwtException {
         if (!looksLikeJwt(token)) {
-            throw new InvalidJwtException("not a compact JWS");
+            throw new InvalidJwtException("not a compact JWS", null);
         }
-        String[] parts = token.split("\\.", -1);
-        JsonNode header = json(parts[0], "header");
-        if (!algorithm.equals(header.path("alg").asText())) {
-            throw new InvalidJwtException("alg must be " + algorithm);
-        }
-        byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
-        if (!verifySignature(signed, decode(parts[2], "signature"))) {
-            throw new InvalidJwtException("signature does not verify");
-        }
-        JsonNode claims = json(parts[1], "claims");
-        if (!issuer.equals(claims.path("iss").asText(null))) {
-            throw new InvalidJwtException("issuer is not " + issuer);
-        }
-        if (audience.isPresent() && !strings(claims.path("aud")).contains(audience.get())) {
-            throw new InvalidJwtException("audience does not include " + audience.get());
-        }
-        Instant now = clock.instant();
-        JsonNode exp = claims.path("exp");
-        if (!exp.isNumber() || now.minus(clockSkew).isAfter(Instant.ofEpochSecond(exp.asLong()))) {
-            throw new InvalidJwtException(exp.isNumber() ? "expired" : "no exp claim");
-        }
-        JsonNode nbf = claims.path("nbf");
-        if (nbf.isNumber() && now.plus(clockSkew).isBefore(Instant.ofEpochSecond(nbf.asLong()))) {
-            throw new InvalidJwtException("not valid yet");
+        JsonWebToken jwt;
+        try {
+            jwt = parser.parse(token);
+        } catch (ParseException e) {
+            throw new InvalidJwtException("refused: " + e.getMessage(), e);
         }
         Set<String> roles = new LinkedHashSet<>();
-        for (String value : strings(claims.path(rolesClaim))) {
+        for (String value : jwt.getGroups()) {
             if (value.equals(Roles.ADMIN) || value.equals(Roles.WRITER)) {
                 roles.add(value);
             }
@@ -155,58 +120,6 @@ public final class JwtVerifier {
         if (roles.contains(Roles.ADMIN)) {
             roles.add(Roles.WRITER);
         }
-        return new Verified(claims.path("sub").asText("?"), Set.copyOf(roles));
-    }
-
-    private boolean verifySignature(byte[] signed, byte[] signature) throws InvalidJwtException {
-        try {
-            // ES256 signatures are R||S (IEEE P1363), not DER
-            Signature s = Signature.getInstance(
-                    algorithm.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSAinP1363Format");
-            s.initVerify(key);
-            s.update(signed);
-            return s.verify(signature);
-        } catch (GeneralSecurityException e) {
-            throw new InvalidJwtException("signature does not verify");
-        }
-    }
-
-    /** A string claim or an array of strings (also a space-separated string, as OAuth's scope). */
-    private static Set<String> strings(JsonNode node) {
-        Set<String> out = new LinkedHashSet<>();
-        if (node.isTextual()) {
-            for (String s : node.asText().split(" ")) {
-                if (!s.isEmpty()) {
-                    out.add(s);
-                }
-            }
-        } else if (node.isArray()) {
-            node.forEach(n -> {
-                if (n.isTextual()) {
-                    out.add(n.asText());
-                }
-            });
-        }
-        return out;
-    }
-
-    private static JsonNode json(String part, String what) throws InvalidJwtException {
-        try {
-            JsonNode node = JSON.readTree(decode(part, what));
-            if (node == null || !node.isObject()) {
-                throw new InvalidJwtException(what + " is not a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new InvalidJwtException(what + " is not JSON");
-        }
-    }
-
-    private static byte[] decode(String part, String what) throws InvalidJwtException {
-        try {
-            return Base64.getUrlDecoder().decode(part);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidJwtException(what + " is not base64url");
-        }
+        return new Verified(jwt.getSubject() != null ? jwt.getSubject() : "?", Set.copyOf(roles));
     }
 }

@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -18,8 +16,10 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * The services' one retry policy for Kafka, as SmallRye Fault Tolerance guards: which failures a retry
  * can fix (the broker is down, restarting, frozen or unreachable) and how long to wait between tries.
- * A fenced writer, bad data (a record too large, one that does not serialize) and refused credentials
- * always abort: a retry cannot fix them, and retrying a fenced writer would write over its successor.
+ * A fenced writer and bad data (a record too large, one that does not serialize) always abort: a retry
+ * cannot fix them, and retrying a fenced writer would write over its successor. Refused credentials are
+ * not an outage either ({@link #isTransient} is false), but a caller that follows a topic for good may
+ * keep trying them, since an operator can grant the ACL later.
  */
 public final class KafkaOutage {
     /** The first wait; each further retry doubles it. */
@@ -47,12 +47,11 @@ public final class KafkaOutage {
         return retriable;
     }
 
-    /** A failure no retry fixes: fencing, bad data, refused credentials, an interrupt or a wakeup (the caller is stopping). */
+    /** A failure no retry fixes: fencing, bad data, an interrupt or a wakeup (the caller is stopping). */
     static boolean aborts(Throwable t) {
         return t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
                 || t instanceof FencedInstanceIdException || t instanceof RecordTooLargeException
-                || t instanceof SerializationException || t instanceof AuthorizationException
-                || t instanceof AuthenticationException || t instanceof InterruptedException
+                || t instanceof SerializationException || t instanceof InterruptedException
                 || t instanceof WakeupException;
     }
 

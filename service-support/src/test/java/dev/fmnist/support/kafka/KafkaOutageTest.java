@@ -81,7 +81,8 @@ class KafkaOutageTest {
     @Test
     void theGuardAbortsAtOnceOnFencingAndBadData() {
         for (RuntimeException fatal : List.of(new ProducerFencedException("newer writer"),
-                new KafkaException("x", new RecordTooLargeException("1 MiB")), new AuthorizationException("no ACL"))) {
+                new KafkaException("x", new RecordTooLargeException("1 MiB")),
+                new org.apache.kafka.common.errors.SerializationException("not a record"))) {
             AtomicInteger calls = new AtomicInteger();
             List<Throwable> retried = new CopyOnWriteArrayList<>();
             Guard guard = KafkaOutage.guard(e -> true, Duration.ofMillis(10), Duration.ofMillis(10), -1, retried::add);

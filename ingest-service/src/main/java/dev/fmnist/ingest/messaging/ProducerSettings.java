@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The producer settings of the ingest service, shared by the service, the command line and the
  * benchmark so all three publish the same way.
  *
- * <p>The producer is the factory's reliable producer (idempotent, acks=all: a retried send must never
+ * <p>The producer is the factory's reliable producer (a retried send must never
  * duplicate or reorder a batch in the single-partition dataset topics); this is its tuning. batch.size just under the broker's 1 MiB
  * message limit lets the producer put four to five 200 KB image batches in one request (Kafka's 16 KiB
  * default made publishing about twice as slow). lz4 is the default compression: with

@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>The named profiles ({@link #replayConsumer}, {@link #tailConsumer}, {@link #committedReader},
  * {@link #reliableProducer}, {@link #transactionalWriter}, {@link #admin(String)}, {@link #scan}) carry the
  * reliability settings, written here and nowhere else; the SmallRye channels take the same settings from
- * {@link #RELIABLE_PRODUCER} and {@link #GROUP_CONSUMER} (see {@link KafkaClientFactoryProducer}). Callers
+ * {@link #RELIABLE_PRODUCER} and {@link #COMMITTED_CONSUMER} (see {@link KafkaClientFactoryProducer}). Callers
  * add only a client id and fetch or batch tuning.
  */
 public final class KafkaClientFactory {
@@ -52,7 +52,7 @@ public final class KafkaClientFactory {
      * beginning when there is no position, and no automatic commits (channels commit what was processed,
      * the group-less readers keep their own positions).
      */
-    public static final Map<String, String> GROUP_CONSUMER = Map.of(
+    public static final Map<String, String> COMMITTED_CONSUMER = Map.of(
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -122,16 +122,27 @@ public final class KafkaClientFactory {
     }
 
     /**
+     * The settings of a reader of committed records ({@link #COMMITTED_CONSUMER}) of raw bytes, with the caller's
+     * client id and {@code tuning} on top: for a {@link TopicTail}, which builds its consumer itself.
+     */
+    public static Map<String, Object> readerSettings(String clientId, Map<String, ?> tuning) {
+        Map<String, Object> p = new HashMap<>(COMMITTED_CONSUMER);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.putAll(tuning);
+        return p;
+    }
+
+    /**
      * A group-less reader of committed records with typed keys: no group (a configured {@code group.id}
      * is dropped), no commits; the caller assigns partitions and seeks. {@code tuning} (fetch sizes, ...)
      * is laid on top.
      */
     public <K> Consumer<K, byte[]> committedReader(String clientId, Deserializer<K> keys, Map<String, ?> tuning) {
-        Map<String, Object> p = new HashMap<>(GROUP_CONSUMER);
+        Map<String, Object> p = readerSettings(clientId, tuning);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, null);
         p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, null);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        p.putAll(tuning);
         return new KafkaConsumer<>(config(p), keys, new ByteArrayDeserializer());
     }
 
@@ -149,15 +160,16 @@ public final class KafkaClientFactory {
     }
 
     /**
-     * Reads a whole topic once with a fresh {@link #replayConsumer}: from the beginning to the end offsets
-     * taken now ({@link BoundedTopicReader#scan}).
+     * Reads a whole topic once with a fresh {@link #replayConsumer} (with {@code tuning}): from the beginning
+     * to the end offsets taken now ({@link BoundedTopicReader#scan}); {@code stop} ends it early.
      *
      * @throws TimeoutException when the read did not reach the end offsets within {@code limit} (a
      *                          retriable error: the broker did not answer)
      */
-    public BoundedTopicReader.Outcome scan(String clientId, String topic, Duration limit, BooleanSupplier stop,
+    public BoundedTopicReader.Outcome scan(String clientId, Map<String, ?> tuning, String topic, Duration limit,
+                                           BooleanSupplier stop,
                                            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
-        try (Consumer<byte[], byte[]> c = replayConsumer(clientId, Map.of())) {
+        try (Consumer<byte[], byte[]> c = replayConsumer(clientId, tuning)) {
             BoundedTopicReader.Outcome outcome = BoundedTopicReader.scan(c, topic, limit, stop, handler);
             if (outcome == BoundedTopicReader.Outcome.TIMED_OUT) {
                 throw new TimeoutException(topic + " not read to its end offsets within " + limit);

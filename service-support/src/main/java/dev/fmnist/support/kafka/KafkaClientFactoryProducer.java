@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.Config;
  * the plain clients and the channels see the same connection settings.
  *
  * <p>It also hands the factory's reliability profiles to the SmallRye channels: a channel that names one
- * with {@code kafka-configuration=fmnist-reliable-producer} (or {@code fmnist-group-consumer}) gets
+ * with {@code kafka-configuration=fmnist-reliable-producer} (or {@code fmnist-committed-consumer}) gets
  * those settings under its own attributes and over the {@code default-kafka-broker} connection settings.
  */
 @ApplicationScoped
@@ -35,9 +35,9 @@ public class KafkaClientFactoryProducer {
     }
 
     @Produces
-    @Identifier("fmnist-group-consumer")
-    Map<String, Object> groupConsumerChannel() {
-        return Map.copyOf(KafkaClientFactory.GROUP_CONSUMER);
+    @Identifier("fmnist-committed-consumer")
+    Map<String, Object> committedConsumerChannel() {
+        return Map.copyOf(KafkaClientFactory.COMMITTED_CONSUMER);
     }
 
     static Map<String, Object> kafkaProperties(Config config) {

@@ -3,8 +3,10 @@ package dev.fmnist.support.kafka;
 import io.smallrye.faulttolerance.api.Guard;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -37,22 +39,19 @@ public final class KafkaOutage {
      * never when anything in the chain {@link #aborts}.
      */
     public static boolean isTransient(Throwable failure) {
-        boolean retriable = false;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (aborts(t)) {
-                return false;
-            }
-            retriable |= t instanceof RetriableException || t instanceof java.util.concurrent.TimeoutException;
-        }
-        return retriable;
+        return !aborts(failure) && causes(failure)
+                .anyMatch(t -> t instanceof RetriableException || t instanceof java.util.concurrent.TimeoutException);
     }
 
-    /** A failure no retry fixes: fencing, bad data, an interrupt or a wakeup (the caller is stopping). */
-    static boolean aborts(Throwable t) {
-        return t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+    /** Whether the failure or a cause is one no retry fixes: fencing, bad data, an interrupt or a wakeup (the caller is stopping). */
+    static boolean aborts(Throwable failure) {
+        return causes(failure).anyMatch(t -> t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
                 || t instanceof FencedInstanceIdException || t instanceof RecordTooLargeException
-                || t instanceof SerializationException || t instanceof InterruptedException
-                || t instanceof WakeupException;
+                || t instanceof SerializationException || t instanceof InterruptedException || t instanceof WakeupException);
+    }
+
+    private static Stream<Throwable> causes(Throwable failure) {
+        return Stream.iterate(failure, Objects::nonNull, t -> t.getCause() == t ? null : t.getCause());
     }
 
     /** The wait before retry number {@code attempt} (1-based): doubling from 1 s, at most 30 s. */
@@ -78,17 +77,9 @@ public final class KafkaOutage {
      */
     public static Guard guard(Predicate<Throwable> retryable, Duration first, Duration max, int maxRetries,
                               Consumer<Throwable> beforeRetry) {
-        Predicate<Throwable> retry = t -> {
-            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-                if (aborts(c)) {
-                    return false;
-                }
-            }
-            return retryable.test(t) && !Thread.currentThread().isInterrupted();
-        };
         Guard.Builder.RetryBuilder b = Guard.create().withRetry()
                 .maxRetries(maxRetries).maxDuration(0, ChronoUnit.MILLIS).jitter(0, ChronoUnit.MILLIS)
-                .delay(first.toMillis(), ChronoUnit.MILLIS).whenException(retry).beforeRetry(beforeRetry);
+                .delay(first.toMillis(), ChronoUnit.MILLIS).whenException(t -> !aborts(t) && retryable.test(t) && !Thread.currentThread().isInterrupted()).beforeRetry(beforeRetry);
         if (max.compareTo(first) > 0) {
             b = b.withExponentialBackoff().factor(2).maxDelay(max.toMillis(), ChronoUnit.MILLIS).done();
         }

@@ -49,6 +49,14 @@ class KafkaOutageTest {
     }
 
     @Test
+    void theRequestPathRetriesOnlyTransientBrokerErrors() {
+        assertTrue(KafkaOutage.isTransient(new TimeoutException("t")));
+        assertTrue(KafkaOutage.isTransient(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("n")));
+        assertFalse(KafkaOutage.isTransient(new RecordTooLargeException("big")));
+        assertFalse(KafkaOutage.isTransient(new AuthorizationException("no")));
+    }
+
+    @Test
     void fencingNeverCountsAsAnOutageEvenWithARetriableCause() {
         assertFalse(KafkaOutage.isTransient(new ProducerFencedException("newer writer")));
         assertFalse(KafkaOutage.isTransient(new KafkaException("commit failed",

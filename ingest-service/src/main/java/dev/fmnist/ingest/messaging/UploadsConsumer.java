@@ -45,8 +45,8 @@ import org.jboss.logging.Logger;
  * Conversions run on one worker thread of their own (pool {@code uploads}), never the event loop.
  * When Kafka does not acknowledge, the whole poll is sent again ({@link KafkaOutage}'s guard: 200 ms
  * doubling to {@code fmnist.ingest.uploads-topic.max-backoff}) for as long as the outage lasts: the channel
- * stops on a failure, so every failed send is retried, not only a transient one. The consumer is paused
- * meanwhile by the connector, so nothing piles up in memory.
+ * stops on a failure, so every failed send is retried, not only a transient one (only fencing and bad data
+ * abort). The consumer is paused meanwhile by the connector, so nothing piles up in memory.
  */
 @ApplicationScoped
 public class UploadsConsumer {
@@ -63,6 +63,7 @@ public class UploadsConsumer {
     private final UploadLimits limits;
     private final Duration ackTimeout;
     private final Guard retry;
+    private final Guard decodeTurn;
 
     public UploadsConsumer(Producer<String, byte[]> producer, IngestMetrics metrics, IngestConfig config,
                            ImageDecoder decoder) {
@@ -75,6 +76,9 @@ public class UploadsConsumer {
         this.retry = KafkaOutage.guard(e -> e instanceof PublishFailedException, FIRST_BACKOFF,
                 config.uploadsTopic().maxBackoff(), -1, e -> LOG.warnf("uploads: Kafka did not acknowledge a poll (%s); sending it again",
                         e.getMessage()));
+        // a busy decode budget is load, not a bad record: the record waits its turn (50 ms doubling to 1 s)
+        this.decodeTurn = KafkaOutage.guard(e -> e instanceof DecodeBusyException, Duration.ofMillis(50),
+                Duration.ofSeconds(1), -1, e -> { });
     }
 
     /** What one poll turned into. */
@@ -128,17 +132,15 @@ public class UploadsConsumer {
 
     /** One record; while the decode budget is taken by other decodes (REST uploads), it waits its turn. */
     private LabelledImage convert(ConsumerRecord<byte[], byte[]> r, String source) {
-        long pause = 50;
-        while (true) {
-            try {
-                return UserImages.fromRecord(r.value(), DeadLetters.header(r.headers(), Topics.UPLOAD_LABEL_HEADER),
-                        DeadLetters.header(r.headers(), Topics.UPLOAD_INVERT_HEADER), limits, source, decoder);
-            } catch (DecodeBusyException e) {
-                if (!sleep(pause)) {
-                    throw new PublishFailedException("interrupted while waiting for the decode budget", e);
-                }
-                pause = Math.min(pause * 2, 1000);
-            }
+        try {
+            return decodeTurn.call(() -> UserImages.fromRecord(r.value(),
+                    DeadLetters.header(r.headers(), Topics.UPLOAD_LABEL_HEADER),
+                    DeadLetters.header(r.headers(), Topics.UPLOAD_INVERT_HEADER), limits, source, decoder), LabelledImage.class);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailedException("interrupted while waiting for the decode budget", e);
+        } catch (Exception e) {
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
         }
     }
 
@@ -169,15 +171,5 @@ public class UploadsConsumer {
             throw new PublishFailedException("interrupted while waiting for Kafka", e);
         }
         return published;
-    }
-
-    private static boolean sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -95,8 +94,7 @@ class BrokerOutageIT {
     /** Starts a publication of the whole dataset; the outage (if any) begins at the 20th acknowledged batch. */
     Run start(String bootstrap, Outage outage) {
         KafkaClientFactory kafka = KafkaClientFactory.forBootstrap(bootstrap);
-        Producer<String, byte[]> producer = kafka.producer(ProducerSettings.defaults()
-                .producerProperties(Map.of(), "broker-outage-it"));
+        Producer<String, byte[]> producer = ProducerSettings.defaults().producer(kafka, "broker-outage-it");
         Path data = Path.of(System.getProperty("fmnist.test.data-dir"));
         DatasetLocator locator = new DatasetLocator(Optional.of(data), dir.resolve("none"), dir.resolve("cache"),
                 Optional.empty());

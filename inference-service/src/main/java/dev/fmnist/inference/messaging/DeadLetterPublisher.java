@@ -10,14 +10,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jboss.logging.Logger;
 
 /**
  * Sends unusable records to fmnist.dead-letter, unchanged, with the {@link DeadLetters} headers.
- * A plain idempotent producer: the contract's record builder is used as is.
+ * A plain reliable producer, not a channel: the contract's record builder is used as is, and
+ * {@link RequestDeadLetters} must see a record over the producer limit fail to send a bounded copy.
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
@@ -29,16 +28,11 @@ public class DeadLetterPublisher {
     public DeadLetterPublisher(KafkaClientFactory kafka, InferenceConfig config, InferenceMetrics metrics) {
         this.metrics = metrics;
         this.service = config.serviceName();
-        this.producer = kafka.producer(producerSettings());
+        this.producer = producer(kafka);
     }
 
-    /** The dead-letter producer's own settings, laid over the service's connection settings. */
-    static Map<String, Object> producerSettings() {
-        return Map.of(ProducerConfig.CLIENT_ID_CONFIG, "inference-dead-letters",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    static Producer<byte[], byte[]> producer(KafkaClientFactory kafka) {
+        return kafka.reliableProducer("inference-dead-letters", Map.of());
     }
 
     /** Completes when the broker has the dead letter. */

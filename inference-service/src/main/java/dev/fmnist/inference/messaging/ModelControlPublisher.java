@@ -18,12 +18,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes serving decisions to {@link Topics#MODEL_CONTROL}, keyed by model name (compaction keeps
  * the latest per model), signed with the snapshot key so that every replica can tell them from a
- * forged record.
+ * forged record. A plain producer, not a channel: the caller waits for the offset to read it back.
  */
 @ApplicationScoped
 public class ModelControlPublisher {
@@ -33,19 +32,15 @@ public class ModelControlPublisher {
 
     public ModelControlPublisher(KafkaClientFactory kafka, SnapshotTrust trust) {
         this.trust = trust;
-        this.producer = kafka.producer(producerSettings());
+        this.producer = producer(kafka);
     }
 
-    /** The producer's own settings, laid over the service's connection settings. */
-    static Map<String, Object> producerSettings() {
-        return Map.of(ProducerConfig.CLIENT_ID_CONFIG, "inference-model-control",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+    /** A reliable producer that gives a send up within {@link #SEND_TIMEOUT}, so an operator's request gets an answer. */
+    static Producer<byte[], byte[]> producer(KafkaClientFactory kafka) {
+        return kafka.reliableProducer("inference-model-control", Map.of(
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() - 1000,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis()));
     }
 
     /** Where a written record landed, to wait for it to be read back. */

@@ -1,9 +1,7 @@
 package dev.fmnist.inference.messaging;
 
-import dev.fmnist.contracts.ClassificationCodec;
 import dev.fmnist.contracts.ClassificationRequest;
 import dev.fmnist.contracts.Prediction;
-import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WireFormatException;
 import dev.fmnist.contracts.image.DecodeBusyException;
 import dev.fmnist.inference.domain.LoadedModel;
@@ -11,6 +9,7 @@ import dev.fmnist.inference.service.Classification;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.support.kafka.Topic;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -64,7 +63,7 @@ public class RequestProcessor {
         try {
             ClassificationRequest request;
             try {
-                request = ClassificationCodec.decodeRequest(in.getPayload());
+                request = Topic.REQUESTS.decode(in.getPayload());
             } catch (WireFormatException e) {
                 return deadLetter(in, e.getMessage());
             }
@@ -88,11 +87,11 @@ public class RequestProcessor {
                 LOG.errorf(e, "unexpected failure classifying request %s", request.id());
                 return deadLetter(in, "request " + request.id() + ": internal error: " + e);
             }
-            byte[] prediction = ClassificationCodec.encodePrediction(new Prediction(request.id(), c.classIndex(),
+            byte[] prediction = Topic.PREDICTIONS.encode(new Prediction(request.id(), c.classIndex(),
                     c.label(), c.probabilities(), c.modelVersion(), c.epoch()));
             return in.withPayload(prediction)
                     .withMetadata(Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
-                            .withTopic(Topics.PREDICTIONS).withKey(request.id()).build()))
+                            .withTopic(Topic.PREDICTIONS.name()).withKey(request.id()).build()))
                     .withNack(error -> predictionFailed(in, request.id(), error));
         } finally {
             if (finished) {
@@ -154,7 +153,7 @@ public class RequestProcessor {
 
     private static RequestDeadLetters.Source source(Message<byte[]> in) {
         var meta = in.getMetadata(IncomingKafkaRecordMetadata.class);
-        return new RequestDeadLetters.Source(meta.map(m -> m.getTopic()).orElse(Topics.REQUESTS),
+        return new RequestDeadLetters.Source(meta.map(m -> m.getTopic()).orElse(Topic.REQUESTS.name()),
                 meta.map(IncomingKafkaRecordMetadata::getPartition).orElse(-1),
                 meta.map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L));
     }

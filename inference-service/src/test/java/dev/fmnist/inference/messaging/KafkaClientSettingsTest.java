@@ -22,9 +22,9 @@ class KafkaClientSettingsTest {
     @Test
     void snapshotConsumerDeadLetterProducerAndTopicAdminTakeTheSecuritySettings() {
         assertTookTruststore(() -> kafka.consumer(SnapshotConsumer.consumerSettings()));
-        assertTookTruststore(() -> kafka.producer(DeadLetterPublisher.producerSettings()));
+        assertTookTruststore(() -> DeadLetterPublisher.producer(kafka));
         assertTookTruststore(() -> kafka.consumer(ModelControlFollower.consumerSettings()));
-        assertTookTruststore(() -> kafka.producer(ModelControlPublisher.producerSettings()));
+        assertTookTruststore(() -> ModelControlPublisher.producer(kafka));
         assertTookTruststore(() -> {
             new TopicInitializer(kafka, (short) 1).ensure();
             return () -> { };

@@ -19,12 +19,4 @@ class RequestPathMonitorTest {
         assertFalse(RequestPathMonitor.stuck(true, 0, Double.NaN, LONG, TIMEOUT), "unknown lag, nothing in flight");
         assertFalse(RequestPathMonitor.stuck(true, 1, 5, Duration.ofSeconds(10), TIMEOUT), "recent progress");
     }
-
-    @Test
-    void onlyTransientBrokerErrorsAreRetried() {
-        assertTrue(RequestDeadLetters.retriable(new org.apache.kafka.common.errors.TimeoutException("t")));
-        assertTrue(RequestDeadLetters.retriable(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("n")));
-        assertFalse(RequestDeadLetters.retriable(new org.apache.kafka.common.errors.RecordTooLargeException("big")));
-        assertFalse(RequestDeadLetters.retriable(new org.apache.kafka.common.errors.AuthorizationException("no")));
-    }
 }

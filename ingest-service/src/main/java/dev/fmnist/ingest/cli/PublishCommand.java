@@ -100,7 +100,7 @@ public final class PublishCommand {
         ProducerSettings settings = ProducerSettings.defaults();
         settings = new ProducerSettings(settings.batchSize(), settings.linger(), settings.compression(),
                 settings.bufferMemory(), timeout, timeout.plusSeconds(31));
-        try (Producer<String, byte[]> producer = kafka.producer(settings.producerProperties(Map.of(), "fmnist-ingest-cli"))) {
+        try (Producer<String, byte[]> producer = settings.producer(kafka, "fmnist-ingest-cli")) {
             new TopicInitializer(kafka, (short) 1).ensure();
             List<UserImagePublisher.Published> published = UserImagePublisher.publish(producer, images, timeout);
             for (UserImagePublisher.Published p : published) {

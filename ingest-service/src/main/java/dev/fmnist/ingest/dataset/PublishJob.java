@@ -136,17 +136,17 @@ public final class PublishJob implements Runnable {
                 LOG.infof("job %s: skip-published off for this job: sending all %d batches", id, totalBatches);
             }
             ProgressLog progress = new ProgressLog();
-            for (int attempt = 1; ; attempt++) {
+            KafkaOutage.whileTransient(e -> { }).call(() -> {
                 try {
                     send(plan, progress);
-                    break;
+                    return null;
                 } catch (RuntimeException e) {
-                    if (!KafkaOutage.isTransient(e)) {
-                        throw e;
+                    if (KafkaOutage.isTransient(e)) {
+                        waiting(e);
                     }
-                    awaitRetry(attempt, e);
+                    throw e;
                 }
-            }
+            }, Void.class);
             publishEndNanos = System.nanoTime();
             state = State.SUCCEEDED;
             LOG.infof("job %s: published %s: %d images, %d batches, %d bytes in %d ms (%.0f images/s), offsets %s; "
@@ -158,7 +158,7 @@ public final class PublishJob implements Runnable {
             error = "stopped while waiting for Kafka (the service is shutting down); " + waitingFor;
             state = State.FAILED;
             LOG.errorf("job %s: %s", id, error);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             if (publishStartNanos != 0) {
                 publishEndNanos = System.nanoTime();
             }
@@ -219,8 +219,9 @@ public final class PublishJob implements Runnable {
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** Reports the outage and waits before the next try; interrupted when the service stops. */
-    private void awaitRetry(int attempt, RuntimeException failure) throws InterruptedException {
+    /** Reports the outage; the guard waits {@link KafkaOutage#backoff} before the next try. */
+    private void waiting(RuntimeException failure) {
+        int attempt = kafkaRetries + 1;
         Duration wait = KafkaOutage.backoff(attempt);
         kafkaRetries = attempt;
         waitingFor = "Kafka unavailable (" + failure.getMessage() + "); retry " + attempt + " in "
@@ -228,7 +229,6 @@ public final class PublishJob implements Runnable {
         state = State.WAITING_FOR_KAFKA;
         LOG.warnf("job %s: %s; %d of %d batches acknowledged so far", id, waitingFor, acked.size(), totalBatches);
         listener.waitingForKafka(this);
-        Thread.sleep(wait.toMillis());
     }
 
     /** Reads the batch ids already on the topics and returns the plan without them. */

@@ -8,9 +8,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
@@ -32,7 +30,7 @@ public class KafkaClients {
         IngestConfig.Producer p = config.producer();
         ProducerSettings settings = new ProducerSettings(p.batchSize(), p.linger(), p.compression(), p.bufferMemory(),
                 p.maxBlock(), p.deliveryTimeout());
-        return kafka.producer(settings.producerProperties(Map.of(), "fmnist-ingest"));
+        return settings.producer(kafka, "fmnist-ingest");
     }
 
     void closeProducer(@Disposes Producer<String, byte[]> producer) {
@@ -48,9 +46,7 @@ public class KafkaClients {
     @Produces
     @Singleton
     Admin admin(KafkaClientFactory kafka) {
-        return kafka.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "fmnist-ingest-admin",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000"));
+        return kafka.admin("fmnist-ingest-admin");
     }
 
     void closeAdmin(@Disposes Admin admin) {

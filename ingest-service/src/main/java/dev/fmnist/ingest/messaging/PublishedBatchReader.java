@@ -5,7 +5,6 @@ import dev.fmnist.ingest.dataset.PublishedBatches;
 import dev.fmnist.support.kafka.BoundedTopicReader;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +13,6 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -45,7 +43,7 @@ public final class PublishedBatchReader implements PublishedBatches {
     public Map<String, Set<String>> find(Map<String, Set<String>> wanted) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Set<String>> found = new LinkedHashMap<>();
-        try (Consumer<String, byte[]> consumer = kafka.consumer(consumerProperties())) {
+        try (Consumer<String, byte[]> consumer = consumer(kafka)) {
             for (Map.Entry<String, Set<String>> e : wanted.entrySet()) {
                 found.put(e.getKey(), scan(consumer, e.getKey(), e.getValue(), deadline));
             }
@@ -56,19 +54,12 @@ public final class PublishedBatchReader implements PublishedBatches {
         return found;
     }
 
-    /** This reader's settings over the connection settings: no group (a configured group.id is dropped). */
-    Map<String, Object> consumerProperties() {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, null);
-        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, null);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "fmnist-ingest-published-" + UUID.randomUUID().toString().substring(0, 8));
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_PARTITION_FETCH_BYTES));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(FETCH_MAX_BYTES));
-        return p;
+    /** The factory's committed reader with string keys (the batch ids) and fetches sized for image batches. */
+    static Consumer<String, byte[]> consumer(KafkaClientFactory kafka) {
+        return kafka.committedReader("fmnist-ingest-published-" + UUID.randomUUID().toString().substring(0, 8),
+                new StringDeserializer(), Map.of(
+                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_PARTITION_FETCH_BYTES,
+                        ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES));
     }
 
     /** The wanted ids on {@code topic}; stops as soon as all were seen. */

@@ -11,8 +11,11 @@ import dev.fmnist.ingest.images.RejectedInputException;
 import dev.fmnist.ingest.images.UploadLimits;
 import dev.fmnist.ingest.images.UserImages;
 import dev.fmnist.ingest.service.IngestMetrics;
+import dev.fmnist.support.kafka.KafkaOutage;
+import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,13 +43,18 @@ import org.jboss.logging.Logger;
  * <p>At least once: a poll's records are converted, sent and dead-lettered, and the poll is
  * acknowledged (its offsets committed) only after Kafka has acknowledged every resulting record.
  * Conversions run on one worker thread of their own (pool {@code uploads}), never the event loop.
- * When Kafka does not acknowledge, the whole poll is sent again after a backoff, for as long as the
- * outage lasts; the consumer is paused meanwhile by the connector, so nothing piles up in memory.
+ * When Kafka does not acknowledge, the whole poll is sent again ({@link KafkaOutage}'s guard: 200 ms
+ * doubling to {@code fmnist.ingest.uploads-topic.max-backoff}) for as long as the outage lasts: the channel
+ * stops on a failure, so every failed send is retried, not only a transient one (only fencing and bad data
+ * abort). The consumer is paused meanwhile by the connector, so nothing piles up in memory.
  */
 @ApplicationScoped
 public class UploadsConsumer {
     public static final String CHANNEL = "uploads-in";
     static final String SERVICE = "ingest-service";
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    private static final TypeLiteral<List<UserImagePublisher.Published>> PUBLISHED = new TypeLiteral<>() {
+    };
     private static final Logger LOG = Logger.getLogger(UploadsConsumer.class);
 
     private final Producer<String, byte[]> producer;
@@ -54,7 +62,8 @@ public class UploadsConsumer {
     private final IngestMetrics metrics;
     private final UploadLimits limits;
     private final Duration ackTimeout;
-    private final Duration maxBackoff;
+    private final Guard retry;
+    private final Guard decodeTurn;
 
     public UploadsConsumer(Producer<String, byte[]> producer, IngestMetrics metrics, IngestConfig config,
                            ImageDecoder decoder) {
@@ -64,7 +73,12 @@ public class UploadsConsumer {
         IngestConfig.Upload u = config.upload();
         this.limits = u.limits();
         this.ackTimeout = u.ackTimeout();
-        this.maxBackoff = config.uploadsTopic().maxBackoff();
+        this.retry = KafkaOutage.guard(e -> e instanceof PublishFailedException, FIRST_BACKOFF,
+                config.uploadsTopic().maxBackoff(), -1, e -> LOG.warnf("uploads: Kafka did not acknowledge a poll (%s); sending it again",
+                        e.getMessage()));
+        // a busy decode budget is load, not a bad record: the record waits its turn (50 ms doubling to 1 s)
+        this.decodeTurn = KafkaOutage.guard(e -> e instanceof DecodeBusyException, Duration.ofMillis(50),
+                Duration.ofSeconds(1), -1, e -> { });
     }
 
     /** What one poll turned into. */
@@ -82,20 +96,14 @@ public class UploadsConsumer {
         List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
         records.forEach(list::add);
         Outcome outcome = convert(list);
-        long backoff = 200;
         List<UserImagePublisher.Published> published;
-        while (true) {
-            try {
-                published = publish(outcome);
-                break;
-            } catch (PublishFailedException e) {
-                LOG.warnf("uploads: Kafka did not acknowledge a poll of %d images and %d dead letters (%s); retrying in %d ms",
-                        outcome.images().size(), outcome.deadLetters().size(), e.getMessage(), backoff);
-                if (!sleep(backoff)) {
-                    throw e;
-                }
-                backoff = Math.min(backoff * 2, maxBackoff.toMillis());
-            }
+        try {
+            published = retry.call(() -> publish(outcome), PUBLISHED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailedException("interrupted while waiting for Kafka", e);
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new PublishFailedException(e.getMessage(), e);
         }
         for (UserImagePublisher.Published p : published) {
             metrics.published(Split.USER, 1, p.bytes());
@@ -124,17 +132,15 @@ public class UploadsConsumer {
 
     /** One record; while the decode budget is taken by other decodes (REST uploads), it waits its turn. */
     private LabelledImage convert(ConsumerRecord<byte[], byte[]> r, String source) {
-        long pause = 50;
-        while (true) {
-            try {
-                return UserImages.fromRecord(r.value(), DeadLetters.header(r.headers(), Topics.UPLOAD_LABEL_HEADER),
-                        DeadLetters.header(r.headers(), Topics.UPLOAD_INVERT_HEADER), limits, source, decoder);
-            } catch (DecodeBusyException e) {
-                if (!sleep(pause)) {
-                    throw new PublishFailedException("interrupted while waiting for the decode budget", e);
-                }
-                pause = Math.min(pause * 2, 1000);
-            }
+        try {
+            return decodeTurn.call(() -> UserImages.fromRecord(r.value(),
+                    DeadLetters.header(r.headers(), Topics.UPLOAD_LABEL_HEADER),
+                    DeadLetters.header(r.headers(), Topics.UPLOAD_INVERT_HEADER), limits, source, decoder), LabelledImage.class);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailedException("interrupted while waiting for the decode budget", e);
+        } catch (Exception e) {
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
         }
     }
 
@@ -165,15 +171,5 @@ public class UploadsConsumer {
             throw new PublishFailedException("interrupted while waiting for Kafka", e);
         }
         return published;
-    }
-
-    private static boolean sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

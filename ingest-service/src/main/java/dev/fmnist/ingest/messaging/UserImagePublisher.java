@@ -1,8 +1,7 @@
 package dev.fmnist.ingest.messaging;
 
-import dev.fmnist.contracts.ImageBatchCodec;
-import dev.fmnist.contracts.Topics;
 import dev.fmnist.ingest.images.LabelledImage;
+import dev.fmnist.support.kafka.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * Publishes user images to {@link Topics#TRAIN}, one single-image ImageBatch per image keyed by its
+ * Publishes user images to {@link Topic#TRAIN}, one single-image ImageBatch per image keyed by its
  * content-derived batch id, and waits for every acknowledgement.
  */
 public final class UserImagePublisher {
@@ -38,9 +37,9 @@ public final class UserImagePublisher {
         List<byte[]> values = new ArrayList<>(images.size());
         try {
             for (LabelledImage image : images) {
-                byte[] value = ImageBatchCodec.encode(image.toBatch());
-                values.add(value);
-                futures.add(producer.send(new ProducerRecord<>(Topics.TRAIN, image.batchId(), value)));
+                ProducerRecord<String, byte[]> record = Topic.TRAIN.record(image.batchId(), image.toBatch());
+                values.add(record.value());
+                futures.add(producer.send(record));
             }
         } catch (KafkaException e) {
             throw new PublishFailedException("Kafka refused image " + (futures.size() + 1) + " of " + images.size()

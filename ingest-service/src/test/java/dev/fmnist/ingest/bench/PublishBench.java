@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import dev.fmnist.support.kafka.KafkaClientFactory;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
@@ -70,8 +70,8 @@ public final class PublishBench {
                 admin.createTopics(List.of(new NewTopic(prefix + "-train", 1, (short) 1),
                         new NewTopic(prefix + "-test", 1, (short) 1))).all().get();
                 plans.put(v.getKey(), retarget(plan, prefix));
-                producers.put(v.getKey(), new KafkaProducer<>(v.getValue().producerProperties(
-                        Map.of("bootstrap.servers", broker.bootstrapServers()), prefix)));
+                producers.put(v.getKey(), v.getValue().producer(
+                        KafkaClientFactory.forBootstrap(broker.bootstrapServers()), prefix));
                 times.put(v.getKey(), new ArrayList<>());
             }
             for (int round = 0; round <= runs; round++) {
@@ -98,8 +98,8 @@ public final class PublishBench {
             // The whole job as the service runs it, cold: load, check, encode, send with a new producer.
             long c0 = System.nanoTime();
             PublishPlan cold = DatasetPlanner.plan(DatasetPlanner.load(data), 256, 0, 0);
-            try (Producer<String, byte[]> producer = new KafkaProducer<>(base.producerProperties(
-                    Map.of("bootstrap.servers", broker.bootstrapServers()), "bench-cold"))) {
+            try (Producer<String, byte[]> producer = base.producer(
+                    KafkaClientFactory.forBootstrap(broker.bootstrapServers()), "bench-cold")) {
                 DatasetPublisher.publish(producer, cold, (r, md) -> { });
             }
             System.out.printf("end to end, default settings (load + check + encode + new producer + publish 70,000 images): %d ms%n",

@@ -15,10 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import dev.fmnist.support.kafka.KafkaClientFactory;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,8 +114,8 @@ class DatasetLoadingTest {
         AtomicInteger acked = new AtomicInteger();
         ProducerSettings settings = ProducerSettings.defaults().withLinger(Duration.ZERO);
         // A real producer towards a port nothing listens on: any send would fail, never succeed.
-        try (Producer<String, byte[]> producer = new KafkaProducer<>(
-                settings.producerProperties(Map.of("bootstrap.servers", "localhost:1"), "loading-test"))) {
+        try (Producer<String, byte[]> producer = settings.producer(
+                KafkaClientFactory.forBootstrap("localhost:1"), "loading-test")) {
             PublishJob job = new PublishJob("t", new DatasetLocator(Optional.of(dir), tmp.resolve("none"),
                     tmp.resolve("cache"), Optional.empty()), producer, PublishedBatches.NONE,
                     new PublishJob.Options(256, 0, 0, true, Duration.ofSeconds(1)), new PublishJob.Listener() {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.support.kafka.KafkaClientFactory;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
@@ -18,9 +17,9 @@ class KafkaClientSettingsTest {
     @Test
     void producerAdminAndReaderTakeTheSecuritySettings() {
         KafkaClients clients = new KafkaClients();
-        assertTookTruststore(() -> kafka.producer(ProducerSettings.defaults().producerProperties(Map.of(), "fmnist-ingest")));
+        assertTookTruststore(() -> ProducerSettings.defaults().producer(kafka, "fmnist-ingest"));
         assertTookTruststore(() -> clients.admin(kafka));
-        assertTookTruststore(() -> kafka.consumer(new PublishedBatchReader(kafka, Duration.ofSeconds(1)).consumerProperties()));
+        assertTookTruststore(() -> PublishedBatchReader.consumer(kafka));
     }
 
     /** Building the client failed because it loaded the bogus truststore: the setting reached it. */

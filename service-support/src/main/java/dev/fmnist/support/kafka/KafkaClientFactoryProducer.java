@@ -1,5 +1,6 @@
 package dev.fmnist.support.kafka;
 
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -13,6 +14,10 @@ import org.eclipse.microprofile.config.Config;
  * {@code kafka.*} property, and every {@code KAFKA_*} environment variable read the way Quarkus reads
  * them for its SmallRye channels ({@code KAFKA_SECURITY_PROTOCOL} is {@code security.protocol}), so
  * the plain clients and the channels see the same connection settings.
+ *
+ * <p>It also hands the factory's reliability profiles to the SmallRye channels: a channel that names one
+ * with {@code kafka-configuration=fmnist-reliable-producer} (or {@code fmnist-committed-consumer}) gets
+ * those settings under its own attributes and over the {@code default-kafka-broker} connection settings.
  */
 @ApplicationScoped
 public class KafkaClientFactoryProducer {
@@ -21,6 +26,18 @@ public class KafkaClientFactoryProducer {
     @Singleton
     KafkaClientFactory kafkaClientFactory(Config config) {
         return new KafkaClientFactory(kafkaProperties(config));
+    }
+
+    @Produces
+    @Identifier("fmnist-reliable-producer")
+    Map<String, Object> reliableProducerChannel() {
+        return Map.copyOf(KafkaClientFactory.RELIABLE_PRODUCER);
+    }
+
+    @Produces
+    @Identifier("fmnist-committed-consumer")
+    Map<String, Object> committedConsumerChannel() {
+        return Map.copyOf(KafkaClientFactory.COMMITTED_CONSUMER);
     }
 
     static Map<String, Object> kafkaProperties(Config config) {

@@ -1,5 +1,6 @@
 package dev.fmnist.support.kafka;
 
+import io.smallrye.faulttolerance.api.Guard;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.jboss.logging.Logger;
  * so every replica reads every record and takes no partitions away from anyone. After a failure (broker
  * away, topic setup failed) it reconnects after a backoff and continues at the remembered position of
  * each partition, so a record is handed over once per process; a topic that does not exist yet is looked
- * for again after the same backoff. This class owns only that mechanism (the thread, the retry loop, the
+ * for again after the same backoff. The retries are {@link KafkaOutage}'s guard with a constant wait and no
+ * end: a follower keeps following whatever failed (even a refused ACL an operator may grant later). This class owns only that mechanism (the thread, the retry loop, the
  * positions); what a record means, and what a record that fails to mean anything does, is the
  * {@link Handler}'s job.
  */
@@ -30,7 +32,7 @@ public final class TopicTail {
     private final Map<String, Object> consumerSettings;
     private final Runnable prepare;
     private final Duration pollTimeout;
-    private final Duration retryBackoff;
+    private final Guard retry;
     private final Handler handler;
     /** Next offset to read per partition; guarded by this. */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
@@ -70,8 +72,15 @@ public final class TopicTail {
         this.consumerSettings = Map.copyOf(consumerSettings);
         this.prepare = prepare;
         this.pollTimeout = pollTimeout;
-        this.retryBackoff = retryBackoff;
         this.handler = handler;
+        this.retry = KafkaOutage.guard(e -> running && !(e instanceof Error), retryBackoff, retryBackoff, -1, e -> {
+            if (e instanceof TopicMissing) {
+                // another service creates it; polling an empty assignment would warn every backoff
+                LOG.debugf("%s: %s; looked for again", name, e.getMessage());
+            } else {
+                LOG.warnf("%s failed (%s); retried after %s", name, e.getMessage(), retryBackoff);
+            }
+        });
     }
 
     public synchronized void start() {
@@ -131,18 +140,25 @@ public final class TopicTail {
 
     private void run() {
         handler.beforeReading();
-        while (running) {
-            try {
+        try {
+            retry.call(() -> {
                 prepare.run();
                 consume();
-            } catch (WakeupException e) {
-                // stop() woke the poll up; the loop condition ends it
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("%s failed (%s); retrying in %s", name, e.getMessage(), retryBackoff);
-                    pause(retryBackoff);
-                }
+                return null;
+            }, Void.class);
+        } catch (WakeupException e) {
+            // stop() woke the poll up
+        } catch (Exception e) {
+            if (running) {
+                LOG.errorf(e, "%s stopped: a retry cannot fix this failure", name);
             }
+        }
+    }
+
+    /** The topic has no partitions (yet): retried like an outage, logged quietly. */
+    private static final class TopicMissing extends RuntimeException {
+        TopicMissing(String topic) {
+            super("topic " + topic + " not there yet", null, false, false);
         }
     }
 
@@ -155,11 +171,7 @@ public final class TopicTail {
             List<TopicPartition> partitions = c.partitionsFor(topic, METADATA_TIMEOUT).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             if (partitions.isEmpty()) {
-                // the topic does not exist (yet): another service creates it; look again after the backoff, quietly
-                // (polling an empty assignment would fail and log a warning every backoff)
-                LOG.debugf("%s: topic %s not there yet; looking again in %s", name, topic, retryBackoff);
-                pause(retryBackoff);
-                return;
+                throw new TopicMissing(topic);
             }
             c.assign(partitions);
             for (TopicPartition tp : partitions) {
@@ -180,14 +192,6 @@ public final class TopicTail {
             }
         } finally {
             consumer = null;
-        }
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

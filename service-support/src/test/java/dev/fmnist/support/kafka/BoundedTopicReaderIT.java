@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.broker.KafkaBroker;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,27 @@ class BoundedTopicReaderIT {
         return kafka.consumer(Map.of(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords));
+    }
+
+    @Test
+    void theProfilesScanSeesACommittedTransactionAndNeverAnAbortedOne() throws Exception {
+        String topic = "profile-transactions";
+        try (Admin admin = kafka.admin("it-admin")) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (Producer<byte[], byte[]> writer = kafka.transactionalWriter("it-writer", "it-transactions", Map.of())) {
+            writer.initTransactions();
+            writer.beginTransaction();
+            writer.send(new ProducerRecord<>(topic, "aborted".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            writer.abortTransaction();
+            writer.beginTransaction();
+            writer.send(new ProducerRecord<>(topic, "committed".getBytes(StandardCharsets.UTF_8)));
+            writer.commitTransaction();
+        }
+        List<String> read = new ArrayList<>();
+        assertEquals(BoundedTopicReader.Outcome.COMPLETE, kafka.scan("it-scan", Map.of(), topic, TIMEOUT, () -> false,
+                r -> read.add(new String(r.value(), StandardCharsets.UTF_8))));
+        assertEquals(List.of("committed"), read);
     }
 
     @Test

@@ -84,6 +84,32 @@ class KafkaClientFactoryTest {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)).close();
     }
 
+    @Test
+    void everyProfileTakesTheConnectionSettings() {
+        KafkaClientFactory f = securedFactory();
+        assertRefusedForTruststore(() -> f.replayConsumer("replay", Map.of()));
+        assertRefusedForTruststore(() -> f.tailConsumer("tail", Map.of()));
+        assertRefusedForTruststore(() -> f.committedReader("reader", new org.apache.kafka.common.serialization.StringDeserializer(), Map.of()));
+        assertRefusedForTruststore(() -> f.reliableProducer("producer", Map.of()));
+        assertRefusedForTruststore(() -> f.transactionalWriter("writer", "tx", Map.of()));
+        assertRefusedForTruststore(() -> f.admin("admin"));
+    }
+
+    @Test
+    void readersSeeOnlyCommittedRecordsAndProducersWaitForEveryReplica() {
+        Map<String, Object> reader = KafkaClientFactory.readerSettings("r", Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 7));
+        assertEquals("read_committed", reader.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG));
+        assertEquals("false", reader.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG));
+        assertEquals("earliest", reader.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
+        assertEquals(7, reader.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
+        assertEquals("all", KafkaClientFactory.RELIABLE_PRODUCER.get(ProducerConfig.ACKS_CONFIG));
+        assertEquals("true", KafkaClientFactory.RELIABLE_PRODUCER.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
+        // the SmallRye channels that name the profiles get the same maps
+        KafkaClientFactoryProducer producer = new KafkaClientFactoryProducer();
+        assertEquals(KafkaClientFactory.RELIABLE_PRODUCER, producer.reliableProducerChannel());
+        assertEquals(KafkaClientFactory.COMMITTED_CONSUMER, producer.committedConsumerChannel());
+    }
+
     /**
      * Asserts that building a client fails because it tried to load the bogus truststore: proof that the
      * setting reached that client (Kafka loads the SSL context when the client is built).

@@ -1,18 +1,22 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.support.kafka.KafkaOutage;
+import dev.fmnist.trainer.messaging.FencedException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Runs a {@link Trainer} and, when it fails on a Kafka outage ({@link KafkaOutage#isTransient}),
- * starts a fresh one after a backoff, for as long as the outage lasts. A fresh trainer fences the
+ * Runs a {@link Trainer} and, when it fails on a Kafka outage ({@link #isTransient}: the services' rule,
+ * {@link KafkaOutage}, and never when fenced), starts a fresh one after {@link KafkaOutage#backoff}, for
+ * as long as the outage lasts. A fresh trainer fences the
  * failed one's producer, settles its open transaction and resumes from the highest committed
  * snapshot, so a retry never repeats or skips a version; at most the epoch in progress is redone, and
  * the one before it if its snapshot was still in flight on the finisher thread (the same numbers:
  * shuffles are seeded per epoch). Any other failure ends the run: the caller
- * reports FAILED with the reason.
+ * reports FAILED with the reason. The loop is ours, not a fault-tolerance guard: a stop request must end
+ * the wait at once, and each retry builds a fresh trainer.
  */
 public final class SelfHealingRun {
     private static final Logger LOG = Logger.getLogger(SelfHealingRun.class);
@@ -25,12 +29,20 @@ public final class SelfHealingRun {
         this.listener = listener;
     }
 
+    /**
+     * The services' outage rule, except that a fencing anywhere in the failure (a cause, or suppressed by
+     * one) is never retried: another trainer owns the model now.
+     */
+    static boolean isTransient(Throwable failure) {
+        return FencedException.in(failure).isEmpty() && KafkaOutage.isTransient(failure);
+    }
+
     public Trainer.Result run(BooleanSupplier stop) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return trainers.get().run(stop);
             } catch (RuntimeException e) {
-                if (!KafkaOutage.isTransient(e)) {
+                if (!isTransient(e)) {
                     throw e;
                 }
                 Duration wait = KafkaOutage.backoff(attempt);

@@ -17,9 +17,9 @@ class FencingBehindTest {
         FencedException fenced = new FencedException("another trainer took over", null);
         outage.addSuppressed(fenced);
         // the outage alone would be retried by SelfHealingRun: the fencing behind it must win
-        assertTrue(KafkaOutage.isTransient(new TimeoutException("the same outage, alone")));
+        assertTrue(SelfHealingRun.isTransient(new TimeoutException("the same outage, alone")));
         assertSame(fenced, FencedException.in(outage).orElseThrow());
-        assertFalse(KafkaOutage.isTransient(outage));
+        assertFalse(SelfHealingRun.isTransient(outage));
     }
 
     @Test

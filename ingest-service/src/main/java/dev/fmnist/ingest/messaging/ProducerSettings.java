@@ -12,12 +12,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * benchmark so all three publish the same way.
  *
  * <p>The producer is the factory's reliable producer (a retried send must never
- * duplicate or reorder a batch in the single-partition dataset topics); this is its tuning. batch.size just under the broker's 1 MiB
- * message limit lets the producer put four to five 200 KB image batches in one request (Kafka's 16 KiB
- * default made publishing about twice as slow). lz4 is the default compression: with
- * bench/publish-bench.sh (variants interleaved, 2 busy cores) it published 70,000 images in a median
- * 482 ms against 542 ms uncompressed and 1033 ms with zstd, and the dataset topics, which keep their
- * data forever, take 36 MB instead of 55 MB per copy.
+ * duplicate or reorder a batch in the single-partition dataset topics); this is its tuning. batch.size just
+ * under the broker's 1 MiB message limit lets the producer put several 200 KB image batches in one request.
+ * lz4 is the default compression: the fastest of the codecs measured by bench/publish-bench.sh (figures in
+ * the ingest README), and it shrinks the dataset topics, which keep their data forever.
  */
 public record ProducerSettings(int batchSize, Duration linger, String compression, long bufferMemory,
                                Duration maxBlock, Duration deliveryTimeout) {

@@ -29,10 +29,6 @@ public class ApiException extends RuntimeException {
         this.retryAfter = retryAfter;
     }
 
-    public static ApiException badRequest(String reason) {
-        return new ApiException(400, reason);
-    }
-
     public static ApiException notFound(String reason) {
         return new ApiException(404, reason);
     }

@@ -1,6 +1,7 @@
 package dev.fmnist.contracts.image;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * The image conversion a service uses: {@link ImageConverter} with a per-image limit on decoded bytes
@@ -8,6 +9,9 @@ import java.time.Duration;
  * service, built from its configuration.
  */
 public final class ImageDecoder {
+    /** Share of the max heap the decode budget gets when {@link Limits#decodeBudgetBytes()} is unset. */
+    static final double DEFAULT_HEAP_FRACTION = 0.25;
+
     private final long maxDecodedBytes;
     private final DecodeBudget budget;
     private final Duration wait;
@@ -28,6 +32,26 @@ public final class ImageDecoder {
         this.maxDecodedBytes = maxDecodedBytes;
         this.budget = budget;
         this.wait = wait;
+    }
+
+    /** The decoder a service's {@code limits} describe; the budget is a quarter of the max heap unless configured. */
+    public static ImageDecoder of(Limits limits) {
+        DecodeBudget budget = limits.decodeBudgetBytes().isPresent()
+                ? new DecodeBudget(limits.decodeBudgetBytes().getAsLong())
+                : DecodeBudget.ofHeap(DEFAULT_HEAP_FRACTION);
+        return new ImageDecoder(limits.maxDecodedBytes(), budget, limits.decodeWait());
+    }
+
+    /** A service's decode settings, as its typed configuration holds them. */
+    public interface Limits {
+        /** Largest {@link ImageHeader#decodedBytes()} accepted (413 above). */
+        long maxDecodedBytes();
+
+        /** Bytes all concurrent decodes of the process may hold together; empty for a quarter of the max heap. */
+        OptionalLong decodeBudgetBytes();
+
+        /** How long a decode waits for room in the budget before giving up as busy. */
+        Duration decodeWait();
     }
 
     /**

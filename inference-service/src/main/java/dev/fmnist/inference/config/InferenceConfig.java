@@ -1,13 +1,14 @@
 package dev.fmnist.inference.config;
 
+import dev.fmnist.contracts.image.ImageDecoder;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.OptionalLong;
 
-/** Settings of the inference service, under {@code fmnist.inference.*}. */
+/** Settings of the inference service, under {@code fmnist.inference.*}; the decode limits build its image decoder. */
 @ConfigMapping(prefix = "fmnist.inference")
-public interface InferenceConfig {
+public interface InferenceConfig extends ImageDecoder.Limits {
     /** Name of the served model: the key of its records on fmnist.snapshots. */
     @WithDefault("fmnist-softmax")
     String modelName();
@@ -29,6 +30,7 @@ public interface InferenceConfig {
      * buffer; computed from the header), 413 above, before anything is decoded (decompression bombs).
      */
     @WithDefault("134217728")
+    @Override
     long maxDecodedBytes();
 
     /**
@@ -36,6 +38,7 @@ public interface InferenceConfig {
      * max heap. A decode that does not fit within {@link #decodeWait()} gets 503 with Retry-After
      * (a Kafka request waits and retries instead).
      */
+    @Override
     OptionalLong decodeBudgetBytes();
 
     /**
@@ -48,6 +51,7 @@ public interface InferenceConfig {
 
     /** How long an image decode waits for room in the decode budget before giving up as busy. */
     @WithDefault("PT0.2S")
+    @Override
     Duration decodeWait();
 
     /**

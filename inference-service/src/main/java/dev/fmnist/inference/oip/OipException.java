@@ -1,19 +1,14 @@
 package dev.fmnist.inference.oip;
 
+import dev.fmnist.support.rest.ApiException;
+
 /**
- * A request the Open Inference Protocol answers with {@code {"error": "..."}} and a status: 400 for
- * a malformed request, 404 for an unknown model or version, 413 for too many images.
+ * A request the Open Inference Protocol refuses with {@code {"error": "..."}} and a status: 400 for
+ * a malformed request, 413 for too many images.
  */
-public final class OipException extends RuntimeException {
-    private final int status;
-
+public final class OipException extends ApiException {
     public OipException(int status, String message) {
-        super(message);
-        this.status = status;
-    }
-
-    public int status() {
-        return status;
+        super(status, message);
     }
 
     public static OipException badRequest(String message) {

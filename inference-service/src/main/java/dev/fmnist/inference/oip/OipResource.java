@@ -1,5 +1,6 @@
 package dev.fmnist.inference.oip;
 
+import dev.fmnist.inference.service.ModelUnavailableException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -41,7 +42,7 @@ public class OipResource {
     @Path("/health/ready")
     public Response ready() {
         if (!oip.ready()) {
-            throw new OipException(503, "no model loaded yet");
+            throw new ModelUnavailableException("no model loaded yet");
         }
         return Response.ok().build();
     }

@@ -7,8 +7,7 @@ import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.Scorer;
 import dev.fmnist.inference.service.ModelService;
-import dev.fmnist.inference.service.ModelUnavailableException;
-import dev.fmnist.inference.service.UnknownVersionException;
+import dev.fmnist.support.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,19 +53,13 @@ public class OipService {
      * The model a path names ({@link ModelService#resolve}), failures as the protocol's errors.
      *
      * @param version null for "the served one"
-     * @throws OipException 404 for another model name or a version this replica does not keep, 503 before the first model
+     * @throws ApiException 404 for another model name or a version this replica does not keep, 503 before the first model
      */
     public LoadedModel resolve(String name, String version) {
         if (!models.modelName().equals(name)) {
-            throw new OipException(404, "unknown model '" + name + "'; this server serves '" + models.modelName() + "'");
+            throw ApiException.notFound("unknown model '" + name + "'; this server serves '" + models.modelName() + "'");
         }
-        try {
-            return models.resolve(version);
-        } catch (ModelUnavailableException e) {
-            throw new OipException(503, e.getMessage());
-        } catch (UnknownVersionException e) {
-            throw new OipException(404, e.getMessage());
-        }
+        return models.resolve(version);
     }
 
     /** {@code GET /v2/models/{name}[/versions/{v}]}. */

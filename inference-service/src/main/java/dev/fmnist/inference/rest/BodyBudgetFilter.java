@@ -6,18 +6,17 @@ import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.service.ContentKind;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.Outcome;
-import dev.fmnist.support.rest.ContentLength;
 import dev.fmnist.support.rest.ErrorResponses;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -28,7 +27,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * sees it, so without a bound a burst of large bodies (each under the size limit) exhausts the heap
  * although every single one is legal. Each request with a body reserves its size before it is read and
  * gives it back when its response is done; one that does not fit right now gets 503 with Retry-After.
- * Runs after {@link BodyLimitFilter}, so a body over the size limit still gets its 413.
+ * Runs after service-support's BodySizeGuard (a Vert.x route), so a body over the size limit still gets its 413.
  */
 public class BodyBudgetFilter {
     private static final Logger LOG = Logger.getLogger(BodyBudgetFilter.class);
@@ -55,10 +54,10 @@ public class BodyBudgetFilter {
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.USER + 100)
     public Response reserve(ContainerRequestContext request, RoutingContext routing) {
-        OptionalLong length = ContentLength.announced(request);
+        String announced = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         long bytes;
-        if (length.isPresent()) {
-            bytes = length.getAsLong();
+        if (announced != null) {
+            bytes = parseLength(announced);
         } else if (mayCarryBodyOfUnknownLength(routing)) {
             bytes = unknownLength;
         } else {
@@ -79,9 +78,18 @@ public class BodyBudgetFilter {
         }
         String reason = "too many request bodies are being received at once (" + bytes + " bytes needed, "
                 + budget.availableBytes() + " of " + budget.totalBytes() + " free"
-                + (length.isPresent() ? "" : "; a body without Content-Length counts as " + unknownLength)
+                + (announced != null ? "" : "; a body without Content-Length counts as " + unknownLength)
                 + "): try again shortly";
         return ErrorResponses.builder(503, new ErrorBody(reason)).header("Retry-After", RETRY_AFTER_SECONDS).build();
+    }
+
+    /** @throws BadRequestException (a JSON 400) when the header is not a number */
+    private static long parseLength(String announced) {
+        try {
+            return Long.parseLong(announced.trim());
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("invalid Content-Length " + announced);
+        }
     }
 
     /** HTTP/1.1 says so with Transfer-Encoding; HTTP/2 may send a body of any request without announcing it. */

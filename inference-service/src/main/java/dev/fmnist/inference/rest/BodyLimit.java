@@ -9,7 +9,7 @@ import java.io.InputStream;
 
 /**
  * The one body-size policy of {@code /api/v1/classify} ({@code fmnist.inference.max-body-bytes}):
- * checked on the announced Content-Length before reading ({@link BodyLimitFilter}) and on the bytes
+ * checked on the announced Content-Length before reading ({@link BodyLimitPolicy}) and on the bytes
  * actually read, so a chunked body without Content-Length is held to the same limit.
  */
 @ApplicationScoped

@@ -1,11 +1,13 @@
 package dev.fmnist.inference.service;
 
-/** The caller sent something unusable; the message is the reason shown to them. */
-public class InvalidInputException extends RuntimeException {
+import dev.fmnist.support.rest.ApiException;
+
+/** The caller sent something unusable (400, or 413 when too large); the message is the reason shown to them. */
+public class InvalidInputException extends ApiException {
     private final Outcome outcome;
 
     public InvalidInputException(Outcome outcome, String message) {
-        super(message);
+        super(outcome == Outcome.TOO_LARGE ? 413 : 400, message);
         this.outcome = outcome;
     }
 

@@ -5,6 +5,7 @@ import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.ModelRegistry;
 import dev.fmnist.inference.messaging.ModelControlFollower;
 import dev.fmnist.inference.messaging.ModelControlPublisher;
+import dev.fmnist.support.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -38,13 +39,13 @@ public class ModelControlService {
     /**
      * Serves {@code version} on every replica until unpinned.
      *
-     * @throws ModelConflictException when that version is not retained here
+     * @throws ApiException (409) when that version is not retained here
      */
     public Outcome pin(long version) {
         try {
             models.registry().requireRetained(version);
         } catch (IllegalArgumentException e) {
-            throw new ModelConflictException(e.getMessage());
+            throw ApiException.conflict(e.getMessage());
         }
         return decide(ModelControl.Action.PIN, version);
     }
@@ -57,14 +58,14 @@ public class ModelControlService {
     /**
      * Pins, on every replica, the newest retained version older than the one live here.
      *
-     * @throws ModelConflictException when there is no older version to go back to
+     * @throws ApiException (409) when there is no older version to go back to
      */
     public Outcome rollback() {
         long target;
         try {
             target = models.registry().rollbackTarget();
         } catch (IllegalStateException e) {
-            throw new ModelConflictException(e.getMessage());
+            throw ApiException.conflict(e.getMessage());
         }
         return decide(ModelControl.Action.ROLLBACK, target);
     }

@@ -3,6 +3,7 @@ package dev.fmnist.inference.service;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.ModelRegistry;
+import dev.fmnist.support.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -48,7 +49,7 @@ public class ModelService {
      * that version if this replica keeps it.
      *
      * @throws ModelUnavailableException before the first snapshot (no version given)
-     * @throws UnknownVersionException   for a version that is not a number or is not kept
+     * @throws ApiException (404) for a version that is not a number or is not kept
      */
     public LoadedModel resolve(String version) {
         ModelRegistry.State state = registry.state();
@@ -62,14 +63,14 @@ public class ModelService {
         try {
             v = Long.parseLong(version);
         } catch (NumberFormatException e) {
-            throw new UnknownVersionException("unknown version '" + version + "' of model '" + modelName() + "'");
+            throw ApiException.notFound("unknown version '" + version + "' of model '" + modelName() + "'");
         }
         for (LoadedModel m : state.retained()) {
             if (m.version() == v) {
                 return m;
             }
         }
-        throw new UnknownVersionException("version " + v + " of model '" + modelName()
+        throw ApiException.notFound("version " + v + " of model '" + modelName()
                 + "' is not kept by this replica (kept: " + state.retained().stream().map(LoadedModel::version).toList() + ")");
     }
 

@@ -517,4 +517,10 @@ class InferenceServiceIT {
     void unknownPathsAndWrongMethodsAnswerTheJsonErrorBody() {
         JsonErrorChecks.unknownPathsAndWrongMethodAnswerJson("DELETE", "/api/v1/classify");
     }
+
+    /** A 1 MiB bearer token is a 431 the client reads, not a dropped connection. */
+    @Test
+    void oversizedHeadersAre431() throws Exception {
+        JsonErrorChecks.oversizedHeadersAnswer431("/api/v1/model/versions");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.fmnist.ingest.config;
 
+import dev.fmnist.contracts.image.ImageDecoder;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -78,7 +79,8 @@ public interface IngestConfig {
         Duration maxBackoff();
     }
 
-    interface Upload {
+    /** User image uploads; the decode limits build the service's image decoder. */
+    interface Upload extends ImageDecoder.Limits {
         /** Largest single image upload in bytes (POST /api/v1/images); larger gets 413. */
         @WithDefault("10485760")
         long maxBytes();
@@ -106,6 +108,7 @@ public interface IngestConfig {
          * computed from the header), 413 above before anything is decoded (decompression bombs).
          */
         @WithDefault("134217728")
+        @Override
         long maxDecodedBytes();
 
         /**
@@ -113,10 +116,12 @@ public interface IngestConfig {
          * unset = a quarter of the max heap. A decode that does not fit within {@link #decodeWait()}
          * gets 503 with Retry-After.
          */
+        @Override
         OptionalLong decodeBudgetBytes();
 
         /** How long one image decode waits for room in the decode budget before the upload answers 503. */
         @WithDefault("2s")
+        @Override
         Duration decodeWait();
 
         /** How long an upload waits for Kafka to acknowledge its records before answering 503. */

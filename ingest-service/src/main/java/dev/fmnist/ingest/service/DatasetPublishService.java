@@ -8,6 +8,7 @@ import dev.fmnist.ingest.dataset.DatasetLocator;
 import dev.fmnist.ingest.dataset.PublishJob;
 import dev.fmnist.ingest.dataset.PublishedBatches;
 import dev.fmnist.ingest.messaging.TopicsInitializer;
+import dev.fmnist.support.rest.ApiException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,7 +73,7 @@ public class DatasetPublishService {
      * Starts a publication with the configured options, limits overridden when given.
      *
      * @param force send every batch, even those already on the topics (else fmnist.ingest.skip-published decides)
-     * @throws PublishConflictException when one is running
+     * @throws ApiException (409) when one is running
      * @throws IllegalArgumentException when a limit is negative
      */
     public PublishStatus start(OptionalInt trainLimit, OptionalInt testLimit, boolean force) {
@@ -81,7 +82,8 @@ public class DatasetPublishService {
 
     private synchronized PublishStatus start(PublishJob.Options options) {
         if (current != null && !current.state().finished()) {
-            throw new PublishConflictException(current.status());
+            throw ApiException.conflict("a publication is already running: job " + current.status().jobId() + " ("
+                    + current.status().state() + ")");
         }
         String id = "publish-" + UUID.randomUUID().toString().substring(0, 8);
         PublishJob job = new PublishJob(id, locator(), producer, published, options, new PublishJob.Listener() {

@@ -21,4 +21,11 @@ public final class ErrorResponses {
     public static Response of(int status, String reason) {
         return of(status, new ErrorBody(reason));
     }
+
+    /** The answer of {@code e}: its status and reason, and its Retry-After when it has one. */
+    public static Response of(ApiException e) {
+        Response.ResponseBuilder answer = builder(e.status(), new ErrorBody(e.getMessage()));
+        e.retryAfter().ifPresent(wait -> answer.header("Retry-After", ApiException.retryAfterHeader(wait)));
+        return answer.build();
+    }
 }

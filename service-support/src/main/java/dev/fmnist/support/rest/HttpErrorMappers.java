@@ -1,6 +1,7 @@
 package dev.fmnist.support.rest;
 
 import dev.fmnist.api.ErrorBody;
+import dev.fmnist.contracts.image.DecodeBusyException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,9 +14,10 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * The JSON answers of the failures every service has alike: any HTTP error Quarkus REST or a resource
+ * The JSON answers of the failures every service has alike: every {@link ApiException} (a refusal with
+ * its status and Retry-After, a refused flag among them), a spent decode budget (503), any HTTP error Quarkus REST or a resource
  * raises (an unknown path 404, a method the path does not take 405, 415, 406 ...),
- * a refused flag (400), and the unexpected (500, logged with its stack, answered without details).
+ * and the unexpected (500, logged with its stack, answered without details).
  * Mapped at {@link #FALLBACK}, below the default priority, so a service's own mapper of the same type
  * wins, e.g. to count a refusal; it answers with {@link #reason} and {@link #answer} all the same.
  */
@@ -25,16 +27,28 @@ public class HttpErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(HttpErrorMappers.class);
     /** Headers of an HTTP error that tell the client what to do next; the rest of its answer is replaced. */
-    private static final List<String> KEPT_HEADERS = List.of("Retry-After", HttpHeaders.WWW_AUTHENTICATE, HttpHeaders.ALLOW);
+    private static final String RETRY_AFTER = "Retry-After";
+    private static final List<String> KEPT_HEADERS = List.of(RETRY_AFTER, HttpHeaders.WWW_AUTHENTICATE, HttpHeaders.ALLOW);
+
+    /** A refusal caused by an infrastructure failure (Kafka did not take a record) is logged with that cause. */
+    @ServerExceptionMapper(priority = FALLBACK)
+    public Response api(ApiException e, ContainerRequestContext request) {
+        if (e.getCause() != null) {
+            LOG.warnf("%s answered %d: %s", where(request), e.status(), e.getMessage());
+        }
+        return ErrorResponses.of(e);
+    }
+
+    /** The decode budget is spent by concurrent decodes: the image itself is fine, retry shortly. */
+    @ServerExceptionMapper(priority = FALLBACK)
+    public Response busy(DecodeBusyException e) {
+        return ErrorResponses.builder(503, new ErrorBody(e.getMessage()))
+                .header(RETRY_AFTER, Long.toString(e.retryAfterSeconds())).build();
+    }
 
     @ServerExceptionMapper(priority = FALLBACK)
     public Response web(WebApplicationException e, ContainerRequestContext request) {
         return answer(e, reason(e, request));
-    }
-
-    @ServerExceptionMapper(priority = FALLBACK)
-    public Response flag(InvalidFlagException e) {
-        return ErrorResponses.of(400, e.getMessage());
     }
 
     /** The safety net: logged with its stack, answered 500 without details. */

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
+import dev.fmnist.support.testing.JsonErrorChecks;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +47,10 @@ class HttpErrorMappersTest {
         given().post("/test/errors/boom").then().statusCode(500).contentType("application/json")
                 .body("error", equalTo("internal error: IllegalStateException"))
                 .body("error", not(containsString("secret")));
+    }
+
+    @Test
+    void oversizedHeadersAre431NotADroppedConnection() throws Exception {
+        JsonErrorChecks.oversizedHeadersAnswer431("/test/errors");
     }
 }

@@ -3,7 +3,6 @@ package dev.fmnist.trainer.rest;
 import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.support.auth.Roles;
 import dev.fmnist.support.rest.ErrorResponses;
-import dev.fmnist.trainer.service.RunInProgressException;
 import dev.fmnist.trainer.service.TrainingRequest;
 import dev.fmnist.trainer.service.TrainingService;
 import io.smallrye.common.annotation.Blocking;
@@ -54,10 +53,5 @@ public class TrainingResource {
     @ServerExceptionMapper
     public Response invalid(IllegalArgumentException e) {
         return ErrorResponses.of(400, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response conflict(RunInProgressException e) {
-        return ErrorResponses.of(409, e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.support.auth.AuthConfig;
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.rest.ApiException;
 import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.trainer.config.SnapshotsConfig;
 import dev.fmnist.trainer.config.TrainerConfig;
@@ -96,13 +97,13 @@ public class TrainingService {
      * Starts a run.
      *
      * @throws IllegalArgumentException  on invalid overrides
-     * @throws RunInProgressException    if a run is in progress
+     * @throws ApiException (409)         if a run is in progress
      */
     public TrainingStatus start(TrainingRequest request) {
         TrainingSettings settings = settings(request);
         synchronized (lock) {
             if (isRunning()) {
-                throw new RunInProgressException("a training run is in progress (" + status.state() + ": "
+                throw ApiException.conflict("a training run is in progress (" + status.state() + ": "
                         + status.detail() + "); DELETE /api/v1/training stops it");
             }
             AtomicBoolean stop = new AtomicBoolean();

@@ -2,11 +2,9 @@ package dev.fmnist.console.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fmnist.console.config.ConsoleConfig;
-import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.WeightSnapshot;
-import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +12,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
 
 /**
  * What fmnist.snapshots says: the per-epoch curves (train loss, train accuracy, test accuracy, one
  * point per finished epoch, as d2l draws them) and the recent versions with their weights, which
  * the quality panel scores. A snapshot with a measured test accuracy closes an epoch; one whose
- * epoch is not after the last point starts a new series from there (a run from scratch).
+ * epoch is not after the last point starts a new series from there (a run from scratch). Only
+ * snapshots {@link SnapshotTrust} trusts are shown (read committed, Ed25519 signature verified with
+ * {@code fmnist.snapshots.public-keys}: the rule inference serves by); a refused one is logged at WARN
+ * with the reason and counted ({@code refused} of the {@code snapshots} event), nothing else.
  */
 @ApplicationScoped
 public class SnapshotView {
@@ -34,15 +36,18 @@ public class SnapshotView {
                           List<WeightSnapshot.SourceOffset> lineage) {
     }
 
+    private static final Logger LOG = Logger.getLogger(SnapshotView.class);
     private final ConsoleConfig config;
+    private final SnapshotTrust trust;
     private final EventHub hub;
     private final TreeMap<Integer, Point> points = new TreeMap<>();
     private final TreeMap<Long, WeightSnapshot> snapshots = new TreeMap<>();
     private final List<Runnable> listeners = new ArrayList<>();
     private long rejected;
 
-    public SnapshotView(ConsoleConfig config, EventHub hub) {
+    public SnapshotView(ConsoleConfig config, SnapshotTrust trust, EventHub hub) {
         this.config = config;
+        this.trust = trust;
         this.hub = hub;
         publish();
     }
@@ -53,24 +58,25 @@ public class SnapshotView {
     }
 
     void accept(ConsumerRecord<byte[], byte[]> r) {
-        // per-version keys (<model>@<version>) and the legacy model-name key; tombstones (null) delete old versions
-        if (!SnapshotKeys.belongsTo(r.key(), config.modelName()) || r.value() == null) {
+        // tombstones (null) delete old versions: nothing to show, nothing to refuse
+        if (r.value() == null) {
             return;
         }
-        WeightSnapshot s;
-        try {
-            s = WeightSnapshotCodec.decode(r.value());
-        } catch (RuntimeException e) {
+        SnapshotTrust.Verdict<WeightSnapshot> verdict = trust.snapshot(r.key(), r.value(), config.modelName());
+        if (verdict instanceof SnapshotTrust.Trusted<WeightSnapshot> trusted) {
+            add(trusted.value());
+        } else if (verdict instanceof SnapshotTrust.Refused<WeightSnapshot> refused) {
+            // the follower hands each record over once per process: one line per refused record
+            LOG.warnf("refused snapshot at %s-%d@%d: %s (not shown; inference refuses it too)", r.topic(),
+                    r.partition(), r.offset(), refused.reason());
             synchronized (this) {
                 rejected++;
             }
             publish();
-            return;
         }
-        add(s);
     }
 
-    /** Adds a decoded snapshot (the topic reader's path, and tests'). */
+    /** Adds a trusted snapshot (the topic reader's path, and tests'). */
     public void add(WeightSnapshot s) {
         List<Runnable> notify;
         synchronized (this) {
@@ -134,7 +140,7 @@ public class SnapshotView {
             dropped = rejected;
         }
         hub.publish("curves", Map.of("points", curve));
-        hub.publish("snapshots", Map.of("versions", versions, "undecodable", dropped));
+        hub.publish("snapshots", Map.of("versions", versions, "refused", dropped));
     }
 
     private static Double measured(double v) {

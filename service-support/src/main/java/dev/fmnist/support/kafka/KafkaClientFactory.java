@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -62,6 +63,16 @@ public final class KafkaClientFactory {
                 p.put(k, v);
             }
         });
+        return p;
+    }
+
+    /**
+     * {@code settings} with {@code isolation.level=read_committed}: the profile of a reader of a topic
+     * written in transactions (fmnist.snapshots, fmnist.model-control), which must not see an aborted record.
+     */
+    public static Map<String, Object> committedReader(Map<String, ?> settings) {
+        Map<String, Object> p = new HashMap<>(settings);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return p;
     }
 

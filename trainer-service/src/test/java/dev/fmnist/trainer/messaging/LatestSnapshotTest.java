@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 
 class LatestSnapshotTest {
     static final String MODEL = "m";
-    static final SnapshotSigning KEYS = SnapshotSigning.of(List.of(filled(1)));
-    static final SnapshotSigning OTHER_KEYS = SnapshotSigning.of(List.of(filled(2)));
+    static final SnapshotSigning KEYS = SnapshotSigning.signer(filled(1), null);
+    static final SnapshotSigning OTHER_KEYS = SnapshotSigning.signer(filled(2), null);
 
-    static byte[] filled(int b) {
+    static String filled(int b) {
         byte[] k = new byte[32];
         Arrays.fill(k, (byte) b);
-        return k;
+        return java.util.Base64.getEncoder().encodeToString(k);
     }
 
     static WeightSnapshot snapshot(String model, long version) {

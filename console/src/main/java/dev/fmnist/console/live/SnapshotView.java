@@ -1,6 +1,6 @@
 package dev.fmnist.console.live;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.console.config.ConsoleConfig;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.support.snapshots.SnapshotTrust;
@@ -99,17 +99,16 @@ public class SnapshotView {
      * Fills epochs the topic no longer has (compaction keeps only the latest snapshot) from the
      * trainer's own history; epochs the topic has are left as they are.
      */
-    void fillFromTrainerHistory(JsonNode history) {
+    void fillFromTrainerHistory(List<TrainingStatus.HistoryEntry> history) {
         boolean changed = false;
         synchronized (this) {
             int last = points.isEmpty() ? Integer.MAX_VALUE : points.lastKey();
-            for (JsonNode h : history) {
-                int epoch = h.path("epoch").asInt(-1);
-                if (epoch < 0 || points.containsKey(epoch) || epoch > last) {
+            for (TrainingStatus.HistoryEntry h : history) {
+                if (h.epoch() < 0 || points.containsKey(h.epoch()) || h.epoch() > last) {
                     continue; // a later epoch comes with its snapshot
                 }
-                points.put(epoch, new Point(epoch, number(h, "trainLoss"), number(h, "trainAccuracy"),
-                        number(h, "testAccuracy"), h.path("modelVersion").asLong(0), "trainer"));
+                points.put(h.epoch(), new Point(h.epoch(), measured(h.trainLoss()), measured(h.trainAccuracy()),
+                        measured(h.testAccuracy()), h.modelVersion(), "trainer"));
                 changed = true;
             }
         }
@@ -145,10 +144,5 @@ public class SnapshotView {
 
     private static Double measured(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
-    }
-
-    private static Double number(JsonNode n, String field) {
-        JsonNode v = n.path(field);
-        return v.isNumber() ? measured(v.asDouble()) : null;
     }
 }

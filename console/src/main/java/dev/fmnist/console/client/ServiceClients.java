@@ -2,7 +2,6 @@ package dev.fmnist.console.client;
 
 import dev.fmnist.console.config.ConsoleConfig;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.Closeable;
 import java.io.IOException;
@@ -60,7 +59,10 @@ public class ServiceClients {
         return ingest;
     }
 
-    /** The status client of one replica; those of replicas no longer in {@code current} are closed. */
+    /**
+     * The status client of one replica; those of replicas no longer in {@code current} are closed (pods come
+     * and go; the five fixed clients live as long as the console).
+     */
     public InferenceApi replica(String url, Collection<String> current) {
         replicas.keySet().stream().filter(u -> !current.contains(u)).toList()
                 .forEach(gone -> close(replicas.remove(gone)));
@@ -81,20 +83,12 @@ public class ServiceClients {
                 .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    @PreDestroy
-    void close() {
-        for (Object c : new Object[] {inference, inferenceActions, trainer, trainerActions, ingest}) {
-            close(c);
-        }
-        replicas.values().forEach(ServiceClients::close);
-    }
-
     private static void close(Object client) {
         if (client instanceof Closeable c) {
             try {
                 c.close();
             } catch (IOException e) {
-                // closing a client at shutdown: nothing left to do about it
+                // a replica that is gone: nothing left to do about its connections
             }
         }
     }

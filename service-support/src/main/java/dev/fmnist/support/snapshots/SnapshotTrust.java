@@ -101,14 +101,15 @@ public class SnapshotTrust {
         }
     }
 
-    /**
-     * Follows a signed topic from the beginning, read committed: {@link TopicTail} with
-     * {@code isolation.level=read_committed} laid over {@code settings}.
-     */
+    /** Follows a signed topic from the beginning, read committed ({@link #followerSettings}). */
     public TopicTail follow(KafkaClientFactory kafka, String name, String topic, Map<String, Object> settings,
                             Runnable prepare, Duration pollTimeout, Duration retryBackoff, TopicTail.Handler handler) {
-        return new TopicTail(name, topic, kafka, KafkaClientFactory.committedReader(settings), prepare, pollTimeout,
-                retryBackoff, handler);
+        return new TopicTail(name, topic, kafka, followerSettings(settings), prepare, pollTimeout, retryBackoff, handler);
+    }
+
+    /** The consumer settings of a follower of a signed topic: {@code isolation.level=read_committed} over its own. */
+    public static Map<String, Object> followerSettings(Map<String, Object> settings) {
+        return KafkaClientFactory.committedReader(settings);
     }
 
     /**

@@ -47,9 +47,13 @@ image_exists fmnist/console:0.1.0 || bash "$CONTAINERS_DIR/build-images.sh" cons
 # What .env holds for a user (top of docker-compose.yml); compose reads ${...} from the environment too.
 FMNIST_ADMIN_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_hex(32))')"
 FMNIST_WRITER_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_hex(32))')"
-FMNIST_SNAPSHOT_KEY="$("$PY" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+snapshot_pem="$(openssl genpkey -algorithm ed25519)"
+FMNIST_SNAPSHOT_KEY="$(echo "$snapshot_pem" | openssl pkey -outform DER | tail -c 32 | base64)"
+FMNIST_SNAPSHOT_PUBLIC_KEY="$(echo "$snapshot_pem" | openssl pkey -pubout -outform DER | tail -c 32 | base64)"
+FMNIST_MODEL_CONTROL_KEY="$("$PY" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
 FMNIST_GRAFANA_ADMIN_PASSWORD="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
-export FMNIST_ADMIN_TOKEN FMNIST_WRITER_TOKEN FMNIST_SNAPSHOT_KEY FMNIST_GRAFANA_ADMIN_PASSWORD
+export FMNIST_ADMIN_TOKEN FMNIST_WRITER_TOKEN FMNIST_SNAPSHOT_KEY FMNIST_SNAPSHOT_PUBLIC_KEY FMNIST_MODEL_CONTROL_KEY \
+  FMNIST_GRAFANA_ADMIN_PASSWORD
 # The default publication is what is checked below: FMNIST_BIND_HOST unset (podman-compose 1.0.3 would let a
 # .env beside the compose file override the environment, so one that sets it is refused).
 unset FMNIST_BIND_HOST

@@ -14,9 +14,10 @@ import java.util.Locale;
 /**
  * The one codec of {@link ModelControl}: JSON
  * {@code {"model": "fmnist-softmax", "pinnedVersion": 3, "action": "pin", "updatedAt": 1767225600123,
- * "signature": "base64"}}. The signature is the HMAC-SHA256 ({@link SnapshotSigning}, the snapshots'
- * keys) of {@code model \n pinnedVersion \n action \n updatedAt}; a reader with keys rejects a record
- * without a valid one, so only a holder of the trainer's key material can steer what is served.
+ * "signature": "base64"}}. The signature is the Ed25519 signature ({@link SnapshotSigning}, inference's own
+ * model-control key pair, not the snapshots') of {@code model \n pinnedVersion \n action \n updatedAt}; a
+ * reader with keys rejects a record without a valid one, so only a holder of the model-control private key
+ * can steer what is served, and it can only choose among snapshots the trainer signed.
  */
 public final class ModelControlCodec {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -91,6 +92,10 @@ public final class ModelControlCodec {
                 mac = Base64.getDecoder().decode(sig.asText());
             } catch (IllegalArgumentException e) {
                 throw new WireFormatException(FORMAT + ": signature is not base64");
+            }
+            if (mac.length == SnapshotSigning.HMAC_SIGNATURE_BYTES) {
+                throw new WireFormatException(FORMAT + ": signature is HMAC-SHA256 (written before Ed25519 "
+                        + "signatures); pin or unpin again to replace it");
             }
             byte[] signed = signedText(c);
             if (!signing.verify(signed, signed.length, mac)) {

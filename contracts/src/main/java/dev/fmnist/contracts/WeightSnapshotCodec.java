@@ -32,12 +32,15 @@ import java.util.function.Function;
  *                uint16 length + UTF-8 topic, int32 partition, int64 next offset
  *  .      4*784*10  W, float32 row-major (W[i][j] at i*10+j)
  *  .      4*10      b, float32
- *  .      1    signature length s (0 = unsigned, or 32)
- *  .      s    HMAC-SHA256 of every byte before the signature length
+ *  .      1    signature length s (0 = unsigned, or 64)
+ *  .      s    Ed25519 signature of every byte before the signature length
  *  .      4    CRC32C of every byte before it
  * </pre>
  *
- * Version 1 (written before plans and signatures: no target epochs, no signature section, the
+ * A 32-byte signature is an HMAC-SHA256 of the signing scheme before Ed25519: it decodes, and a
+ * reader with keys refuses it with that reason.
+ *
+ * <p>Version 1 (written before plans and signatures: no target epochs, no signature section, the
  * metrics at offset 64) is still read, as an unsigned snapshot without a plan.
  *
  * <p>Decoding checks magic, then version, then checksum, then (when given keys) the signature, and
@@ -79,7 +82,7 @@ public final class WeightSnapshotCodec {
             topics.add(t);
             lineageBytes += 2 + t.length + 4 + 8;
         }
-        int macBytes = signing == null ? 0 : SnapshotSigning.MAC_BYTES;
+        int macBytes = signing == null ? 0 : SnapshotSigning.SIGNATURE_BYTES;
         long size = (long) FIXED_BYTES + name.length + lineageBytes + PARAM_BYTES + macBytes;
         if (size > MAX_RECORD_BYTES) {
             throw new IllegalArgumentException(FORMAT + ": " + size + " bytes exceed the " + MAX_RECORD_BYTES
@@ -174,9 +177,10 @@ public final class WeightSnapshotCodec {
             int signedLength = buf.position();
             if (formatVersion >= 2) {
                 int macBytes = Byte.toUnsignedInt(buf.get());
-                if (macBytes != 0 && macBytes != SnapshotSigning.MAC_BYTES) {
+                if (macBytes != 0 && macBytes != SnapshotSigning.SIGNATURE_BYTES
+                        && macBytes != SnapshotSigning.HMAC_SIGNATURE_BYTES) {
                     throw new WireFormatException(FORMAT + ": signature of " + macBytes + " bytes (expected 0 or "
-                            + SnapshotSigning.MAC_BYTES + ")");
+                            + SnapshotSigning.SIGNATURE_BYTES + ")");
                 }
                 if (macBytes > 0) {
                     mac = new byte[macBytes];
@@ -193,6 +197,10 @@ public final class WeightSnapshotCodec {
                 if (mac == null) {
                     throw new WireFormatException(FORMAT + ": signature missing (an unsigned snapshot, format version "
                             + formatVersion + "; this reader accepts signed snapshots only)");
+                }
+                if (mac.length == SnapshotSigning.HMAC_SIGNATURE_BYTES) {
+                    throw new WireFormatException(FORMAT + ": signature is HMAC-SHA256 (written before Ed25519 "
+                            + "signatures); this reader accepts Ed25519 only, the trainer's next snapshot is signed with it");
                 }
                 if (!signing.verify(data, signedLength, mac)) {
                     throw new WireFormatException(FORMAT + ": signature does not verify with any configured key");

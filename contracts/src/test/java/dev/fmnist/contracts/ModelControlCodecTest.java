@@ -9,7 +9,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class ModelControlCodecTest {
-    private static final SnapshotSigning KEY = SnapshotSigning.parse(SnapshotSigning.generateKey());
+    private static final SnapshotSigning KEY = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
     private static final Instant AT = Instant.ofEpochMilli(1_767_225_600_123L);
 
     private static String rejected(String json, SnapshotSigning signing) {
@@ -32,10 +32,13 @@ class ModelControlCodecTest {
         ModelControl pin = new ModelControl("m", 3, ModelControl.Action.PIN, AT);
         String json = new String(ModelControlCodec.encode(pin, KEY), StandardCharsets.UTF_8);
         assertTrue(rejected(json.replace("\"pinnedVersion\":3", "\"pinnedVersion\":1"), KEY).contains("signature does not verify"));
-        SnapshotSigning other = SnapshotSigning.parse(SnapshotSigning.generateKey());
+        SnapshotSigning other = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
         assertTrue(rejected(json, other).contains("signature does not verify"));
         assertTrue(rejected(new String(ModelControlCodec.encode(pin, null), StandardCharsets.UTF_8), KEY)
                 .contains("signature missing"));
+        String hmac = json.replaceFirst("\"signature\":\"[^\"]*\"",
+                "\"signature\":\"" + java.util.Base64.getEncoder().encodeToString(new byte[32]) + "\"");
+        assertTrue(rejected(hmac, KEY).contains("HMAC-SHA256"), "a record of the signing before Ed25519 says so");
     }
 
     @Test

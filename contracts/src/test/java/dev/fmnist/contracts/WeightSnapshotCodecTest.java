@@ -313,21 +313,31 @@ class WeightSnapshotCodecTest {
 
     // ---- signatures
 
-    private static SnapshotSigning signing(int seed) {
+    private static String privateKey(int seed) {
         byte[] k = new byte[32];
         new Random(seed).nextBytes(k);
-        return SnapshotSigning.of(List.of(k));
+        return java.util.Base64.getEncoder().encodeToString(k);
+    }
+
+    private static SnapshotSigning signing(int seed) {
+        return SnapshotSigning.signer(privateKey(seed), null);
+    }
+
+    /** What a reader of the seed's records holds: its public key only. */
+    private static SnapshotSigning reader(int seed) {
+        return SnapshotSigning.verifier(SnapshotSigning.publicKeyOf(privateKey(seed)));
     }
 
     @Test
     void signedRecordsVerifyWithTheirKeyOnly() {
         SnapshotSigning key = signing(1);
         byte[] signed = WeightSnapshotCodec.encode(good(), key);
-        assertEquals(WeightSnapshotCodec.encode(good()).length + 32, signed.length);
+        assertEquals(WeightSnapshotCodec.encode(good()).length + 64, signed.length);
         assertEquals(12, WeightSnapshotCodec.decode(signed, key).version());
+        assertEquals(12, WeightSnapshotCodec.decode(signed, reader(1)).version(), "the public key verifies it");
         assertEquals(12, WeightSnapshotCodec.decode(signed).version(), "an unverifying reader still decodes it");
         assertContains(assertThrows(WireFormatException.class,
-                () -> WeightSnapshotCodec.decode(signed, signing(2))).getMessage(), "signature does not verify");
+                () -> WeightSnapshotCodec.decode(signed, reader(2))).getMessage(), "signature does not verify");
         assertContains(assertThrows(WireFormatException.class,
                 () -> WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(good()), key)).getMessage(),
                 "signature missing");
@@ -337,34 +347,45 @@ class WeightSnapshotCodecTest {
     void aForgedRecordWithAValidChecksumDoesNotVerify() {
         SnapshotSigning key = signing(1);
         byte[] signed = WeightSnapshotCodec.encode(good(), key);
-        // a forger raises the version and recomputes the CRC, but cannot recompute the MAC
+        // a forger raises the version and recomputes the CRC, but cannot recompute the signature
         ByteBuffer.wrap(signed).putLong(8, 1_000_000);
         Records.reseal(signed);
         assertEquals(1_000_000, WeightSnapshotCodec.decode(signed).version());
         assertContains(assertThrows(WireFormatException.class,
-                () -> WeightSnapshotCodec.decode(signed, key)).getMessage(), "signature does not verify");
+                () -> WeightSnapshotCodec.decode(signed, reader(1))).getMessage(), "signature does not verify");
     }
 
     @Test
-    void rotationAcceptsOldAndNewKeysAndSignsWithTheFirst() {
-        byte[] oldKey = new byte[32];
-        byte[] newKey = new byte[32];
-        new Random(1).nextBytes(oldKey);
-        new Random(2).nextBytes(newKey);
-        SnapshotSigning old = SnapshotSigning.of(List.of(oldKey));
-        SnapshotSigning both = SnapshotSigning.of(List.of(newKey, oldKey));
-        SnapshotSigning fresh = SnapshotSigning.of(List.of(newKey));
-        byte[] byOld = WeightSnapshotCodec.encode(good(), old);
-        byte[] byBoth = WeightSnapshotCodec.encode(good(), both);
+    void anHmacSignedRecordOfTheSigningBeforeEd25519IsRefusedWithThatReason() {
+        byte[] unsigned = WeightSnapshotCodec.encode(good());
+        int signedLength = unsigned.length - 4 - 1;
+        ByteBuffer hmac = ByteBuffer.allocate(signedLength + 1 + 32 + 4);
+        hmac.put(unsigned, 0, signedLength).put((byte) 32).put(new byte[32]);
+        byte[] record = hmac.array();
+        Records.reseal(record);
+        assertEquals(12, WeightSnapshotCodec.decode(record).version(), "it still decodes without keys");
+        assertContains(assertThrows(WireFormatException.class,
+                () -> WeightSnapshotCodec.decode(record, reader(1))).getMessage(), "HMAC-SHA256");
+    }
+
+    @Test
+    void rotationAcceptsOldAndNewKeysAndSignsWithTheNewPrivateKey() {
+        SnapshotSigning both = SnapshotSigning.verifier(SnapshotSigning.publicKeyOf(privateKey(2)) + ","
+                + SnapshotSigning.publicKeyOf(privateKey(1)));
+        SnapshotSigning rotatedWriter = SnapshotSigning.signer(privateKey(2), SnapshotSigning.publicKeyOf(privateKey(1)));
+        byte[] byOld = WeightSnapshotCodec.encode(good(), signing(1));
+        byte[] byNew = WeightSnapshotCodec.encode(good(), rotatedWriter);
         WeightSnapshotCodec.decode(byOld, both);
-        WeightSnapshotCodec.decode(byBoth, fresh);
-        assertThrows(WireFormatException.class, () -> WeightSnapshotCodec.decode(byOld, fresh));
+        WeightSnapshotCodec.decode(byOld, rotatedWriter);
+        WeightSnapshotCodec.decode(byNew, both);
+        WeightSnapshotCodec.decode(byNew, reader(2));
+        assertThrows(WireFormatException.class, () -> WeightSnapshotCodec.decode(byOld, reader(2)));
     }
 
     @Test
     void rejectsASignatureOfTheWrongLength() {
         byte[] signed = WeightSnapshotCodec.encode(good(), signing(1));
-        signed[signed.length - 4 - 32 - 1] = 31;
+        signed[signed.length - 4 - 64 - 1] = 31;
         Records.reseal(signed);
         assertContains(rejected(signed), "signature of 31 bytes");
     }

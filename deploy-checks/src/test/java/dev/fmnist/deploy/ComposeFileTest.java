@@ -1,6 +1,7 @@
 package dev.fmnist.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,6 +33,20 @@ class ComposeFileTest {
                         entry.getKey() + " " + name + " = " + value);
             }
         }
+    }
+
+    @Test
+    void onlyTheTrainerGetsTheSnapshotPrivateKeyAndTheReadersItsPublicKey() {
+        assertTrue(COMPOSE.at("/services/trainer-service/environment/FMNIST_SNAPSHOTS_SIGNING_KEY").asText()
+                .startsWith("${FMNIST_SNAPSHOT_KEY:?"));
+        for (String reader : List.of("inference-service", "console")) {
+            JsonNode env = COMPOSE.path("services").path(reader).path("environment");
+            assertTrue(env.path("FMNIST_SNAPSHOTS_PUBLIC_KEYS").asText().startsWith("${FMNIST_SNAPSHOT_PUBLIC_KEY:?"), reader);
+            env.fields().forEachRemaining(e -> assertFalse(e.getValue().asText().contains("${FMNIST_SNAPSHOT_KEY"),
+                    reader + " gets the snapshot private key in " + e.getKey()));
+        }
+        assertTrue(COMPOSE.at("/services/inference-service/environment/FMNIST_MODEL_CONTROL_SIGNING_KEY").asText()
+                .startsWith("${FMNIST_MODEL_CONTROL_KEY:?"));
     }
 
     /** A published port's host address: 127.0.0.1 unless FMNIST_BIND_HOST says otherwise (as for ./fmnist up). */

@@ -136,6 +136,31 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void onlyTheTrainerReadsTheSnapshotPrivateKeyAndTheReadersItsPublicKey() {
+        Map<String, HasMetadata> base = baseObjects();
+        Map<String, Map<String, String>> expected = Map.of(
+                "trainer-service", Map.of("FMNIST_SNAPSHOTS_SIGNING_KEY", "snapshot-key"),
+                "inference-service", Map.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS", "snapshot-public-key",
+                        "FMNIST_MODEL_CONTROL_SIGNING_KEY", "model-control-key"),
+                "console", Map.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS", "snapshot-public-key"));
+        for (HasMetadata object : base.values()) {
+            if (!(object instanceof Deployment d)) {
+                continue;
+            }
+            String name = d.getMetadata().getName();
+            Map<String, String> keys = new java.util.HashMap<>();
+            for (var e : d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+                if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null
+                        && e.getValueFrom().getSecretKeyRef().getKey().contains("key")) {
+                    assertEquals("fmnist-auth", e.getValueFrom().getSecretKeyRef().getName(), name + " " + e.getName());
+                    keys.put(e.getName(), e.getValueFrom().getSecretKeyRef().getKey());
+                }
+            }
+            assertEquals(expected.getOrDefault(name, Map.of()), keys, name + " reads these signing keys");
+        }
+    }
+
+    @Test
     void networkPoliciesLimitKafkaToThePipelineAndTrainerAndIngestToTheNamespace() {
         Map<String, HasMetadata> base = baseObjects();
         var kafka = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) base.get("NetworkPolicy/kafka-from-pipeline-pods");

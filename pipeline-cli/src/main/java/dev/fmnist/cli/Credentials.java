@@ -16,26 +16,31 @@ import java.util.Set;
 /**
  * The secrets of a local run, made on first use in the state folder, readable by their owner only
  * (mode 0600): {@code admin-token} (training control, pin/rollback), {@code writer-token} (uploads,
- * publication) and {@code snapshot-key} (HMAC key the trainer signs snapshots with and inference
- * checks them with). They reach the services as environment variables, never on a command line
- * (which any local user can read with {@code ps}).
+ * publication), {@code snapshot-key} (the trainer's Ed25519 private key; inference and the console get
+ * its public key) and {@code model-control-key} (inference's Ed25519 private key for pins and rollbacks).
+ * A {@code snapshot-key} made before Ed25519 (32 random bytes) is a valid private key as it is. They reach
+ * the services as environment variables, never on a command line (which any local user can read with
+ * {@code ps}).
  */
 public final class Credentials {
     public static final String ADMIN_TOKEN_FILE = "admin-token";
     public static final String WRITER_TOKEN_FILE = "writer-token";
     public static final String SNAPSHOT_KEY_FILE = "snapshot-key";
+    public static final String MODEL_CONTROL_KEY_FILE = "model-control-key";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path home;
     private final String adminToken;
     private final String writerToken;
     private final String snapshotKey;
+    private final String modelControlKey;
 
-    private Credentials(Path home, String adminToken, String writerToken, String snapshotKey) {
+    private Credentials(Path home, String adminToken, String writerToken, String snapshotKey, String modelControlKey) {
         this.home = home;
         this.adminToken = adminToken;
         this.writerToken = writerToken;
         this.snapshotKey = snapshotKey;
+        this.modelControlKey = modelControlKey;
     }
 
     /** Reads the run's secrets, creating any that is missing. */
@@ -43,7 +48,8 @@ public final class Credentials {
         return new Credentials(home,
                 readOrCreate(home.resolve(ADMIN_TOKEN_FILE), Credentials::token),
                 readOrCreate(home.resolve(WRITER_TOKEN_FILE), Credentials::token),
-                readOrCreate(home.resolve(SNAPSHOT_KEY_FILE), SnapshotSigning::generateKey));
+                readOrCreate(home.resolve(SNAPSHOT_KEY_FILE), SnapshotSigning::generatePrivateKey),
+                readOrCreate(home.resolve(MODEL_CONTROL_KEY_FILE), SnapshotSigning::generatePrivateKey));
     }
 
     public String adminToken() {
@@ -63,18 +69,24 @@ public final class Credentials {
     }
 
     /**
-     * What each service gets: the role tokens, and the snapshot key where snapshots are made or read.
-     * The console gets nothing: it forwards the person's own token and holds none.
+     * What each service gets: the role tokens; the private key of what it signs (the trainer its snapshots,
+     * inference its pins); the trainer's public key where snapshots are read. The console gets that public
+     * key only: it forwards the person's own token, holds no secret and cannot forge a snapshot.
      */
     public Map<String, String> environment(Component c) {
         Map<String, String> env = new LinkedHashMap<>();
+        if (c == Component.INFERENCE || c == Component.CONSOLE) {
+            env.put("FMNIST_SNAPSHOTS_PUBLIC_KEYS", SnapshotSigning.publicKeyOf(snapshotKey));
+        }
         if (c != Component.INGEST && c != Component.TRAINER && c != Component.INFERENCE) {
             return env;
         }
         env.put("FMNIST_AUTH_ADMIN_TOKENS", adminToken);
         env.put("FMNIST_AUTH_WRITER_TOKENS", writerToken);
-        if (c == Component.TRAINER || c == Component.INFERENCE) {
-            env.put("FMNIST_SNAPSHOTS_SIGNING_KEYS", snapshotKey);
+        if (c == Component.TRAINER) {
+            env.put("FMNIST_SNAPSHOTS_SIGNING_KEY", snapshotKey);
+        } else if (c == Component.INFERENCE) {
+            env.put("FMNIST_MODEL_CONTROL_SIGNING_KEY", modelControlKey);
         }
         return env;
     }

@@ -21,7 +21,8 @@ class CredentialsTest {
     @Test
     void madeOnceOwnerOnlyAndKeptAcrossRuns() throws IOException {
         Credentials first = Credentials.ensure(home);
-        for (String f : new String[] {Credentials.ADMIN_TOKEN_FILE, Credentials.WRITER_TOKEN_FILE, Credentials.SNAPSHOT_KEY_FILE}) {
+        for (String f : new String[] {Credentials.ADMIN_TOKEN_FILE, Credentials.WRITER_TOKEN_FILE, Credentials.SNAPSHOT_KEY_FILE,
+                Credentials.MODEL_CONTROL_KEY_FILE}) {
             Path p = home.resolve(f);
             assertTrue(Files.isRegularFile(p), f);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), f);
@@ -31,8 +32,12 @@ class CredentialsTest {
         Credentials again = Credentials.ensure(home);
         assertEquals(first.adminToken(), again.adminToken());
         assertEquals(first.writerToken(), again.writerToken());
-        // the key is a valid signing key
-        SnapshotSigning.parse(Files.readString(home.resolve(Credentials.SNAPSHOT_KEY_FILE)).strip());
+        // the keys are valid Ed25519 private keys, and two different ones
+        String snapshotKey = Files.readString(home.resolve(Credentials.SNAPSHOT_KEY_FILE)).strip();
+        String controlKey = Files.readString(home.resolve(Credentials.MODEL_CONTROL_KEY_FILE)).strip();
+        assertTrue(SnapshotSigning.signer(snapshotKey, null).canSign());
+        assertTrue(SnapshotSigning.signer(controlKey, null).canSign());
+        assertNotEquals(snapshotKey, controlKey);
     }
 
     @Test
@@ -40,10 +45,17 @@ class CredentialsTest {
         Credentials c = Credentials.ensure(home);
         assertEquals(c.adminToken(), c.environment(Component.TRAINER).get("FMNIST_AUTH_ADMIN_TOKENS"));
         assertEquals(c.writerToken(), c.environment(Component.INGEST).get("FMNIST_AUTH_WRITER_TOKENS"));
-        assertTrue(c.environment(Component.TRAINER).containsKey("FMNIST_SNAPSHOTS_SIGNING_KEYS"));
-        assertTrue(c.environment(Component.INFERENCE).containsKey("FMNIST_SNAPSHOTS_SIGNING_KEYS"));
-        assertFalse(c.environment(Component.INGEST).containsKey("FMNIST_SNAPSHOTS_SIGNING_KEYS"), "ingest signs nothing");
-        assertTrue(c.environment(Component.CONSOLE).isEmpty(), "the console holds no credential");
+        String privateKey = c.environment(Component.TRAINER).get("FMNIST_SNAPSHOTS_SIGNING_KEY");
+        String publicKey = SnapshotSigning.publicKeyOf(privateKey);
+        assertEquals(publicKey, c.environment(Component.INFERENCE).get("FMNIST_SNAPSHOTS_PUBLIC_KEYS"));
+        assertEquals(publicKey, c.environment(Component.CONSOLE).get("FMNIST_SNAPSHOTS_PUBLIC_KEYS"));
+        assertTrue(c.environment(Component.INFERENCE).containsKey("FMNIST_MODEL_CONTROL_SIGNING_KEY"));
+        for (Component reader : new Component[] {Component.INFERENCE, Component.CONSOLE, Component.INGEST}) {
+            assertFalse(c.environment(reader).containsValue(privateKey), reader + " cannot sign snapshots");
+        }
+        assertFalse(c.environment(Component.INGEST).containsKey("FMNIST_SNAPSHOTS_PUBLIC_KEYS"), "ingest reads no snapshot");
+        assertEquals(java.util.Set.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS"), c.environment(Component.CONSOLE).keySet(),
+                "the console holds no secret, only the trainer's public key");
     }
 
     @Test

@@ -34,8 +34,7 @@ import org.junit.jupiter.api.Test;
  * (Broker outages mid-epoch, killed and frozen for 60 s: {@link BrokerOutageIT}.)
  */
 class ResilienceIT {
-    static final SnapshotSigning SIGNING = SnapshotSigning.of(List.of("resilience-it-signing-key-32-bytes".getBytes(
-            StandardCharsets.US_ASCII)));
+    static final SnapshotSigning SIGNING = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
 
     static Path dir;
     static KafkaBroker.Settings brokerSettings;

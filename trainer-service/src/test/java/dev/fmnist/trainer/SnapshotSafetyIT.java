@@ -51,8 +51,7 @@ import org.junit.jupiter.api.Test;
  * {@link Trainer} runs (no Quarkus) on a 1,000/200-image subset.
  */
 class SnapshotSafetyIT {
-    static final SnapshotSigning SIGNING = SnapshotSigning.of(List.of("snapshot-safety-it-key-32-bytes!!".getBytes(
-            StandardCharsets.US_ASCII)));
+    static final SnapshotSigning SIGNING = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
 
     static Path dir;
     static KafkaBroker broker;

@@ -100,7 +100,7 @@ class TrainerIT {
             publisher.sendAndWait(Topics.TRAIN, "small".getBytes(StandardCharsets.UTF_8), ImageBatchCodec.encode(
                     new ImageBatch("other", "small-0", Split.TRAIN, 0, 0, 14, 14, new byte[] {1}, new byte[196])));
         }
-        signing = SnapshotSigning.parse(ConfigProvider.getConfig().getValue("fmnist.snapshots.signing-keys", String.class));
+        signing = SnapshotSigning.signer(ConfigProvider.getConfig().getValue("fmnist.snapshots.signing-key", String.class), null);
         options = new Trainer.Snapshots(signing, 20, false);
         clients = new KafkaClients(bootstrap, "trainer-it");
     }

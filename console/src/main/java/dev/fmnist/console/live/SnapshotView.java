@@ -1,12 +1,10 @@
 package dev.fmnist.console.live;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.console.config.ConsoleConfig;
-import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.WeightSnapshot;
-import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +12,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
 
 /**
  * What fmnist.snapshots says: the per-epoch curves (train loss, train accuracy, test accuracy, one
  * point per finished epoch, as d2l draws them) and the recent versions with their weights, which
  * the quality panel scores. A snapshot with a measured test accuracy closes an epoch; one whose
- * epoch is not after the last point starts a new series from there (a run from scratch).
+ * epoch is not after the last point starts a new series from there (a run from scratch). Only
+ * snapshots {@link SnapshotTrust} trusts are shown (read committed, Ed25519 signature verified with
+ * {@code fmnist.snapshots.public-keys}: the rule inference serves by); a refused one is logged at WARN
+ * with the reason and counted ({@code refused} of the {@code snapshots} event), nothing else.
  */
 @ApplicationScoped
 public class SnapshotView {
@@ -34,15 +36,18 @@ public class SnapshotView {
                           List<WeightSnapshot.SourceOffset> lineage) {
     }
 
+    private static final Logger LOG = Logger.getLogger(SnapshotView.class);
     private final ConsoleConfig config;
+    private final SnapshotTrust trust;
     private final EventHub hub;
     private final TreeMap<Integer, Point> points = new TreeMap<>();
     private final TreeMap<Long, WeightSnapshot> snapshots = new TreeMap<>();
     private final List<Runnable> listeners = new ArrayList<>();
     private long rejected;
 
-    public SnapshotView(ConsoleConfig config, EventHub hub) {
+    public SnapshotView(ConsoleConfig config, SnapshotTrust trust, EventHub hub) {
         this.config = config;
+        this.trust = trust;
         this.hub = hub;
         publish();
     }
@@ -53,24 +58,25 @@ public class SnapshotView {
     }
 
     void accept(ConsumerRecord<byte[], byte[]> r) {
-        // per-version keys (<model>@<version>) and the legacy model-name key; tombstones (null) delete old versions
-        if (!SnapshotKeys.belongsTo(r.key(), config.modelName()) || r.value() == null) {
+        // tombstones (null) delete old versions: nothing to show, nothing to refuse
+        if (r.value() == null) {
             return;
         }
-        WeightSnapshot s;
-        try {
-            s = WeightSnapshotCodec.decode(r.value());
-        } catch (RuntimeException e) {
+        SnapshotTrust.Verdict<WeightSnapshot> verdict = trust.snapshot(r.key(), r.value(), config.modelName());
+        if (verdict instanceof SnapshotTrust.Trusted<WeightSnapshot> trusted) {
+            add(trusted.value());
+        } else if (verdict instanceof SnapshotTrust.Refused<WeightSnapshot> refused) {
+            // the follower hands each record over once per process: one line per refused record
+            LOG.warnf("refused snapshot at %s-%d@%d: %s (not shown; inference refuses it too)", r.topic(),
+                    r.partition(), r.offset(), refused.reason());
             synchronized (this) {
                 rejected++;
             }
             publish();
-            return;
         }
-        add(s);
     }
 
-    /** Adds a decoded snapshot (the topic reader's path, and tests'). */
+    /** Adds a trusted snapshot (the topic reader's path, and tests'). */
     public void add(WeightSnapshot s) {
         List<Runnable> notify;
         synchronized (this) {
@@ -93,17 +99,16 @@ public class SnapshotView {
      * Fills epochs the topic no longer has (compaction keeps only the latest snapshot) from the
      * trainer's own history; epochs the topic has are left as they are.
      */
-    void fillFromTrainerHistory(JsonNode history) {
+    void fillFromTrainerHistory(List<TrainingStatus.HistoryEntry> history) {
         boolean changed = false;
         synchronized (this) {
             int last = points.isEmpty() ? Integer.MAX_VALUE : points.lastKey();
-            for (JsonNode h : history) {
-                int epoch = h.path("epoch").asInt(-1);
-                if (epoch < 0 || points.containsKey(epoch) || epoch > last) {
+            for (TrainingStatus.HistoryEntry h : history) {
+                if (h.epoch() < 0 || points.containsKey(h.epoch()) || h.epoch() > last) {
                     continue; // a later epoch comes with its snapshot
                 }
-                points.put(epoch, new Point(epoch, number(h, "trainLoss"), number(h, "trainAccuracy"),
-                        number(h, "testAccuracy"), h.path("modelVersion").asLong(0), "trainer"));
+                points.put(h.epoch(), new Point(h.epoch(), measured(h.trainLoss()), measured(h.trainAccuracy()),
+                        measured(h.testAccuracy()), h.modelVersion(), "trainer"));
                 changed = true;
             }
         }
@@ -134,15 +139,10 @@ public class SnapshotView {
             dropped = rejected;
         }
         hub.publish("curves", Map.of("points", curve));
-        hub.publish("snapshots", Map.of("versions", versions, "undecodable", dropped));
+        hub.publish("snapshots", Map.of("versions", versions, "refused", dropped));
     }
 
     private static Double measured(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
-    }
-
-    private static Double number(JsonNode n, String field) {
-        JsonNode v = n.path(field);
-        return v.isNumber() ? measured(v.asDouble()) : null;
     }
 }

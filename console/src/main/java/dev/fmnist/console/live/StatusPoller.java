@@ -3,30 +3,35 @@ package dev.fmnist.console.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fmnist.api.ModelInfo;
+import dev.fmnist.api.OnlineAccuracy;
+import dev.fmnist.api.PublishStatus;
+import dev.fmnist.api.TrainingStatus;
+import dev.fmnist.console.client.InferenceApi;
+import dev.fmnist.console.client.ServiceClients;
 import dev.fmnist.console.config.ConsoleConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Polls the services' small status endpoints once per {@code poll-interval} (trainer run status,
- * the served model on every replica, ingest's publication progress, inference's online-accuracy
- * metrics) and hands each answer to the page through the {@link EventHub}, which forwards only
+ * Polls the services' typed status endpoints once per {@code poll-interval} through their REST clients
+ * (trainer run status, the served model on every replica, ingest's publication progress, inference's
+ * online accuracy) and hands each answer to the page through the {@link EventHub}, which forwards only
  * changes. The browser itself never polls.
  */
 @ApplicationScoped
@@ -34,12 +39,9 @@ public class StatusPoller {
     private static final Logger LOG = Logger.getLogger(StatusPoller.class);
     private static final long HEARTBEAT_MILLIS = 15_000;
     private static final int SWAPS_KEPT = 20;
-    private static final Pattern METRIC = Pattern.compile(
-            "^(fmnist_inference_accuracy_(?:correct|labelled)_total|fmnist_inference_accuracy_online)(\\{[^}]*})?\\s+(\\S+)");
-    private static final Pattern VERSION_LABEL = Pattern.compile("model_version=\"([^\"]*)\"");
 
     private final ConsoleConfig config;
-    private final ServiceHttp http;
+    private final ServiceClients clients;
     private final EventHub hub;
     private final SnapshotView snapshots;
     private final QualityService quality;
@@ -50,10 +52,10 @@ public class StatusPoller {
     private volatile boolean running;
     private Thread thread;
 
-    public StatusPoller(ConsoleConfig config, ServiceHttp http, EventHub hub, SnapshotView snapshots,
+    public StatusPoller(ConsoleConfig config, ServiceClients clients, EventHub hub, SnapshotView snapshots,
                         QualityService quality, ObjectMapper json) {
         this.config = config;
-        this.http = http;
+        this.clients = clients;
         this.hub = hub;
         this.snapshots = snapshots;
         this.quality = quality;
@@ -103,42 +105,69 @@ public class StatusPoller {
         }
     }
 
+    /** A status call's outcome: the body, or the service's error (HTTP status and message), or no answer at all. */
+    private record Answer<T>(boolean reachable, T body, int status, String error) {
+        boolean ok() {
+            return body != null;
+        }
+    }
+
+    private <T> Answer<T> call(Supplier<T> request) {
+        try {
+            return new Answer<>(true, request.get(), 200, null);
+        } catch (WebApplicationException e) {
+            return new Answer<>(true, null, e.getResponse().getStatus(), errorOf(e));
+        } catch (ProcessingException e) {
+            return new Answer<>(false, null, 0, null); // down, starting, unreachable, or no answer in time
+        }
+    }
+
+    /** The {@code error} of the service's error body, or the HTTP status. */
+    private String errorOf(WebApplicationException e) {
+        try {
+            JsonNode body = json.readTree(e.getResponse().readEntity(String.class));
+            if (body != null && body.hasNonNull("error")) {
+                return body.get("error").asText();
+            }
+        } catch (Exception unreadable) {
+            // not the services' error body: the status says enough
+        }
+        return "HTTP " + e.getResponse().getStatus();
+    }
+
     private void pollTrainer() {
-        Optional<JsonNode> status = getJson(config.trainerUrl() + "/api/v1/training");
-        if (status.isEmpty()) {
+        Answer<TrainingStatus> a = call(clients.trainer()::status);
+        if (!a.ok()) {
             hub.publish("training", Map.of("reachable", false, "url", config.trainerUrl()));
             return;
         }
-        JsonNode t = status.get();
-        snapshots.fillFromTrainerHistory(t.path("history"));
-        ObjectNode view = t.deepCopy();
+        snapshots.fillFromTrainerHistory(a.body().history() == null ? List.of() : a.body().history());
+        ObjectNode view = json.valueToTree(a.body());
         view.remove("history"); // the curves come from the snapshots; only the status travels here
         view.put("reachable", true);
         hub.publish("training", view);
     }
 
     private void pollModel() {
-        Optional<ServiceHttp.Answer> a = http.get(config.inferenceUrl() + "/api/v1/model");
+        Answer<ModelInfo> a = call(clients.inference()::model);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("url", config.inferenceUrl());
         long served = -1;
-        if (a.isEmpty()) {
+        if (!a.reachable()) {
             view.put("reachable", false);
         } else {
             view.put("reachable", true);
-            JsonNode body = parse(a.get());
-            if (a.get().ok() && body != null) {
-                view.put("model", body);
-                served = body.path("version").asLong(-1);
+            if (a.ok()) {
+                view.put("model", a.body());
+                served = a.body().version();
             } else {
-                view.put("error", body != null && body.hasNonNull("error") ? body.get("error").asText()
-                        : "HTTP " + a.get().status());
+                view.put("error", a.error());
             }
             if (served > 0 && served != lastServed) {
                 Map<String, Object> swap = new LinkedHashMap<>();
                 swap.put("version", served);
-                swap.put("loadedAt", body.path("loadedAt").asText(null));
-                swap.put("seenAt", java.time.Instant.now().toString());
+                swap.put("loadedAt", a.body().loadedAt() == null ? null : a.body().loadedAt().toString());
+                swap.put("seenAt", Instant.now().toString());
                 swaps.addFirst(swap);
                 while (swaps.size() > SWAPS_KEPT) {
                     swaps.removeLast();
@@ -155,19 +184,20 @@ public class StatusPoller {
 
     private void pollReplicas() {
         List<Map<String, Object>> replicas = new ArrayList<>();
-        for (String url : replicaUrls()) {
+        List<String> urls = replicaUrls();
+        for (String url : urls) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("url", url);
-            Optional<ServiceHttp.Answer> a = http.get(url + "/api/v1/model");
-            JsonNode body = a.map(this::parse).orElse(null);
-            r.put("reachable", a.isPresent());
-            if (a.isPresent() && a.get().ok() && body != null) {
-                r.put("version", body.path("version").asLong());
-                r.put("epoch", body.path("epoch").asInt());
-                r.put("loadedAt", body.path("loadedAt").asText(null));
-                r.put("pinned", body.path("pinned").asBoolean());
-            } else if (a.isPresent()) {
-                r.put("error", body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + a.get().status());
+            InferenceApi replica = clients.replica(url, urls);
+            Answer<ModelInfo> a = call(replica::model);
+            r.put("reachable", a.reachable());
+            if (a.ok()) {
+                r.put("version", a.body().version());
+                r.put("epoch", a.body().epoch());
+                r.put("loadedAt", a.body().loadedAt() == null ? null : a.body().loadedAt().toString());
+                r.put("pinned", a.body().pinned());
+            } else if (a.reachable()) {
+                r.put("error", a.error());
             }
             replicas.add(r);
         }
@@ -198,88 +228,29 @@ public class StatusPoller {
     }
 
     private void pollIngest() {
-        Optional<ServiceHttp.Answer> a = http.get(config.ingestUrl() + "/api/v1/datasets/fashion-mnist/publish");
+        Answer<PublishStatus> a = call(clients.ingest()::publication);
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("reachable", a.isPresent());
-        a.ifPresent(answer -> {
-            JsonNode body = parse(answer);
-            if (answer.ok() && body != null) {
-                view.put("publication", body);
-            } else if (answer.status() == 404) {
-                view.put("publication", null); // nothing published since the service started
-            } else {
-                view.put("error", body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + answer.status());
-            }
-        });
+        view.put("reachable", a.reachable());
+        if (a.ok()) {
+            view.put("publication", a.body());
+        } else if (a.status() == 404) {
+            view.put("publication", null); // nothing published since the service started
+        } else if (a.reachable()) {
+            view.put("error", a.error());
+        }
         hub.publish("ingest", view);
     }
 
     private void pollOnlineAccuracy() {
-        Optional<ServiceHttp.Answer> a = http.get(config.inferenceUrl() + "/q/metrics");
-        if (a.isEmpty() || !a.get().ok()) {
-            hub.publish("online", Map.of("reachable", a.isPresent()));
+        Answer<OnlineAccuracy> a = call(clients.inference()::accuracy);
+        if (!a.ok()) {
+            hub.publish("online", Map.of("reachable", a.reachable()));
             return;
         }
-        hub.publish("online", parseOnlineAccuracy(a.get().text()));
-    }
-
-    /** The online-accuracy series of a Prometheus text page: the gauge and the per-version counters. */
-    static Map<String, Object> parseOnlineAccuracy(String page) {
-        Double online = null;
-        Map<Long, double[]> perVersion = new TreeMap<>();
-        for (String line : page.split("\n")) {
-            Matcher m = METRIC.matcher(line);
-            if (!m.find()) {
-                continue;
-            }
-            double value;
-            try {
-                value = Double.parseDouble(m.group(3));
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            if (m.group(1).equals("fmnist_inference_accuracy_online")) {
-                online = Double.isFinite(value) ? value : null;
-                continue;
-            }
-            Matcher v = VERSION_LABEL.matcher(m.group(2) == null ? "" : m.group(2));
-            if (!v.find()) {
-                continue;
-            }
-            long version;
-            try {
-                version = Long.parseLong(v.group(1));
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            double[] c = perVersion.computeIfAbsent(version, k -> new double[2]);
-            c[m.group(1).contains("correct") ? 0 : 1] = value;
-        }
-        List<Map<String, Object>> versions = new ArrayList<>();
-        perVersion.forEach((version, c) -> {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("version", version);
-            row.put("correct", (long) c[0]);
-            row.put("labelled", (long) c[1]);
-            row.put("accuracy", c[1] > 0 ? c[0] / c[1] : null);
-            versions.add(row);
-        });
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("reachable", true);
-        view.put("accuracy", online);
-        view.put("versions", versions);
-        return view;
-    }
-
-    private Optional<JsonNode> getJson(String url) {
-        return http.get(url).filter(ServiceHttp.Answer::ok).map(this::parse);
-    }
-
-    private JsonNode parse(ServiceHttp.Answer a) {
-        try {
-            return a.body().length == 0 ? null : json.readTree(a.body());
-        } catch (IOException e) {
-            return null;
-        }
+        view.put("accuracy", a.body().accuracy());
+        view.put("versions", a.body().versions());
+        hub.publish("online", view);
     }
 }

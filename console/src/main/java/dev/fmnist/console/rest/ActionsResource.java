@@ -2,8 +2,8 @@ package dev.fmnist.console.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fmnist.console.client.ServiceClients;
 import dev.fmnist.console.config.ConsoleConfig;
-import dev.fmnist.console.live.ServiceHttp;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.contracts.image.ImageFormatException;
@@ -15,6 +15,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -22,28 +23,27 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The page's actions, forwarded to the services' public APIs. The console holds no credential: the
  * admin calls carry the Authorization header the browser sent (the token the user typed), and the
- * service decides. Answers and errors of the services are passed through unchanged; a service that
- * does not answer gives 503.
+ * service decides. The calls go through the services' REST clients ({@link ServiceClients}); answers and
+ * errors of the services are passed through unchanged; a service that does not answer gives 503.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class ActionsResource {
     private static final int MAX_AUTH_CHARS = 4096;
     private final ConsoleConfig config;
-    private final ServiceHttp http;
+    private final ServiceClients clients;
     private final ObjectMapper json;
 
-    public ActionsResource(ConsoleConfig config, ServiceHttp http, ObjectMapper json) {
+    public ActionsResource(ConsoleConfig config, ServiceClients clients, ObjectMapper json) {
         this.config = config;
-        this.http = http;
+        this.clients = clients;
         this.json = json;
     }
 
@@ -63,15 +63,13 @@ public class ActionsResource {
         if (body.length > config.maxImageBytes()) {
             return ErrorResponses.of(413, "image of " + body.length + " bytes exceeds the limit of " + config.maxImageBytes());
         }
-        String query = "";
+        Integer trueLabel = null;
         if (label != null && !label.isBlank()) {
-            int l;
             try {
-                l = FashionMnist.parseLabel(label);
+                trueLabel = FashionMnist.parseLabel(label);
             } catch (RuntimeException e) {
                 return ErrorResponses.of(400, "label must be a class index 0-9 or a class name");
             }
-            query = "?label=" + l;
         }
         byte[] pixels;
         try {
@@ -79,17 +77,14 @@ public class ActionsResource {
         } catch (ImageFormatException e) {
             return ErrorResponses.of(e.tooLarge() ? 413 : 400, e.getMessage());
         }
-        Optional<ServiceHttp.Answer> a = http.action("POST", config.inferenceUrl() + "/api/v1/classify" + query,
-                Map.of("Content-Type", MediaType.APPLICATION_OCTET_STREAM), pixels);
-        if (a.isEmpty()) {
-            return unreachable("inference", config.inferenceUrl());
-        }
-        if (!a.get().ok()) {
-            return passThrough(a.get());
+        Integer l = trueLabel;
+        Response a = send("inference", config.inferenceUrl(), () -> clients.inferenceActions().classify(l, pixels));
+        if (a.getStatus() / 100 != 2) {
+            return a;
         }
         JsonNode prediction;
         try {
-            prediction = json.readTree(a.get().body());
+            prediction = json.readTree((byte[]) a.getEntity());
         } catch (IOException e) {
             return ErrorResponses.of(502, "inference answered something that is not JSON");
         }
@@ -104,38 +99,40 @@ public class ActionsResource {
     @Path("/training")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response startTraining(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("trainer", config.trainerUrl(), "POST", "/api/v1/training", auth, jsonBody(body));
+        byte[] json = jsonBody(body);
+        return forward("trainer", config.trainerUrl(), auth, a -> clients.trainerActions().start(a, json));
     }
 
     @DELETE
     @Path("/training")
     public Response stopTraining(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("trainer", config.trainerUrl(), "DELETE", "/api/v1/training", auth, null);
+        return forward("trainer", config.trainerUrl(), auth, clients.trainerActions()::stop);
     }
 
     @GET
     @Path("/model/versions")
     public Response versions(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("inference", config.inferenceUrl(), "GET", "/api/v1/model/versions", auth, null);
+        return forward("inference", config.inferenceUrl(), auth, clients.inferenceActions()::versions);
     }
 
     @POST
     @Path("/model/pin")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response pin(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("inference", config.inferenceUrl(), "POST", "/api/v1/model/pin", auth, jsonBody(body));
+        byte[] json = jsonBody(body);
+        return forward("inference", config.inferenceUrl(), auth, a -> clients.inferenceActions().pin(a, json));
     }
 
     @DELETE
     @Path("/model/pin")
     public Response unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("inference", config.inferenceUrl(), "DELETE", "/api/v1/model/pin", auth, null);
+        return forward("inference", config.inferenceUrl(), auth, clients.inferenceActions()::unpin);
     }
 
     @POST
     @Path("/model/rollback")
     public Response rollback(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("inference", config.inferenceUrl(), "POST", "/api/v1/model/rollback", auth, null);
+        return forward("inference", config.inferenceUrl(), auth, clients.inferenceActions()::rollback);
     }
 
     /** A JSON body to forward: at most max-json-bytes and well-formed, or a 400/413 thrown as one. */
@@ -154,27 +151,25 @@ public class ActionsResource {
         return body;
     }
 
-    private Response forward(String service, String base, String method, String path, String auth, byte[] body) {
-        Map<String, String> headers = new HashMap<>();
-        if (auth != null && !auth.isBlank()) {
-            if (auth.length() > MAX_AUTH_CHARS || auth.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
-                return ErrorResponses.of(400, "Authorization header is not a usable bearer token");
-            }
-            headers.put("Authorization", auth);
+    /** Forwards an admin call with the browser's Authorization header (when it sent a usable one). */
+    private Response forward(String service, String base, String auth,
+                             java.util.function.Function<String, Response> call) {
+        if (auth != null && !auth.isBlank()
+                && (auth.length() > MAX_AUTH_CHARS || auth.chars().anyMatch(c -> c < 0x20 || c > 0x7e))) {
+            return ErrorResponses.of(400, "Authorization header is not a usable bearer token");
         }
-        if (body != null) {
-            headers.put("Content-Type", MediaType.APPLICATION_JSON);
-        }
-        Optional<ServiceHttp.Answer> a = http.action(method, base + path, headers, body);
-        return a.map(ActionsResource::passThrough).orElseGet(() -> unreachable(service, base));
+        String header = auth == null || auth.isBlank() ? null : auth;
+        return send(service, base, () -> call.apply(header));
     }
 
-    private static Response passThrough(ServiceHttp.Answer a) {
-        String type = a.contentType().isBlank() ? MediaType.APPLICATION_JSON : a.contentType();
-        return Response.status(a.status()).type(type).entity(a.body()).build();
-    }
-
-    private static Response unreachable(String service, String url) {
-        return ErrorResponses.of(503, service + " does not answer at " + url);
+    /** The service's answer, status, type and body as they came; 503 when it does not answer. */
+    private static Response send(String service, String base, Supplier<Response> call) {
+        try (Response r = call.get()) {
+            byte[] body = r.hasEntity() ? r.readEntity(byte[].class) : new byte[0];
+            String type = r.getMediaType() == null ? MediaType.APPLICATION_JSON : r.getMediaType().toString();
+            return Response.status(r.getStatus()).type(type).entity(body).build();
+        } catch (ProcessingException e) {
+            return ErrorResponses.of(503, service + " does not answer at " + base);
+        }
     }
 }

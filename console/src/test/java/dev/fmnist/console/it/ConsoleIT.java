@@ -18,6 +18,7 @@ import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.ImageBatch;
 import dev.fmnist.contracts.ImageBatchCodec;
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
@@ -53,6 +54,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaTestResource.class)
 @TestProfile(ConsoleIT.NoServices.class)
 class ConsoleIT {
+    /** The trainer's key whose public half is %test.fmnist.snapshots.public-keys. */
+    static final SnapshotSigning SIGNING = SnapshotSigning.signer("Y29uc29sZS10ZXN0LXNuYXBzaG90LWtleS0wMTIzNDU=", null);
     private static final int TEST_IMAGES = 300;
     private static final int BATCH = 128;
 
@@ -111,7 +114,7 @@ class ConsoleIT {
             producer.send(new ProducerRecord<>(Topics.TRAIN, key("user-1"), ImageBatchCodec.encode(user))).get();
             producer.send(new ProducerRecord<>(Topics.TRAIN, key("junk"), "not a batch".getBytes(StandardCharsets.UTF_8))).get();
             for (WeightSnapshot s : List.of(v1, v2)) {
-                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, key(s.modelName()), WeightSnapshotCodec.encode(s))).get();
+                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, key(s.modelName()), WeightSnapshotCodec.encode(s, SIGNING))).get();
             }
             for (int i = 0; i < 3; i++) {
                 producer.send(DeadLetters.of("inference-service", Topics.REQUESTS, 0, i, key("r" + i), new byte[1],

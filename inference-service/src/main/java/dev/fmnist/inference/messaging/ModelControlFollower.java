@@ -1,20 +1,18 @@
 package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.ModelControl;
-import dev.fmnist.contracts.ModelControlCodec;
 import dev.fmnist.contracts.Topics;
-import dev.fmnist.contracts.WireFormatException;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.kafka.TopicTail;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import dev.fmnist.support.topics.TopicInitializer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,8 +29,8 @@ import org.jboss.logging.Logger;
 /**
  * Follows {@link Topics#MODEL_CONTROL} from the beginning on a dedicated thread, like the snapshot
  * consumer: no group, no commits, so every replica (one started later, one restarted) reads every
- * decision and ends in the same serving state. Only records the {@link SnapshotTrust} verifies are
- * applied; a forged or malformed one is dead-lettered and changes nothing. A signed record older
+ * decision and ends in the same serving state. Only committed records the {@link SnapshotTrust} verifies
+ * are applied; a forged or malformed one is dead-lettered and changes nothing. A signed record older
  * than the one in force (a replay) is ignored.
  */
 @ApplicationScoped
@@ -59,7 +57,7 @@ public class ModelControlFollower {
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.trust = trust;
-        this.tail = new TopicTail("model-control follower", Topics.MODEL_CONTROL, kafka, consumerSettings(),
+        this.tail = trust.follow(kafka, "model-control follower", Topics.MODEL_CONTROL, consumerSettings(),
                 topics::ensure, config.snapshotPollTimeout(), config.snapshotRetryBackoff(), new TopicTail.Handler() {
                     @Override
                     public void assigned(Consumer<byte[], byte[]> c, List<TopicPartition> assigned) {
@@ -119,32 +117,22 @@ public class ModelControlFollower {
     static Map<String, Object> consumerSettings() {
         return Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "inference-model-control",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        if (key != null && !key.equals(config.modelName())) {
+        SnapshotTrust.Verdict<ModelControl> verdict = trust.control(r.key(), r.value(), config.modelName());
+        if (verdict instanceof SnapshotTrust.Refused<ModelControl> refused) {
+            reject(r, refused.reason());
+            return;
+        }
+        if (!(verdict instanceof SnapshotTrust.Trusted<ModelControl> trusted)) {
             metrics.control("other_model");
             return;
         }
-        ModelControl control;
-        try {
-            if (trust.refusesAll()) {
-                throw new WireFormatException("model control: no signing key is configured, every record is refused");
-            }
-            control = ModelControlCodec.decode(r.value(), trust.signing().orElse(null));
-        } catch (WireFormatException e) {
-            reject(r, e.getMessage());
-            return;
-        }
-        if (!control.modelName().equals(key)) {
-            reject(r, "model control: record for '" + control.modelName() + "' under key '" + key + "'");
-            return;
-        }
+        ModelControl control = trusted.value();
         if (control.updatedAt().isBefore(inForceSince)) {
             metrics.control("stale");
             LOG.warnf("ignored model control at %s-%d@%d: %s made at %s, before the decision in force (%s)",

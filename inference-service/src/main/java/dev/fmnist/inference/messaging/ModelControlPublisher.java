@@ -1,10 +1,10 @@
 package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.ModelControl;
-import dev.fmnist.contracts.ModelControlCodec;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.inference.service.ModelUnavailableException;
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +21,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Writes serving decisions to {@link Topics#MODEL_CONTROL}, keyed by model name (compaction keeps
- * the latest per model), signed with the snapshot key so that every replica can tell them from a
- * forged record. A plain producer, not a channel: the caller waits for the offset to read it back.
+ * the latest per model), signed with inference's model-control key ({@link SnapshotTrust#encode}) so
+ * that every replica can tell them from a forged record. A plain
+ * producer, not a channel: the caller waits for the offset to read it back.
  */
 @ApplicationScoped
 public class ModelControlPublisher {
@@ -53,10 +54,12 @@ public class ModelControlPublisher {
      * @throws ModelUnavailableException when there is no key to sign with or Kafka does not take it
      */
     public Written publish(ModelControl control) {
-        if (trust.refusesAll()) {
-            throw new ModelUnavailableException("model control is refused: no snapshot signing key is configured");
+        byte[] value;
+        try {
+            value = trust.encode(control);
+        } catch (IllegalStateException e) {
+            throw new ModelUnavailableException(e.getMessage());
         }
-        byte[] value = ModelControlCodec.encode(control, trust.signing().orElse(null));
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.MODEL_CONTROL,
                 control.modelName().getBytes(StandardCharsets.UTF_8), value);
         try {

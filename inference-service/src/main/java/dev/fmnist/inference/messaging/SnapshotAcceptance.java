@@ -1,20 +1,14 @@
 package dev.fmnist.inference.messaging;
 
-import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.WeightSnapshot;
-import dev.fmnist.contracts.WeightSnapshotCodec;
-import dev.fmnist.contracts.WireFormatException;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 
 /**
- * The accept/reject rule for one record of fmnist.snapshots. A record whose key does not belong to
- * the model ({@link SnapshotKeys#belongsTo}: a versioned key of it or its legacy name-only key) is
- * skipped. Rejected, with the reason: any record when no key is trusted; one that does not decode
- * (checksum, shape, values) or whose signature is missing or does not verify; one whose key names
- * another model or version than its content; one whose version jumps more than the allowed step
- * above the highest seen (an absurd version is not obeyed). One whose version is not above the
- * highest seen is not newer; anything else is accepted.
+ * The accept/reject rule for one record of fmnist.snapshots. Whether the record is trusted is the
+ * shared {@link SnapshotTrust#snapshot} (the console applies the same): another model's record is
+ * skipped, an untrusted one rejected with the reason. Then serving's own rule: rejected, one whose
+ * version jumps more than the allowed step above the highest seen (an absurd version is not obeyed);
+ * one whose version is not above the highest seen is not newer; anything else is accepted.
  */
 final class SnapshotAcceptance {
     /** What to do with a record. */
@@ -47,29 +41,14 @@ final class SnapshotAcceptance {
     }
 
     Decision decide(byte[] key, byte[] value, long highestSeen) {
-        if (!SnapshotKeys.belongsTo(key, modelName)) {
+        SnapshotTrust.Verdict<WeightSnapshot> verdict = trust.snapshot(key, value, modelName);
+        if (verdict instanceof SnapshotTrust.Refused<WeightSnapshot> refused) {
+            return new Reject(refused.reason());
+        }
+        if (!(verdict instanceof SnapshotTrust.Trusted<WeightSnapshot> trusted)) {
             return new OtherModel();
         }
-        if (trust.refusesAll()) {
-            return new Reject("weight snapshot: no signing key configured (fmnist.snapshots.signing-keys), "
-                    + "no snapshot is trusted");
-        }
-        WeightSnapshot snapshot;
-        try {
-            snapshot = WeightSnapshotCodec.decode(value, trust.signing().orElse(null));
-        } catch (WireFormatException e) {
-            return new Reject(e.getMessage());
-        }
-        Optional<SnapshotKeys.Key> versioned = SnapshotKeys.parse(key);
-        String keyModel = versioned.map(SnapshotKeys.Key::modelName).orElseGet(() -> new String(key, StandardCharsets.UTF_8));
-        if (!snapshot.modelName().equals(keyModel)) {
-            return new Reject("weight snapshot: record key '" + keyModel + "' does not match model name '"
-                    + snapshot.modelName() + "'");
-        }
-        if (versioned.isPresent() && versioned.get().version() != snapshot.version()) {
-            return new Reject("weight snapshot: record key names version " + versioned.get().version()
-                    + " but the snapshot is version " + snapshot.version());
-        }
+        WeightSnapshot snapshot = trusted.value();
         if (snapshot.version() <= highestSeen) {
             return new NotNewer(snapshot);
         }

@@ -3,6 +3,7 @@ package dev.fmnist.inference.messaging;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.kafka.TopicTail;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
@@ -26,7 +27,7 @@ import org.jboss.logging.Logger;
 /**
  * Reads every snapshot from the beginning of fmnist.snapshots on a dedicated thread. No consumer
  * group and no commits: each replica assigns itself all partitions, so every replica sees every
- * snapshot, reading only committed transactions. Runs independently of the HTTP side: if the broker is away the service keeps serving
+ * snapshot, reading only committed transactions ({@link SnapshotTrust#follow}). Runs independently of the HTTP side: if the broker is away the service keeps serving
  * the model it has (or answers 503 when it has none) and this loop retries.
  */
 @ApplicationScoped
@@ -38,6 +39,7 @@ public class SnapshotConsumer {
     private final DeadLetterPublisher deadLetters;
     private final SnapshotAcceptance acceptance;
     private final ModelControlFollower control;
+    private final SnapshotTrust trust;
     private final TopicTail tail;
 
     /** The tail is built here (not injected): it is this consumer's own thread, with its settings. */
@@ -45,12 +47,13 @@ public class SnapshotConsumer {
                             ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters,
                             SnapshotTrust trust, ModelControlFollower control) {
         this.control = control;
+        this.trust = trust;
         this.config = config;
         this.models = models;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.acceptance = new SnapshotAcceptance(config.modelName(), trust, config.maxVersionStep());
-        this.tail = new TopicTail("snapshot consumer", Topics.SNAPSHOTS, kafka, consumerSettings(), topics::ensure,
+        this.tail = trust.follow(kafka, "snapshot consumer", Topics.SNAPSHOTS, consumerSettings(), topics::ensure,
                 config.snapshotPollTimeout(), config.snapshotRetryBackoff(), new TopicTail.Handler() {
                     @Override
                     public void beforeReading() {
@@ -70,6 +73,7 @@ public class SnapshotConsumer {
     }
 
     void start(@Observes StartupEvent event) {
+        trust.report(true, "this service can serve nothing until a key is configured");
         tail.start();
     }
 
@@ -102,8 +106,6 @@ public class SnapshotConsumer {
     static Map<String, Object> consumerSettings() {
         return Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "inference-snapshots",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // the trainer publishes in transactions: aborted (e.g. fenced) snapshots are never seen
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -1,8 +1,10 @@
 package dev.fmnist.inference.rest;
 
 import dev.fmnist.api.ModelInfo;
+import dev.fmnist.api.OnlineAccuracy;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.ModelRegistry;
+import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelControlService;
 import dev.fmnist.inference.service.ModelService;
@@ -31,10 +33,12 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class ModelResource {
     private final ModelService models;
     private final ModelControlService control;
+    private final InferenceMetrics metrics;
 
-    public ModelResource(ModelService models, ModelControlService control) {
+    public ModelResource(ModelService models, ModelControlService control, InferenceMetrics metrics) {
         this.models = models;
         this.control = control;
+        this.metrics = metrics;
     }
 
     @GET
@@ -42,6 +46,13 @@ public class ModelResource {
         ModelRegistry.State s = models.registry().state();
         LoadedModel m = models.require();
         return info(m, true, s.pinned() != null && s.pinned() == m.version());
+    }
+
+    /** Online accuracy on labelled requests (the figures of the {@code fmnist.inference.accuracy.*} series). */
+    @GET
+    @Path("/accuracy")
+    public OnlineAccuracy accuracy() {
+        return metrics.onlineAccuracy();
     }
 
     @GET

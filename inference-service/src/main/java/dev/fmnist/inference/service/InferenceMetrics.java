@@ -1,5 +1,6 @@
 package dev.fmnist.inference.service;
 
+import dev.fmnist.api.OnlineAccuracy;
 import dev.fmnist.inference.domain.LoadedModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -7,7 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -169,6 +173,15 @@ public class InferenceMetrics {
             c[0].increment();
         }
         c[1].increment();
+    }
+
+    /** The online accuracy of the live version and the counts of every tracked version, oldest first. */
+    public OnlineAccuracy onlineAccuracy() {
+        List<OnlineAccuracy.Version> versions = new ArrayList<>();
+        new TreeMap<>(accuracy).forEach((version, c) -> versions.add(new OnlineAccuracy.Version(version,
+                (long) c[0].count(), (long) c[1].count(), c[1].count() > 0 ? c[0].count() / c[1].count() : null)));
+        double live = liveAccuracy();
+        return new OnlineAccuracy(Double.isNaN(live) ? null : live, versions);
     }
 
     private double liveAccuracy() {

@@ -381,6 +381,13 @@ class InferenceServiceIT {
         assertEquals(n, labelled, 0.0);
         assertEquals(correctBatch, correct, 0.0);
         assertEquals((correctBefore + correct) / (labelledBefore + labelled), metric("fmnist_inference_accuracy_online"), 1e-9);
+        // the same figures as typed JSON (what the console reads)
+        var accuracy = given().get("/api/v1/model/accuracy").then().statusCode(200).extract().jsonPath()
+                .using(io.restassured.path.json.config.JsonPathConfig.jsonPathConfig()
+                        .numberReturnType(io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
+        assertEquals(metric("fmnist_inference_accuracy_online"), accuracy.getDouble("accuracy"), 1e-9);
+        assertEquals(labelledBefore + labelled, accuracy.getDouble("versions.find { it.version == 2 }.labelled"), 0.0);
+        assertEquals(correctBefore + correct, accuracy.getDouble("versions.find { it.version == 2 }.correct"), 0.0);
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.ModelControl;
 import dev.fmnist.contracts.ModelControlCodec;
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.inference.support.SoftmaxFit;
@@ -171,7 +172,8 @@ class ModelControlIT {
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         // secrets by environment, as ./fmnist and the manifests pass them
-        b.environment().put("FMNIST_SNAPSHOTS_SIGNING_KEYS", TestSigning.KEY);
+        b.environment().put("FMNIST_SNAPSHOTS_PUBLIC_KEYS", SnapshotSigning.publicKeyOf(TestSigning.KEY));
+        b.environment().put("FMNIST_MODEL_CONTROL_SIGNING_KEY", TestSigning.CONTROL_KEY);
         b.environment().put("FMNIST_AUTH_ADMIN_TOKENS", KafkaItProfile.ADMIN_TOKEN);
         replicaB = b.start();
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import dev.fmnist.support.topics.TopicInitializer;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
@@ -33,8 +34,12 @@ class KafkaClientSettingsTest {
 
     @Test
     void theSnapshotConsumerSeesOnlyCommittedTransactions() {
-        org.junit.jupiter.api.Assertions.assertEquals("read_committed",
-                SnapshotConsumer.consumerSettings().get(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG));
+        // both follow their topic through SnapshotTrust.follow, which lays these settings over theirs
+        for (Map<String, Object> own : java.util.List.of(SnapshotConsumer.consumerSettings(),
+                ModelControlFollower.consumerSettings())) {
+            org.junit.jupiter.api.Assertions.assertEquals("read_committed", SnapshotTrust.followerSettings(own)
+                    .get(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG));
+        }
     }
 
     /** Building the client failed because it loaded the bogus truststore: the setting reached it. */

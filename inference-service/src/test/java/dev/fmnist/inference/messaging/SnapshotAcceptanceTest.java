@@ -9,6 +9,7 @@ import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.inference.support.SoftmaxFit;
 import dev.fmnist.inference.support.TestSigning;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class SnapshotAcceptanceTest {
     private static final String MODEL = "fmnist-softmax";
     private static final byte[] LEGACY_KEY = MODEL.getBytes(StandardCharsets.UTF_8);
     private final SnapshotAcceptance acceptance =
-            new SnapshotAcceptance(MODEL, SnapshotTrust.of(TestSigning.SIGNING, false), 1000);
+            new SnapshotAcceptance(MODEL, SnapshotTrust.of(TestSigning.PUBLIC, null, false), 1000);
 
     private static WeightSnapshot snapshotOf(String model, long version) {
         return SoftmaxFit.snapshot(model, version, SoftmaxFit.random(version % 1000, 0.01), Instant.EPOCH);
@@ -90,10 +91,10 @@ class SnapshotAcceptanceTest {
 
     @Test
     void withoutAKeyEverythingIsRefusedUnlessAuthIsExplicitlyOff() {
-        var refusing = new SnapshotAcceptance(MODEL, SnapshotTrust.of(null, false), 1000);
+        var refusing = new SnapshotAcceptance(MODEL, SnapshotTrust.of(null, null, false), 1000);
         var none = assertInstanceOf(SnapshotAcceptance.Reject.class, refusing.decide(key(1), snapshot(MODEL, 1), 0));
-        assertTrue(none.reason().contains("no signing key"), none.reason());
-        var open = new SnapshotAcceptance(MODEL, SnapshotTrust.of(null, true), 1000);
+        assertTrue(none.reason().contains("no public key"), none.reason());
+        var open = new SnapshotAcceptance(MODEL, SnapshotTrust.of(null, null, true), 1000);
         assertInstanceOf(SnapshotAcceptance.Accept.class,
                 open.decide(key(1), WeightSnapshotCodec.encode(snapshotOf(MODEL, 1)), 0));
     }

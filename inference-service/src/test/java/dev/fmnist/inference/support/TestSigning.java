@@ -5,13 +5,20 @@ import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 
-/** The fixed snapshot key of the %test profile, and snapshots signed and keyed the way the trainer does. */
+/**
+ * The trainer's private key whose public key the %test profile trusts, and snapshots signed and keyed the
+ * way the trainer does.
+ */
 public final class TestSigning {
-    /** Same value as %test.fmnist.snapshots.signing-keys in application.properties. */
-    public static final String KEY = "aW5mZXJlbmNlLXRlc3Qtc25hcHNob3Qta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
-    public static final SnapshotSigning SIGNING = SnapshotSigning.parse(KEY);
+    /** Its public key is %test.fmnist.snapshots.public-keys in application.properties. */
+    public static final String KEY = "aW5mZXJlbmNlLXRlc3Qtc25hcHNob3Qta2V5LTAxMjM=";
+    public static final SnapshotSigning SIGNING = SnapshotSigning.signer(KEY, null);
+    /** What a reader holds: the public key only. */
+    public static final SnapshotSigning PUBLIC = SnapshotSigning.verifier(SnapshotSigning.publicKeyOf(KEY));
+    /** %test.fmnist.model-control.signing-key: inference's own model-control key. */
+    public static final String CONTROL_KEY = "aW5mZXJlbmNlLXRlc3QtY29udHJvbC1rZXktMDEyMzQ=";
     /** A valid key the service does not trust. */
-    public static final SnapshotSigning OTHER = SnapshotSigning.parse(SnapshotSigning.generateKey());
+    public static final SnapshotSigning OTHER = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
 
     private TestSigning() {
     }

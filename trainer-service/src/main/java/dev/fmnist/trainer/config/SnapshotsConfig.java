@@ -8,11 +8,17 @@ import java.util.Optional;
 @ConfigMapping(prefix = "fmnist.snapshots")
 public interface SnapshotsConfig {
     /**
-     * HMAC-SHA256 keys, comma-separated base64 (at least 32 bytes each; env
-     * {@code FMNIST_SNAPSHOTS_SIGNING_KEYS}). The first signs new snapshots; all verify the snapshot
-     * a run resumes from. Unset: the trainer refuses to train unless {@code fmnist.auth.enabled=false}.
+     * The Ed25519 private key that signs new snapshots, base64 of its 32 bytes (env
+     * {@code FMNIST_SNAPSHOTS_SIGNING_KEY}); only the trainer holds it, readers get its public key. Unset:
+     * the trainer refuses to train unless {@code fmnist.auth.enabled=false}.
      */
-    Optional<String> signingKeys();
+    Optional<String> signingKey();
+
+    /**
+     * Older public keys, comma-separated base64, that also verify the snapshot a run resumes from (during a
+     * key rotation); the signing key's own public key always does.
+     */
+    Optional<String> publicKeys();
 
     /**
      * Versions of the model kept on the topic: publishing version v tombstones version v - retain in

@@ -183,11 +183,12 @@ public class TrainingService {
 
     /** The configured snapshot keys ({@link SigningPolicy}); null when unsigned snapshots are allowed. */
     private SnapshotSigning signing() {
-        SnapshotSigning signing = SigningPolicy.resolve(snapshotsConfig.signingKeys(), auth.enabled()).orElse(null);
+        SnapshotSigning signing = SigningPolicy.resolve(snapshotsConfig.signingKey(), snapshotsConfig.publicKeys(),
+                auth.enabled()).orElse(null);
         if (signing == null) {
             LOG.warn("fmnist.auth.enabled=false and no snapshot signing key: publishing UNSIGNED snapshots");
         } else {
-            LOG.infof("signing snapshots with key %s", signing.signingKeyId());
+            LOG.infof("signing snapshots with key %s", signing.keyId());
         }
         return signing;
     }

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 
 class LatestSnapshotTest {
     static final String MODEL = "m";
-    static final SnapshotSigning KEYS = SnapshotSigning.of(List.of(filled(1)));
-    static final SnapshotSigning OTHER_KEYS = SnapshotSigning.of(List.of(filled(2)));
+    static final SnapshotSigning KEYS = SnapshotSigning.signer(filled(1), null);
+    static final SnapshotSigning OTHER_KEYS = SnapshotSigning.signer(filled(2), null);
 
-    static byte[] filled(int b) {
+    static String filled(int b) {
         byte[] k = new byte[32];
         Arrays.fill(k, (byte) b);
-        return k;
+        return java.util.Base64.getEncoder().encodeToString(k);
     }
 
     static WeightSnapshot snapshot(String model, long version) {
@@ -81,9 +81,9 @@ class LatestSnapshotTest {
     @Test
     void aRecordUnderAnotherVersionsOrModelsKeyIsRejected() {
         LatestSnapshot rule = new LatestSnapshot(MODEL, KEYS);
-        assertTrue(rule.offer(SnapshotKeys.key(MODEL, 3), signed(9)).orElseThrow().contains("key names v3"));
+        assertTrue(rule.offer(SnapshotKeys.key(MODEL, 3), signed(9)).orElseThrow().contains("key names version 3"));
         assertTrue(rule.offer(SnapshotKeys.key(MODEL, 4), WeightSnapshotCodec.encode(snapshot("other", 4), KEYS))
-                .orElseThrow().contains("model other"));
+                .orElseThrow().contains("does not match model name 'other'"));
         assertFalse(rule.best().isPresent());
     }
 

@@ -1,0 +1,107 @@
+package dev.fmnist.support.snapshots;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fmnist.contracts.ModelControl;
+import dev.fmnist.contracts.ModelControlCodec;
+import dev.fmnist.contracts.SnapshotKeys;
+import dev.fmnist.contracts.SnapshotSigning;
+import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.WeightSnapshotCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SnapshotTrustTest {
+    static final String MODEL = "m";
+    static final String TRAINER_KEY = SnapshotSigning.generatePrivateKey();
+    static final String CONTROL_KEY = SnapshotSigning.generatePrivateKey();
+    static final SnapshotSigning TRAINER = SnapshotSigning.signer(TRAINER_KEY, null);
+    /** What inference holds: the trainer's public key and its own model-control key. */
+    final SnapshotTrust inference = new SnapshotTrust(Optional.of(SnapshotSigning.publicKeyOf(TRAINER_KEY)),
+            Optional.of(CONTROL_KEY), Optional.empty(), true);
+    /** What the console holds: the trainer's public key only. */
+    final SnapshotTrust console = new SnapshotTrust(Optional.of(SnapshotSigning.publicKeyOf(TRAINER_KEY)),
+            Optional.empty(), Optional.empty(), true);
+
+    static WeightSnapshot snapshot(String model, long version) {
+        return new WeightSnapshot(model, version, 1, version, new float[7840], new float[10],
+                new WeightSnapshot.Hyperparameters(0.1, 256, 0), WeightSnapshot.Metrics.UNMEASURED, List.of(),
+                Instant.EPOCH, WeightSnapshot.Plan.NONE);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aSnapshotTheTrainerSignedIsTrustedUnderItsKey() {
+        var trusted = assertInstanceOf(SnapshotTrust.Trusted.class,
+                console.snapshot(SnapshotKeys.key(MODEL, 3), WeightSnapshotCodec.encode(snapshot(MODEL, 3), TRAINER), MODEL));
+        assertEquals(3, ((WeightSnapshot) trusted.value()).version());
+        assertInstanceOf(SnapshotTrust.OtherModel.class, console.snapshot(SnapshotKeys.key("other", 3),
+                WeightSnapshotCodec.encode(snapshot("other", 3), TRAINER), MODEL));
+    }
+
+    @Test
+    void unsignedForgedMislabelledAndTombstoneSnapshotsAreRefusedWithTheReason() {
+        assertRefused(console.snapshot(SnapshotKeys.key(MODEL, 3), WeightSnapshotCodec.encode(snapshot(MODEL, 3)), MODEL),
+                "signature missing");
+        SnapshotSigning forger = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
+        assertRefused(console.snapshot(SnapshotKeys.key(MODEL, 3), WeightSnapshotCodec.encode(snapshot(MODEL, 3), forger),
+                MODEL), "does not verify");
+        assertRefused(console.snapshot(SnapshotKeys.key(MODEL, 4), WeightSnapshotCodec.encode(snapshot(MODEL, 3), TRAINER),
+                MODEL), "names version 4");
+        assertRefused(console.snapshot(utf8(MODEL), WeightSnapshotCodec.encode(snapshot("impostor", 3), TRAINER), MODEL),
+                "does not match");
+        assertRefused(console.snapshot(SnapshotKeys.key(MODEL, 3), null, MODEL), "no value");
+    }
+
+    @Test
+    void withoutKeysEverythingIsRefusedUnlessAuthIsExplicitlyOff() {
+        byte[] unsigned = WeightSnapshotCodec.encode(snapshot(MODEL, 1));
+        assertRefused(SnapshotTrust.of(null, null, false).snapshot(SnapshotKeys.key(MODEL, 1), unsigned, MODEL),
+                "no public key configured");
+        assertInstanceOf(SnapshotTrust.Trusted.class,
+                SnapshotTrust.of(null, null, true).snapshot(SnapshotKeys.key(MODEL, 1), unsigned, MODEL));
+        ModelControl pin = new ModelControl(MODEL, 2, ModelControl.Action.PIN, Instant.EPOCH);
+        assertThrows(IllegalStateException.class, () -> SnapshotTrust.of(null, null, false).encode(pin));
+        assertInstanceOf(SnapshotTrust.Trusted.class, SnapshotTrust.of(null, null, true)
+                .control(utf8(MODEL), SnapshotTrust.of(null, null, true).encode(pin), MODEL));
+    }
+
+    @Test
+    void inferenceSignsModelControlWithItsOwnKeyAndTheTrainersKeyDoesNotSteerIt() {
+        ModelControl pin = new ModelControl(MODEL, 2, ModelControl.Action.PIN, Instant.EPOCH);
+        byte[] signed = inference.encode(pin);
+        var trusted = assertInstanceOf(SnapshotTrust.Trusted.class, inference.control(utf8(MODEL), signed, MODEL));
+        assertEquals(pin, trusted.value());
+        assertRefused(inference.control(utf8(MODEL), ModelControlCodec.encode(pin, TRAINER), MODEL), "does not verify");
+        assertRefused(inference.control(utf8(MODEL), ModelControlCodec.encode(pin, null), MODEL), "signature missing");
+        assertRefused(inference.control(null, signed, MODEL), "under key 'null'");
+        assertInstanceOf(SnapshotTrust.OtherModel.class, inference.control(utf8("other"), signed, MODEL));
+        // a replica holding only the public keys verifies, but cannot write
+        SnapshotTrust reader = new SnapshotTrust(Optional.empty(), Optional.empty(),
+                Optional.of(SnapshotSigning.publicKeyOf(CONTROL_KEY)), true);
+        assertInstanceOf(SnapshotTrust.Trusted.class, reader.control(utf8(MODEL), signed, MODEL));
+        assertThrows(IllegalStateException.class, () -> reader.encode(pin));
+        assertThrows(IllegalStateException.class, () -> console.encode(pin), "the console cannot sign a pin");
+    }
+
+    @Test
+    void aBadKeyIsNamedByItsPropertyNotShown() {
+        String message = assertThrows(IllegalArgumentException.class, () -> new SnapshotTrust(Optional.of("c2hvcnQ="),
+                Optional.empty(), Optional.empty(), true)).getMessage();
+        assertTrue(message.startsWith("fmnist.snapshots.public-keys: "), message);
+    }
+
+    private static void assertRefused(SnapshotTrust.Verdict<?> verdict, String reason) {
+        var refused = assertInstanceOf(SnapshotTrust.Refused.class, verdict);
+        assertTrue(refused.reason().contains(reason), refused.reason());
+    }
+}

@@ -1,5 +1,6 @@
 package dev.fmnist.broker;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,10 +72,10 @@ class KafkaBrokerIT {
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             List<ConsumerRecord<String, String>> out = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
+            await("read " + topic + " to offset " + end).atMost(Duration.ofSeconds(30)).pollInSameThread().until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+                return consumer.position(tp) >= end;
+            });
             return out;
         }
     }

@@ -30,6 +30,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * {@code kafka.ssl.truststore.*}) plus {@value #SECRETS_DIR}, the folder with every principal's
  * client properties ({@link SecureBroker#readClientProperties}). A test field of type
  * {@link SecureBroker} is injected with the running broker.
+ *
+ * <p>The test's Kafka client: a field of type {@code KafkaCompanion} (SmallRye's, from
+ * {@code io.quarkus:quarkus-test-kafka-companion}) is injected with one for this broker, with the
+ * principal's client properties in the secured mode; it is closed when the broker stops.
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     /** Init arg: the {@link PipelinePrincipal} user name whose settings the service gets; absent means plaintext. */
@@ -41,6 +45,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     private Path dataDir;
     private PipelinePrincipal principal;
     private SecureBroker secured;
+    private Map<String, Object> clientProperties;
+    private AutoCloseable companion;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -64,7 +70,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
             running = broker;
             bootstrap = broker.bootstrapServers();
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        clientProperties = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(clientProperties)) {
             Topics.ensure(admin, (short) 1);
         }
         return Map.of("kafka.bootstrap.servers", bootstrap);
@@ -77,6 +84,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         try (Admin admin = Admin.create(new HashMap<>(secured.clientProperties(PipelinePrincipal.OPERATOR)))) {
             Topics.ensure(admin, (short) 1);
         }
+        clientProperties = new HashMap<>(secured.clientProperties(principal));
         Map<String, String> config = new HashMap<>(secured.quarkusProperties(principal));
         config.put(SECRETS_DIR, secured.secretsDir().toString());
         return config;
@@ -87,9 +95,15 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         if (secured != null) {
             testInjector.injectIntoFields(secured, new TestInjector.MatchesType(SecureBroker.class));
         }
+        if (clientProperties != null && Companion.onClasspath()) {
+            if (companion == null) {
+                companion = Companion.create(clientProperties);
+            }
+            testInjector.injectIntoFields(companion, new TestInjector.MatchesType(Companion.type()));
+        }
     }
 
-    private static Path tempDir() {
+    static Path tempDir() {
         try {
             return Files.createTempDirectory("fmnist-kafka-");
         } catch (IOException e) {
@@ -100,6 +114,9 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         try {
+            if (companion != null) {
+                companion.close();
+            }
             if (running != null) {
                 running.close();
             }
@@ -126,7 +143,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         return ContainerBroker.dockerAvailable();
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         if (dir == null) {
             return;
         }

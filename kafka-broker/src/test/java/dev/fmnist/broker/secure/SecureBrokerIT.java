@@ -1,5 +1,6 @@
 package dev.fmnist.broker.secure;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -105,7 +106,7 @@ class SecureBrokerIT {
         }
         Map<String, Object> inference = config(PipelinePrincipal.INFERENCE);
         inference.put(ConsumerConfig.GROUP_ID_CONFIG, PipelineAcls.INFERENCE_GROUP);
-        assertTrue(subscribeUntil(inference, Topics.REQUESTS, "req-1"), "inference's group reads the request");
+        subscribeUntil(inference, Topics.REQUESTS, "req-1"); // inference's group reads the request
 
         Map<String, Object> otherGroup = config(PipelinePrincipal.INFERENCE);
         otherGroup.put(ConsumerConfig.GROUP_ID_CONFIG, "someone-else");
@@ -125,12 +126,8 @@ class SecureBrokerIT {
         Map<String, Object> committed = config(PipelinePrincipal.INFERENCE);
         committed.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // The commit markers are written after commitTransaction returns: read until the record is visible.
-        long deadline = System.currentTimeMillis() + 15_000;
-        boolean visible = false;
-        while (!visible && System.currentTimeMillis() < deadline) {
-            visible = readAll(committed, Topics.SNAPSHOTS).stream().anyMatch(r -> r.value().equals("v1-transactional"));
-        }
-        assertTrue(visible, "a read_committed consumer sees the committed snapshot");
+        await("a read_committed consumer sees the committed snapshot").atMost(Duration.ofSeconds(15)).until(() ->
+                readAll(committed, Topics.SNAPSHOTS).stream().anyMatch(r -> r.value().equals("v1-transactional")));
 
         for (String id : List.of(PipelineAcls.TRAINER_TRANSACTIONAL_ID_PREFIX + "model-t", "fmnist-inference-model-t")) {
             Map<String, Object> inference = config(PipelinePrincipal.INFERENCE);
@@ -235,33 +232,30 @@ class SecureBrokerIT {
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             List<ConsumerRecord<String, String>> out = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
+            await("read " + topic + " to offset " + end).atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            if (consumer.position(tp) < end) {
-                throw new AssertionError("read " + topic + " only to " + consumer.position(tp) + " of " + end + " in 60 s");
-            }
+                return consumer.position(tp) >= end;
+            });
             return out;
         }
     }
 
-    private static boolean subscribeUntil(Map<String, Object> config, String topic, String key) {
+    /** Reads {@code topic} in the configured group until the record {@code key} comes (or fails after 60 s). */
+    private static void subscribeUntil(Map<String, Object> config, String topic, String key) {
         Map<String, Object> c = new HashMap<>(config);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < deadline) {
+            await("read " + key + " from " + topic).atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.key().equals(key)) {
                         consumer.commitSync();
                         return true;
                     }
                 }
-            }
-            return false;
+                return false;
+            });
         }
     }
 }

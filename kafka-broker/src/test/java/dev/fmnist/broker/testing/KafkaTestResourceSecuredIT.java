@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fmnist.broker.secure.PipelinePrincipal;
 import dev.fmnist.broker.secure.SecureBroker;
 import dev.fmnist.contracts.Topics;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /** The secured variant of the Quarkus test resource, driven the way Quarkus drives it (init, start, stop). */
 class KafkaTestResourceSecuredIT {
+    /** A test class's field, as Quarkus injects it. */
+    KafkaCompanion kafka;
 
     @Test
     void givesTheServiceItsPrincipalsKafkaSettingsOnASecuredBrokerWithTheTopics() throws Exception {
@@ -54,6 +58,18 @@ class KafkaTestResourceSecuredIT {
             try (var producer = new KafkaProducer<>(new HashMap<String, Object>(trainer), new StringSerializer(), new StringSerializer())) {
                 producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, "model", "v1")).get();
             }
+            // the injected test client speaks SASL_SSL as the principal, with its rights and no more
+            resource.inject((value, field) -> {
+                for (Field f : KafkaTestResourceSecuredIT.class.getDeclaredFields()) {
+                    if (field.test(f)) {
+                        kafka = (KafkaCompanion) value;
+                    }
+                }
+            });
+            assertEquals(1, kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.PREDICTIONS, "req-2", "p"))
+                    .awaitCompletion().count());
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.SNAPSHOTS, "model", "forged"))
+                    .awaitCompletion((failure, cancelled) -> assertInstanceOf(TopicAuthorizationException.class, failure));
         } finally {
             resource.stop();
         }

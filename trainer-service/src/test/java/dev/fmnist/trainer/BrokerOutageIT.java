@@ -82,7 +82,7 @@ class BrokerOutageIT {
                 if (step == 16 && downAt.compareAndSet(0, System.nanoTime())) {
                     down.run();
                     CompletableFuture.runAsync(() -> {
-                        TrainerIT.sleep(OUTAGE.toMillis());
+                        TrainerIT.sleep(OUTAGE.toMillis()); // the outage itself: the point of the test
                         up.run();
                         backAt.complete(System.nanoTime());
                     });

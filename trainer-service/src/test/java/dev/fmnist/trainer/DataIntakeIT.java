@@ -1,9 +1,10 @@
 package dev.fmnist.trainer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fmnist.broker.KafkaBroker;
+import dev.fmnist.broker.testing.TestBroker;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.ImageBatch;
 import dev.fmnist.contracts.ImageBatchCodec;
@@ -18,28 +19,22 @@ import dev.fmnist.trainer.service.Trainer;
 import dev.fmnist.trainer.service.TrainingSettings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What reaches training, on a real broker: the same images published with another batch size and with a
@@ -53,32 +48,15 @@ class DataIntakeIT {
     static final int TRAIN = 3_000;
     static final int TEST = 500;
 
-    static Path dir;
-    static KafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withPipelineTopics();
     static KafkaClients clients;
     static FashionMnistData data;
 
     @BeforeAll
-    static void brokerAndData() throws Exception {
-        dir = Files.createTempDirectory("data-intake-it");
-        broker = KafkaBroker.start(KafkaBroker.Settings.ephemeral(dir));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            Topics.ensure(admin, (short) 1);
-        }
+    static void data() {
         data = FashionMnistData.load(Path.of(System.getProperty("fmnist.test.data-dir")));
         clients = new KafkaClients(broker.bootstrapServers(), "data-intake-it");
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     static TrainingSettings settings(String model, int epochs) {
@@ -127,14 +105,11 @@ class DataIntakeIT {
                             new byte[] {(byte) ImageBatch.UNLABELLED}, new byte[784]);
                     publisher.sendAndWait(Topics.TRAIN, ("upload-" + i).getBytes(StandardCharsets.UTF_8),
                             ImageBatchCodec.encode(upload));
-                    TrainerIT.sleep(100);
+                    TrainerIT.sleep(100); // the stream's pace: a new upload every 100 ms
                 }
             });
-            long streamDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (uploads.get() < 3) {
-                assertTrue(System.nanoTime() < streamDeadline, "the upload stream did not start");
-                TrainerIT.sleep(20);
-            }
+            await("the upload stream started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> uploads.get() >= 3);
             int atStart = uploads.get();
             Report report = new Report();
             try {

@@ -3,30 +3,22 @@ package dev.fmnist.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fmnist.broker.FreePorts;
-import dev.fmnist.broker.KafkaBroker;
+import dev.fmnist.broker.testing.TestBroker;
 import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Split;
-import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.service.EpochSummary;
 import dev.fmnist.trainer.service.Trainer;
 import dev.fmnist.trainer.service.TrainingSettings;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The trainer heals by itself: a run killed mid-way finishes its requested epochs after a restart
@@ -36,39 +28,18 @@ import org.junit.jupiter.api.Test;
 class ResilienceIT {
     static final SnapshotSigning SIGNING = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
 
-    static Path dir;
-    static KafkaBroker.Settings brokerSettings;
-    static volatile KafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withPipelineTopics();
     static KafkaClients clients;
 
     @BeforeAll
-    static void brokerAndData() throws Exception {
-        dir = Files.createTempDirectory("resilience-it");
-        int[] ports = FreePorts.take(2);
-        brokerSettings = new KafkaBroker.Settings(dir, "localhost", ports[0], ports[1], Map.of());
-        broker = KafkaBroker.start(brokerSettings);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            Topics.ensure(admin, (short) 1);
-        }
+    static void data() {
         FashionMnistData data = FashionMnistData.load(Path.of(System.getProperty("fmnist.test.data-dir")));
         try (DatasetPublisher publisher = new DatasetPublisher(broker.bootstrapServers())) {
             publisher.publish(data.datasetId(), data.train(), Split.TRAIN, 1_000, 256);
             publisher.publish(data.datasetId(), data.test(), Split.TEST, 200, 256);
         }
         clients = new KafkaClients(broker.bootstrapServers(), "resilience-it");
-    }
-
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     static TrainingSettings settings(String model, int epochs, Duration kafkaTimeout) {

@@ -1,9 +1,10 @@
 package dev.fmnist.trainer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fmnist.broker.KafkaBroker;
+import dev.fmnist.broker.testing.TestBroker;
 import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Split;
@@ -15,12 +16,10 @@ import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.service.Trainer;
 import dev.fmnist.trainer.service.TrainingSettings;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,9 +36,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Snapshot safety on a real broker with compaction really running (the snapshot topic rolls a
@@ -53,17 +50,13 @@ import org.junit.jupiter.api.Test;
 class SnapshotSafetyIT {
     static final SnapshotSigning SIGNING = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
 
-    static Path dir;
-    static KafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.withPipelineTopics().withOverrides(Map.of("log.cleaner.backoff.ms", "200"));
     static KafkaClients clients;
 
     @BeforeAll
-    static void brokerAndData() throws Exception {
-        dir = Files.createTempDirectory("snapshot-safety-it");
-        broker = KafkaBroker.start(new KafkaBroker.Settings(dir, "localhost", 0, 0,
-                Map.of("log.cleaner.backoff.ms", "200")));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            Topics.ensure(admin, (short) 1);
+    static void compactionAndData() throws Exception {
+        try (Admin admin = broker.admin()) {
             ConfigResource snapshots = new ConfigResource(ConfigResource.Type.TOPIC, Topics.SNAPSHOTS);
             admin.incrementalAlterConfigs(Map.of(snapshots, List.of(
                     set("segment.ms", "100"), set("min.cleanable.dirty.ratio", "0.01"),
@@ -79,18 +72,6 @@ class SnapshotSafetyIT {
 
     static AlterConfigOp set(String name, String value) {
         return new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     static TrainingSettings settings(String model, int epochs) {
@@ -119,13 +100,15 @@ class SnapshotSafetyIT {
                     WeightSnapshotCodec.encode(forged))).get();
             // compaction: v1 was tombstoned when v2 was published (retain 1); wait until the cleaner removed it,
             // appending a filler now and then so that the segment holding the bad records rolls and is cleaned
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (stillHoldsValueOf(model, 1)) {
-                assertTrue(System.nanoTime() < deadline, "compaction did not remove the tombstoned v1 within 90 s");
-                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, "filler".getBytes(StandardCharsets.UTF_8),
-                        new byte[1])).get();
-                Thread.sleep(300);
-            }
+            await("compaction removed the tombstoned v1").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        if (!stillHoldsValueOf(model, 1)) {
+                            return true;
+                        }
+                        producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, "filler".getBytes(StandardCharsets.UTF_8),
+                                new byte[1])).get();
+                        return false;
+                    });
         }
         Map<Long, byte[]> after = valuesOf(model);
         assertTrue(after.containsKey(2L) && after.containsKey(3L) && after.containsKey(huge),
@@ -166,11 +149,11 @@ class SnapshotSafetyIT {
                         states.add(state + ": " + detail);
                     }
                 }).run(() -> false));
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (byFirst.size() < 2) {
-            assertTrue(System.nanoTime() < deadline && !first.isDone(), "the first trainer published no 2 snapshots");
-            Thread.sleep(50);
-        }
+        await("the first trainer published 2 snapshots").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    assertTrue(byFirst.size() >= 2 || !first.isDone(), "the first trainer published no 2 snapshots");
+                    return byFirst.size() >= 2;
+                });
         List<WeightSnapshot> bySecond = new CopyOnWriteArrayList<>();
         Trainer.Result second = new Trainer(clients, settings(model, 1_000), new Trainer.Snapshots(SIGNING, 20, false),
                 new Trainer.Listener() {

@@ -2,6 +2,7 @@ package dev.fmnist.trainer;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,8 +40,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -265,7 +267,7 @@ class TrainerIT {
             publisher.sendAndWait(Topics.TRAIN, "user-2".getBytes(StandardCharsets.UTF_8),
                     ImageBatchCodec.encode(userBatch("user-2", data, 100, 300, 300)));
         }
-        await(() -> !online.isEmpty(), Duration.ofSeconds(90));
+        await("a snapshot of the appended images").atMost(Duration.ofSeconds(90)).until(() -> !online.isEmpty());
         stop.set(true);
         Trainer.Result continuousResult = running.get(30, TimeUnit.SECONDS);
         assertEquals(Trainer.State.STOPPED, continuousResult.state());
@@ -289,11 +291,11 @@ class TrainerIT {
         }
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"epochs\": 6}").post("/api/v1/training")
                 .then().statusCode(202);
-        await(() -> {
+        await("the 6-epoch run completed").atMost(Duration.ofSeconds(90)).until(() -> {
             JsonPath s = given().get("/api/v1/training").then().statusCode(200).extract().jsonPath();
             assertTrue(!"FAILED".equals(s.getString("state")), "run failed: " + s.getString("detail"));
             return "COMPLETED".equals(s.getString("state")) && s.getInt("epoch") == 6;
-        }, Duration.ofSeconds(90));
+        });
         List<Map<String, Object>> history = given().get("/api/v1/training").then().extract().jsonPath().getList("history");
         Map<String, Object> last = history.get(history.size() - 1);
         assertEquals(6, ((Number) last.get("epoch")).intValue());
@@ -324,26 +326,17 @@ class TrainerIT {
     }
 
     static JsonPath awaitStatus(String state, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonPath last = null;
-        while (System.nanoTime() < deadline) {
-            last = given().get("/api/v1/training").then().statusCode(200).extract().jsonPath();
-            if (state.equals(last.getString("state"))) {
-                return last;
-            }
-            assertTrue(!"FAILED".equals(last.getString("state")), "run failed: " + last.getString("detail"));
-            sleep(200);
-        }
-        throw new AssertionError("state " + state + " not reached in " + timeout + "; last status " + last.prettify());
-    }
-
-    static void await(BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            sleep(100);
+        AtomicReference<JsonPath> last = new AtomicReference<>();
+        try {
+            return await("state " + state).atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .until(() -> given().get("/api/v1/training").then().statusCode(200).extract().jsonPath(), status -> {
+                        last.set(status);
+                        assertTrue(!"FAILED".equals(status.getString("state")), "run failed: " + status.getString("detail"));
+                        return state.equals(status.getString("state"));
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("state " + state + " not reached in " + timeout + "; last status "
+                    + (last.get() == null ? "none" : last.get().prettify()), e);
         }
     }
 
@@ -365,11 +358,14 @@ class TrainerIT {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             var ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                assertTrue(System.nanoTime() < deadline, "could not read " + topic);
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+            await("read " + topic).atMost(Duration.ofSeconds(20)).pollInSameThread().pollInterval(Duration.ofMillis(1))
+                    .until(() -> {
+                        if (partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
+                            return true;
+                        }
+                        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                        return false;
+                    });
         }
         return out;
     }

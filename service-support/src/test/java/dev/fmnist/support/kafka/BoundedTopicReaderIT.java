@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fmnist.broker.KafkaBroker;
+import dev.fmnist.broker.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,33 +22,25 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The bounded read against a real broker: end offsets, later records, early stop, time limit, incremental reads. */
 class BoundedTopicReaderIT {
     private static final String TOPIC = "bounded-read";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    @TempDir
-    static Path dir;
-    private static KafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.empty();
     private static KafkaClientFactory kafka;
 
     @BeforeAll
     static void start() throws Exception {
-        broker = KafkaBroker.start(KafkaBroker.Settings.ephemeral(dir));
         kafka = KafkaClientFactory.forBootstrap(broker.bootstrapServers());
         try (Admin admin = kafka.admin(Map.of())) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         send(0, 10);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     private static void send(int from, int to) throws Exception {
@@ -118,7 +109,7 @@ class BoundedTopicReaderIT {
     void aSpentTimeLimitEndsTheScanAsTimedOut() {
         List<String> keys = new ArrayList<>();
         try (Consumer<String, String> c = consumer(1)) {
-            // 10 records at 400 ms each cannot be read within 2 s
+            // 10 records at 400 ms each (a slow handler: the sleep is the point) cannot be read within 2 s
             assertEquals(BoundedTopicReader.Outcome.TIMED_OUT, BoundedTopicReader.scan(c, TOPIC, Duration.ofSeconds(2),
                     () -> false, r -> {
                         keys.add(r.key());

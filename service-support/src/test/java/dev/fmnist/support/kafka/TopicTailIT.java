@@ -3,9 +3,8 @@ package dev.fmnist.support.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fmnist.broker.KafkaBroker;
+import dev.fmnist.broker.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,30 +19,22 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The tail against a real broker: a topic created after the tail started is waited for quietly (no warning per
  * backoff), then found and read from its beginning.
  */
 class TopicTailIT {
-    @TempDir
-    static Path dir;
-    private static KafkaBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.empty();
     private static KafkaClientFactory kafka;
 
     @BeforeAll
-    static void start() throws Exception {
-        broker = KafkaBroker.start(KafkaBroker.Settings.ephemeral(dir));
+    static void start() {
         kafka = KafkaClientFactory.forBootstrap(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     @Test
@@ -77,7 +68,7 @@ class TopicTailIT {
         log.addHandler(capture);
         tail.start();
         try {
-            Thread.sleep(1_500); // several looks at the missing topic, 200 ms apart
+            Thread.sleep(1_500); // the point of the test: several looks at the missing topic, 200 ms apart
             assertTrue(tail.alive(), "the tail waits for the topic instead of ending");
             assertEquals(List.of(), warnings, "a topic not there yet is waited for quietly");
             try (Admin admin = kafka.admin(Map.of())) {

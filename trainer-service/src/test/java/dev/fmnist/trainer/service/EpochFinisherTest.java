@@ -30,7 +30,7 @@ class EpochFinisherTest {
                 assertTrue(finisher.submit(() -> {
                     mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
                     onCaller.compareAndSet(false, Thread.currentThread() == caller);
-                    Thread.sleep(20);
+                    Thread.sleep(20); // a task that takes a while
                     done.add(n);
                     running.decrementAndGet();
                     return true;

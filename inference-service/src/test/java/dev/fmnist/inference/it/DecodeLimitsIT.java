@@ -1,7 +1,10 @@
 package dev.fmnist.inference.it;
 
+import static dev.fmnist.broker.testing.TestRecords.firstMatch;
+import static dev.fmnist.broker.testing.TestRecords.send;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -43,6 +47,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -84,6 +89,8 @@ class DecodeLimitsIT {
     URI classify;
 
     private final HttpClient http = HttpClient.newHttpClient();
+    /** The test's Kafka client, injected by KafkaTestResource. */
+    KafkaCompanion kafka;
 
     @BeforeEach
     void modelLoaded() throws InterruptedException {
@@ -91,12 +98,8 @@ class DecodeLimitsIT {
             return;
         }
         var snapshot = SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(3, 0.05), Instant.now());
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(snapshot), TestSigning.signed(snapshot)));
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (given().get("/api/v1/model").statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "model loaded in time");
-            Thread.sleep(100);
-        }
+        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(snapshot), TestSigning.signed(snapshot)));
+        await("model loaded").atMost(TIMEOUT).until(() -> given().get("/api/v1/model").statusCode() == 200);
     }
 
     @Test
@@ -151,9 +154,9 @@ class DecodeLimitsIT {
 
     @Test
     void onKafkaABombIsDeadLetteredAndABusyBudgetOnlyDelaysARequest() throws Exception {
-        KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "bomb-1".getBytes(StandardCharsets.UTF_8),
+        send(kafka, new ProducerRecord<>(Topics.REQUESTS, "bomb-1".getBytes(StandardCharsets.UTF_8),
                 ClassificationCodec.encodeRequest(new ClassificationRequest("bomb-1", null, pngBomb(), false, null))));
-        var dead = KafkaTestClient.await(Topics.DEAD_LETTER,
+        var dead = firstMatch(kafka, Topics.DEAD_LETTER,
                 r -> r.key() != null && "bomb-1".equals(new String(r.key(), StandardCharsets.UTF_8)), TIMEOUT);
         assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).contains("6324x6324"),
                 DeadLetters.header(dead.headers(), DeadLetters.REASON));
@@ -161,13 +164,13 @@ class DecodeLimitsIT {
         DecodeBudget budget = decoder.budget();
         ByteBudget.Lease all = budget.acquire(budget.totalBytes(), Duration.ZERO);
         try {
-            KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "held-1".getBytes(StandardCharsets.UTF_8),
+            send(kafka, new ProducerRecord<>(Topics.REQUESTS, "held-1".getBytes(StandardCharsets.UTF_8),
                     ClassificationCodec.encodeRequest(new ClassificationRequest("held-1", null, largePng(100), false, null))));
-            Thread.sleep(1500); // several busy rounds while the budget is held
+            Thread.sleep(1500); // the point: several busy rounds while the budget is held
         } finally {
             all.close();
         }
-        var answer = KafkaTestClient.await(Topics.PREDICTIONS,
+        var answer = firstMatch(kafka, Topics.PREDICTIONS,
                 r -> r.key() != null && "held-1".equals(new String(r.key(), StandardCharsets.UTF_8)), TIMEOUT);
         assertEquals(10, ClassificationCodec.decodePrediction(answer.value()).probabilities().length);
     }
@@ -204,15 +207,12 @@ class DecodeLimitsIT {
 
     /** Posts a zero body of {@code bytes} until the answer is {@code status} (the slow client's state settles). */
     private HttpResponse<String> awaitStatus(int status, long bytes) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            HttpResponse<String> r = post("application/octet-stream", new byte[(int) bytes]);
-            if (r.statusCode() == status || System.nanoTime() > deadline) {
-                assertEquals(status, r.statusCode(), r.body());
-                return r;
-            }
-            Thread.sleep(100);
-        }
+        AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
+        await("answer " + status).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            answer.set(post("application/octet-stream", new byte[(int) bytes]));
+            assertEquals(status, answer.get().statusCode(), answer.get().body());
+        });
+        return answer.get();
     }
 
     private HttpResponse<String> post(String contentType, byte[] body) throws Exception {

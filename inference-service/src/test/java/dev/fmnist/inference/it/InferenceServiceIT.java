@@ -1,5 +1,7 @@
 package dev.fmnist.inference.it;
 
+import static dev.fmnist.broker.testing.TestRecords.firstMatch;
+import static dev.fmnist.broker.testing.TestRecords.send;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,6 +32,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -54,6 +57,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -76,6 +80,8 @@ class InferenceServiceIT {
     private static FashionMnistData data;
     private static SoftmaxFit.Fit trained;
     private static SoftmaxFit.Fit untrained;
+    /** The test's Kafka client, injected by KafkaTestResource. */
+    KafkaCompanion kafka;
 
     @TestHTTPResource("/api/v1/classify")
     URI classifyUri;
@@ -93,18 +99,12 @@ class InferenceServiceIT {
         return Arrays.copyOfRange(data.test().images().pixels(), k * FashionMnist.PIXELS, (k + 1) * FashionMnist.PIXELS);
     }
 
-    private static void publish(WeightSnapshot s) {
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
+    private void publish(WeightSnapshot s) {
+        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
     }
 
     private static int liveVersion() {
@@ -152,7 +152,7 @@ class InferenceServiceIT {
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = img[i] & 0xFF;
         }
-        KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "early-1".getBytes(StandardCharsets.UTF_8),
+        send(kafka, new ProducerRecord<>(Topics.REQUESTS, "early-1".getBytes(StandardCharsets.UTF_8),
                 ClassificationCodec.encodeRequest(new ClassificationRequest("early-1", pixels, null, false, null))));
     }
 
@@ -164,7 +164,7 @@ class InferenceServiceIT {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         raw(testImage(0)).then().statusCode(200).body("modelVersion", equalTo(1)).body("epoch", equalTo(0))
                 .body("probabilities", hasSize(10));
-        var record = KafkaTestClient.await(Topics.PREDICTIONS,
+        var record = firstMatch(kafka, Topics.PREDICTIONS,
                 r -> "early-1".equals(new String(r.key(), StandardCharsets.UTF_8)), TIMEOUT);
         Prediction p = ClassificationCodec.decodePrediction(record.value());
         assertEquals("early-1", p.id());
@@ -224,9 +224,9 @@ class InferenceServiceIT {
         WeightSnapshot v3 = SoftmaxFit.snapshot(MODEL, 3, untrained, Instant.now());
         byte[] bytes = TestSigning.signed(v3);
         bytes[bytes.length / 2] ^= 0x5A; // a flipped weight byte: the CRC32C no longer matches
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(v3), bytes));
+        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(v3), bytes));
 
-        var dead = KafkaTestClient.await(Topics.DEAD_LETTER,
+        var dead = firstMatch(kafka, Topics.DEAD_LETTER,
                 r -> Topics.SNAPSHOTS.equals(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC))
                         && Arrays.equals(bytes, r.value()), TIMEOUT);
         assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).contains("checksum"),
@@ -252,8 +252,8 @@ class InferenceServiceIT {
         for (int i = 0; i < records.size(); i++) {
             byte[] value = records.get(i);
             byte[] key = i < 2 ? TestSigning.key(forged) : TestSigning.key(absurd);
-            KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, key, value));
-            var dead = KafkaTestClient.await(Topics.DEAD_LETTER, r -> Arrays.equals(value, r.value()), TIMEOUT);
+            send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, key, value));
+            var dead = firstMatch(kafka, Topics.DEAD_LETTER, r -> Arrays.equals(value, r.value()), TIMEOUT);
             String reason = DeadLetters.header(dead.headers(), DeadLetters.REASON);
             assertTrue(reason.contains(expected.get(i)), reason);
         }
@@ -294,18 +294,18 @@ class InferenceServiceIT {
     @Order(6)
     void kafkaRoundTripAndUnparseableRequestDeadLettered() {
         byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
-        KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "bad-1".getBytes(StandardCharsets.UTF_8), garbage));
+        send(kafka, new ProducerRecord<>(Topics.REQUESTS, "bad-1".getBytes(StandardCharsets.UTF_8), garbage));
         byte[] png = ImageConverter.encodePng(testImage(5));
-        KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, "good-1".getBytes(StandardCharsets.UTF_8),
+        send(kafka, new ProducerRecord<>(Topics.REQUESTS, "good-1".getBytes(StandardCharsets.UTF_8),
                 ClassificationCodec.encodeRequest(new ClassificationRequest("good-1", null, png, false, data.test().label(5)))));
 
-        var dead = KafkaTestClient.await(Topics.DEAD_LETTER,
+        var dead = firstMatch(kafka, Topics.DEAD_LETTER,
                 r -> Topics.REQUESTS.equals(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC)), TIMEOUT);
         assertEquals("bad-1", new String(dead.key(), StandardCharsets.UTF_8));
         assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).contains("not valid JSON"));
         assertTrue(Arrays.equals(garbage, dead.value()));
 
-        var answer = KafkaTestClient.await(Topics.PREDICTIONS,
+        var answer = firstMatch(kafka, Topics.PREDICTIONS,
                 r -> "good-1".equals(new String(r.key(), StandardCharsets.UTF_8)), TIMEOUT);
         Prediction p = ClassificationCodec.decodePrediction(answer.value());
         assertEquals(2, p.modelVersion());

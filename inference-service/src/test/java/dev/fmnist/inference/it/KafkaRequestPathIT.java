@@ -1,5 +1,7 @@
 package dev.fmnist.inference.it;
 
+import static dev.fmnist.broker.testing.TestRecords.firstMatch;
+import static dev.fmnist.broker.testing.TestRecords.send;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +20,7 @@ import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,10 +28,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,34 +44,29 @@ import org.junit.jupiter.api.Test;
 class KafkaRequestPathIT {
     private static final String MODEL = "fmnist-softmax";
     private static final int OVERSIZE = 2_500_000;
+    /** The test's Kafka client, injected by KafkaTestResource. */
+    KafkaCompanion kafka;
 
     private static String key(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r) {
         return new String(r.key(), StandardCharsets.UTF_8);
     }
 
-    private static void sendGzip(ProducerRecord<byte[], byte[]> record) {
-        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClient.bootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(record).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("send failed", e);
-        }
+    private void sendGzip(ProducerRecord<byte[], byte[]> record) {
+        kafka.produce(byte[].class, byte[].class).withProps(Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024)).fromRecords(record)
+                .awaitCompletion(Duration.ofSeconds(60));
     }
 
     @Test
     void oversizedAndMalformedRecordsAreDeadLetteredAndEveryPartitionIsStillAnswered() {
         var snapshot = SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(1, 0.05), Instant.now());
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(snapshot), TestSigning.signed(snapshot)));
+        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(snapshot), TestSigning.signed(snapshot)));
 
         // A valid-looking request whose "image" is 2.5 MB of base64 zeros: not an image, and too big to copy whole.
         byte[] big = ("{\"id\": \"huge-1\", \"image\": \"" + "A".repeat(OVERSIZE) + "\"}").getBytes(StandardCharsets.UTF_8);
         sendGzip(new ProducerRecord<>(Topics.REQUESTS, 0, "huge-1".getBytes(StandardCharsets.UTF_8), big));
         byte[] malformed = "{not json".getBytes(StandardCharsets.UTF_8);
-        KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, 0, "malformed-1".getBytes(StandardCharsets.UTF_8),
+        send(kafka, new ProducerRecord<>(Topics.REQUESTS, 0, "malformed-1".getBytes(StandardCharsets.UTF_8),
                 malformed));
 
         long start = System.nanoTime();
@@ -78,12 +74,12 @@ class KafkaRequestPathIT {
         Arrays.fill(pixels, 7);
         for (int p = 0; p < 3; p++) {
             String id = "after-" + p;
-            KafkaTestClient.send(new ProducerRecord<>(Topics.REQUESTS, p, id.getBytes(StandardCharsets.UTF_8),
+            send(kafka, new ProducerRecord<>(Topics.REQUESTS, p, id.getBytes(StandardCharsets.UTF_8),
                     ClassificationCodec.encodeRequest(new ClassificationRequest(id, pixels, null, false, null))));
         }
         Set<String> answered = new HashSet<>();
         while (answered.size() < 3) {
-            var r = KafkaTestClient.await(Topics.PREDICTIONS, rec -> key(rec).startsWith("after-")
+            var r = firstMatch(kafka, Topics.PREDICTIONS, rec -> key(rec).startsWith("after-")
                     && !answered.contains(key(rec)), Duration.ofSeconds(30));
             Prediction prediction = ClassificationCodec.decodePrediction(r.value());
             assertEquals(1, prediction.modelVersion());
@@ -91,7 +87,7 @@ class KafkaRequestPathIT {
         }
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(30).toNanos(), "answered within 30 s");
 
-        var huge = KafkaTestClient.await(Topics.DEAD_LETTER, r -> "huge-1".equals(key(r)), Duration.ofSeconds(30));
+        var huge = firstMatch(kafka, Topics.DEAD_LETTER, r -> "huge-1".equals(key(r)), Duration.ofSeconds(30));
         assertTrue(DeadLetters.header(huge.headers(), DeadLetters.REASON).contains("huge-1"),
                 DeadLetters.header(huge.headers(), DeadLetters.REASON));
         assertEquals("true", DeadLetters.header(huge.headers(), DeadLetters.TRUNCATED));
@@ -101,7 +97,7 @@ class KafkaRequestPathIT {
         assertTrue(huge.value().length < 1024 * 1024 && Arrays.equals(Arrays.copyOf(big, huge.value().length), huge.value()),
                 "a bounded prefix of the original");
 
-        var bad = KafkaTestClient.await(Topics.DEAD_LETTER, r -> "malformed-1".equals(key(r)), Duration.ofSeconds(30));
+        var bad = firstMatch(kafka, Topics.DEAD_LETTER, r -> "malformed-1".equals(key(r)), Duration.ofSeconds(30));
         assertTrue(DeadLetters.header(bad.headers(), DeadLetters.REASON).contains("not valid JSON"));
         assertNull(DeadLetters.header(bad.headers(), DeadLetters.TRUNCATED));
         assertTrue(Arrays.equals(malformed, bad.value()));

@@ -1,5 +1,7 @@
 package dev.fmnist.inference.it;
 
+import static dev.fmnist.broker.testing.TestRecords.firstMatch;
+import static dev.fmnist.broker.testing.TestRecords.send;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -22,6 +24,7 @@ import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,6 +43,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +64,8 @@ class ModelControlIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static Process replicaB;
     private static int portB;
+    /** The test's Kafka client, injected by KafkaTestResource. */
+    KafkaCompanion kafka;
 
     /**
      * A profile of its own, so this class gets a fresh app (and broker) rather than another IT's
@@ -124,8 +130,8 @@ class ModelControlIT {
         double rejected = rejectedOnA();
         byte[] forged = ModelControlCodec.encode(new ModelControl(MODEL, 0, ModelControl.Action.UNPIN,
                 Instant.now().plusSeconds(3600)), TestSigning.OTHER);
-        KafkaTestClient.send(new ProducerRecord<>(Topics.MODEL_CONTROL, MODEL.getBytes(StandardCharsets.UTF_8), forged));
-        var dead = KafkaTestClient.await(Topics.DEAD_LETTER, r -> Arrays.equals(forged, r.value()), TIMEOUT);
+        send(kafka, new ProducerRecord<>(Topics.MODEL_CONTROL, MODEL.getBytes(StandardCharsets.UTF_8), forged));
+        var dead = firstMatch(kafka, Topics.DEAD_LETTER, r -> Arrays.equals(forged, r.value()), TIMEOUT);
         assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).contains("signature"),
                 DeadLetters.header(dead.headers(), DeadLetters.REASON));
         await("A counts the forged record", () -> rejectedOnA() >= rejected + 1);
@@ -155,18 +161,18 @@ class ModelControlIT {
         given().header("Authorization", AUTH).get("/api/v1/model/versions").then().statusCode(200);
     }
 
-    private static void publish(long version) {
+    private void publish(long version) {
         WeightSnapshot s = SoftmaxFit.snapshot(MODEL, version, SoftmaxFit.random(version, 0.01), Instant.now());
-        KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
+        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
     }
 
-    private static void startB() throws IOException {
+    private void startB() throws IOException {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.isRegularFile(jar), "the packaged service is needed (mvn verify packages it before the ITs)");
         Path log = Path.of("target/model-control-it-replica-b.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dquarkus.http.port=" + portB, "-Dquarkus.http.host=127.0.0.1",
-                "-Dkafka.bootstrap.servers=" + KafkaTestClient.bootstrap(),
+                "-Dkafka.bootstrap.servers=" + kafka.getBootstrapServers(),
                 "-Dfmnist.inference.snapshot-poll-timeout=PT0.1S", "-Dfmnist.inference.snapshot-retry-backoff=PT0.2S",
                 "-jar", jar.toString()));
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -237,14 +243,8 @@ class ModelControlIT {
         return sum;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(TIMEOUT).until(condition::getAsBoolean);
     }
 
 }

@@ -1,6 +1,8 @@
 package dev.fmnist.inference.it;
 
+import static dev.fmnist.broker.testing.TestRecords.send;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,8 +20,10 @@ import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +45,8 @@ class OpenInferenceProtocolIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static FashionMnistData data;
     private static SoftmaxFit.Fit trained;
+    /** The test's Kafka client, injected by KafkaTestResource. */
+    KafkaCompanion kafka;
 
     @TempDir
     Path tmp;
@@ -56,13 +62,10 @@ class OpenInferenceProtocolIT {
         for (var s : new dev.fmnist.contracts.WeightSnapshot[] {
                 SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(9, 0.05), Instant.now()),
                 SoftmaxFit.snapshot(MODEL, 2, trained, Instant.now())}) {
-            KafkaTestClient.send(new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
+            send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (given().get("/v2/models/" + MODEL + "/versions/2/ready").statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "version 2 did not go live");
-            Thread.sleep(100);
-        }
+        await("version 2 went live").atMost(Duration.ofSeconds(60))
+                .until(() -> given().get("/v2/models/" + MODEL + "/versions/2/ready").statusCode() == 200);
     }
 
     private static String uint8Request(String id, int from, int count) {

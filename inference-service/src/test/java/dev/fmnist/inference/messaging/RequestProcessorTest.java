@@ -1,5 +1,6 @@
 package dev.fmnist.inference.messaging;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import io.smallrye.reactive.messaging.memory.InMemorySink;
 import io.smallrye.reactive.messaging.memory.InMemorySource;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,9 +72,8 @@ class RequestProcessorTest {
                     return CompletableFuture.completedFuture(null);
                 }));
 
-        Thread.sleep(1000);
-        assertTrue(predictions.received().isEmpty(), "no prediction before a model is loaded");
-        assertTrue(!acked.isDone(), "the waiting request is not acknowledged");
+        await("no prediction and no acknowledgement before a model is loaded").during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(5)).until(() -> predictions.received().isEmpty() && !acked.isDone());
 
         LoadedModel model = LoadedModel.of(SoftmaxFit.snapshot("fmnist-softmax", 3, SoftmaxFit.random(3, 0.05),
                 Instant.EPOCH), Instant.EPOCH);

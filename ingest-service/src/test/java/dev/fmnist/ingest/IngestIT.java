@@ -1,6 +1,7 @@
 package dev.fmnist.ingest;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -363,10 +364,8 @@ class IngestIT {
 
     @Test
     void readinessOpenApiAndStatus() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (given().get("/q/health/ready").statusCode() != 200 && System.nanoTime() < deadline) {
-            sleep(200);
-        }
+        await("ready").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> given().get("/q/health/ready").statusCode() == 200);
         given().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'kafka' }.status", equalTo("UP"));
         given().get("/q/openapi").then().statusCode(200)
                 .body(containsString("/api/v1/images/bulk")).body(containsString(PUBLISH));
@@ -384,16 +383,9 @@ class IngestIT {
     }
 
     private Response awaitJob(String jobId) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            Response r = given().get(PUBLISH).then().statusCode(200).body("jobId", equalTo(jobId)).extract().response();
-            String state = r.path("state");
-            if (state.equals("SUCCEEDED") || state.equals("FAILED")) {
-                return r;
-            }
-            sleep(100);
-        }
-        throw new AssertionError("job " + jobId + " did not finish");
+        return await("job " + jobId + " finished").atMost(Duration.ofSeconds(120))
+                .until(() -> given().get(PUBLISH).then().statusCode(200).body("jobId", equalTo(jobId)).extract().response(),
+                        r -> r.path("state").equals("SUCCEEDED") || r.path("state").equals("FAILED"));
     }
 
     /** Checks order, ids, sequence and totals of one split; returns the images per class. */
@@ -427,15 +419,6 @@ class IngestIT {
         Path dir = TestFiles.dataDir();
         return new FashionMnistData.Split(IdxReader.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")),
                 IdxReader.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz")));
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     /** Never an HTML page: an unknown path (in JAX-RS or outside it) and a wrong method answer the JSON error body. */

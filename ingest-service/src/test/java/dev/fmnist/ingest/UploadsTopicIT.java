@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,16 +91,8 @@ class UploadsTopicIT {
     /** Waits until the topic, from an offset, holds records matching the predicate. */
     private List<ConsumerRecord<String, byte[]>> await(String topic, long from, int count,
                                                        Predicate<ConsumerRecord<String, byte[]>> which) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<ConsumerRecord<String, byte[]>> found = List.of();
-        while (System.nanoTime() < deadline) {
-            found = topics.readFrom(topic, from).stream().filter(which).toList();
-            if (found.size() >= count) {
-                return found;
-            }
-            sleep(200);
-        }
-        throw new AssertionError("expected " + count + " records on " + topic + ", found " + found.size());
+        return Awaitility.await(count + " records on " + topic).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> topics.readFrom(topic, from).stream().filter(which).toList(), found -> found.size() >= count);
     }
 
     private static boolean fromUploads(ConsumerRecord<String, byte[]> r) {
@@ -178,13 +172,5 @@ class UploadsTopicIT {
         assertEquals(null, dead.value());
         assertEquals(String.valueOf(huge.length), DeadLetters.header(dead.headers(), DeadLetters.ORIGINAL_SIZE));
         assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).startsWith("too_large"));
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -39,6 +39,7 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,17 +138,17 @@ class SecurePipelineIT {
         Prediction found = null;
         try (var consumer = new KafkaConsumer<>(reader, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.PREDICTIONS));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (found == null && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    Prediction p = ClassificationCodec.decodePrediction(r.value());
-                    if (p.id().equals(id)) {
-                        found = p;
-                    }
-                }
-            }
+            found = Awaitility.await("a prediction for " + id + " on " + Topics.PREDICTIONS).atMost(Duration.ofSeconds(60))
+                    .pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                            Prediction p = ClassificationCodec.decodePrediction(r.value());
+                            if (p.id().equals(id)) {
+                                return p;
+                            }
+                        }
+                        return null;
+                    }, p -> p != null);
         }
-        assertTrue(found != null, "no prediction for " + id + " on " + Topics.PREDICTIONS);
         assertEquals(result.modelVersion(), found.modelVersion());
     }
 

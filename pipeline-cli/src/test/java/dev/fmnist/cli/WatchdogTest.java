@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,8 +90,9 @@ class WatchdogTest {
         watchdog.stop(); // what down and Ctrl-C do first
         third.destroyForcibly();
         third.onExit().get();
-        Thread.sleep(1_000); // more than twice the longest backoff
-        assertTrue(supervisor.running(Component.TRAINER).isEmpty(), "restarted after the watchdog was stopped");
+        // for more than twice the longest backoff
+        Awaitility.await("not restarted after the watchdog was stopped").during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(10)).until(() -> supervisor.running(Component.TRAINER).isEmpty());
         assertEquals(2, restarts.of(Component.TRAINER).orElseThrow().count());
     }
 
@@ -133,19 +135,12 @@ class WatchdogTest {
         assertFalse(Files.exists(settings.pidFile(Component.INGEST)));
     }
 
-    private static <T> T await(String what, Supplier<Optional<T>> check) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<T> v = check.get();
-            if (v.isPresent()) {
-                return v.get();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+    private static <T> T await(String what, Supplier<Optional<T>> check) {
+        return Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(check::get, Optional::isPresent).get();
     }
 
-    private static void awaitTrue(String what, java.util.function.BooleanSupplier check) throws InterruptedException {
-        await(what, () -> check.getAsBoolean() ? Optional.of(true) : Optional.empty());
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier check) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(check::getAsBoolean);
     }
 }

@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -181,20 +182,11 @@ class ConsoleIT {
                 .then().statusCode(503).body("error", containsString("inference"));
     }
 
-    private JsonNode await(String event, Predicate<JsonNode> done) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
+    private JsonNode await(String event, Predicate<JsonNode> done) {
+        return Awaitility.await(event).atMost(Duration.ofSeconds(60)).until(() -> {
             String current = hub.current(event);
-            if (current != null) {
-                last = json.readTree(current);
-                if (done.test(last)) {
-                    return last;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(event + " never got there; last value: " + last);
+            return current == null ? null : json.readTree(current);
+        }, last -> last != null && done.test(last));
     }
 
     private static int sum(JsonNode matrix) {

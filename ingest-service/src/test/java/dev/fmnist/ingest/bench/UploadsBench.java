@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,16 +66,9 @@ public final class UploadsBench {
             }
         }
         long t1 = System.nanoTime();
-        long deadline = t1 + TimeUnit.SECONDS.toNanos(300);
-        double now = before;
-        while (now - before < n && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            now = userImages(http, metricsUrl);
-        }
+        org.awaitility.Awaitility.await("all " + n + " images arrived").atMost(Duration.ofSeconds(300))
+                .pollInterval(Duration.ofMillis(50)).until(() -> userImages(http, metricsUrl), now -> now - before >= n);
         long t2 = System.nanoTime();
-        if (now - before < n) {
-            throw new IllegalStateException("only " + (long) (now - before) + " of " + n + " images arrived within 300 s");
-        }
         System.out.printf(java.util.Locale.ROOT,
                 "produced %d PNG records to %s in %.2f s (%.0f records/s)%n", n, Topics.UPLOADS, (t1 - t0) / 1e9, n / ((t1 - t0) / 1e9));
         System.out.printf(java.util.Locale.ROOT,

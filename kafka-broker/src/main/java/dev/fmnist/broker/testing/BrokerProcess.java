@@ -1,5 +1,7 @@
 package dev.fmnist.broker.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.fmnist.broker.LocalKafkaMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * For outage tests: the plaintext broker of {@code ./fmnist up} ({@link LocalKafkaMain}) in a process of
@@ -63,17 +66,20 @@ public final class BrokerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the broker process", e);
         }
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (!readyLine(log)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the broker exited with " + process.exitValue() + "; see " + log);
-            }
-            if (System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new IllegalStateException("the broker was not ready within " + READY_TIMEOUT.toSeconds()
-                        + " s; see " + log);
-            }
-            sleep(100);
+        try {
+            await("the broker's ready line").atMost(READY_TIMEOUT).until(() -> {
+                if (readyLine(log)) {
+                    return true;
+                }
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the broker exited with " + process.exitValue() + "; see " + log);
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the broker was not ready within " + READY_TIMEOUT.toSeconds()
+                    + " s; see " + log, e);
         }
     }
 
@@ -127,15 +133,6 @@ public final class BrokerProcess implements AutoCloseable {
             return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains("ready bootstrap=");
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the broker", e);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.fmnist.inference.it;
 
-import static dev.fmnist.broker.testing.TestRecords.firstMatch;
-import static dev.fmnist.broker.testing.TestRecords.send;
+import static dev.fmnist.inference.it.TestRecords.firstMatch;
+import static dev.fmnist.inference.it.TestRecords.send;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

@@ -1,6 +1,6 @@
 package dev.fmnist.inference.it;
 
-import static dev.fmnist.broker.testing.TestRecords.send;
+import static dev.fmnist.inference.it.TestRecords.send;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;

@@ -202,11 +202,8 @@ class DataIntakeIT {
             AtomicBoolean stop = new AtomicBoolean();
             CompletableFuture<Trainer.Result> running = CompletableFuture.supplyAsync(() -> new Trainer(clients,
                     continuous, new Trainer.Snapshots(null, 5, false), Duration.ZERO, shared, snapshots).run(stop::get));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (published.size() < 2) {
-                assertTrue(System.nanoTime() < deadline, "no continuous snapshot");
-                TrainerIT.sleep(50);
-            }
+            await("a continuous snapshot").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> published.size() >= 2);
             stop.set(true);
             assertEquals(Trainer.State.STOPPED, running.get(30, TimeUnit.SECONDS).state());
             WeightSnapshot online = published.get(1);

@@ -1,5 +1,6 @@
 package dev.fmnist.console.client;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fmnist.console.config.ConsoleConfig;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public class ServiceClients {
     private static final String DEFAULT_MAPPER_DISABLED = "microprofile.rest.client.disable.default.mapper";
     private final ConsoleConfig config;
+    private final LenientJson json;
     private final InferenceApi inference;
     private final InferenceApi inferenceActions;
     private final TrainerApi trainer;
@@ -30,8 +32,9 @@ public class ServiceClients {
     private final IngestApi ingest;
     private final Map<String, InferenceApi> replicas = new ConcurrentHashMap<>();
 
-    public ServiceClients(ConsoleConfig config) {
+    public ServiceClients(ConsoleConfig config, ObjectMapper mapper) {
         this.config = config;
+        this.json = new LenientJson(mapper);
         this.inference = status(InferenceApi.class, config.inferenceUrl());
         this.inferenceActions = actions(InferenceApi.class, config.inferenceUrl());
         this.trainer = status(TrainerApi.class, config.trainerUrl());
@@ -77,8 +80,8 @@ public class ServiceClients {
         return builder(url, config.actionTimeout()).property(DEFAULT_MAPPER_DISABLED, true).build(api);
     }
 
-    private static QuarkusRestClientBuilder builder(String url, Duration timeout) {
-        return QuarkusRestClientBuilder.newBuilder().baseUri(URI.create(url)).followRedirects(false)
+    private QuarkusRestClientBuilder builder(String url, Duration timeout) {
+        return QuarkusRestClientBuilder.newBuilder().baseUri(URI.create(url)).followRedirects(false).register(json)
                 .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The console's REST clients against services answering real HTTP ({@link StubServices}): the status
- * poll turns their typed answers into the panels the page reads, and the forwarded actions pass status
- * and body through with the browser's Authorization header.
+ * poll turns their typed answers into the panels the page reads (a field a newer service added is
+ * ignored, not a failed poll), and the forwarded actions pass status and body through with the browser's
+ * Authorization header.
  */
 @QuarkusTest
 @WithTestResource(StubServices.class)

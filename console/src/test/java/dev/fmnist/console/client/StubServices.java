@@ -25,12 +25,14 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
     static final String TRAINING = """
             {"state":"TRAINING","detail":"epoch 3","modelName":"fmnist-softmax","epoch":2,"plannedEpochs":10,
              "step":940,"modelVersion":2,"learningRate":0.1,"batchSize":128,"seed":7,"samplesPerSecond":51234.5,
+             "fieldOfANewerTrainer":{"x":[1]},
              "history":[{"epoch":1,"trainLoss":0.61,"trainAccuracy":0.79,"testAccuracy":0.78,"seconds":1.5,
                          "modelVersion":1,"samples":60000,"testSamples":10000}],"missingData":[]}""";
     static final String MODEL = """
             {"modelName":"fmnist-softmax","version":2,"epoch":2,"step":940,"testAccuracy":0.81,"trainLoss":0.5,
              "trainAccuracy":0.82,"createdAt":"2026-12-07T09:00:00Z","loadedAt":"2026-12-07T09:00:01Z",
-             "hyperparameters":{"learningRate":0.1,"batchSize":128,"seed":7},"lineage":[],"live":true,"pinned":false}""";
+             "hyperparameters":{"learningRate":0.1,"batchSize":128,"seed":7},"lineage":[],"live":true,"pinned":false,
+             "fieldOfANewerInference":true}""";
     static final String ACCURACY = """
             {"accuracy":0.75,"versions":[{"version":2,"correct":3,"labelled":4,"accuracy":0.75}]}""";
 

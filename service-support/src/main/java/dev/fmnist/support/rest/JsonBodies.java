@@ -16,16 +16,21 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /**
  * How every service reads a JSON request body: an unknown field is refused with a 400 that names it
  * (a typo such as {@code "epochz"} must not silently start a default run), a fraction is no whole
- * number (2.5 is not version 2), and nothing may follow the body. Applied to the services' ObjectMapper (so to every body Quarkus REST binds) and to the
- * readers that bind a body themselves ({@link #strictMapper}).
+ * number (2.5 is not version 2), and nothing may follow the body. Applied to the services' ObjectMapper
+ * (so to every body Quarkus REST binds) and to the readers that bind a body themselves
+ * ({@link #strictMapper}). It is a rule for requests: a client reading another service's answers (the
+ * console) reads leniently, so that a newer service's added field is not an error.
  */
 @Singleton
 public class JsonBodies implements ObjectMapperCustomizer {
     @Override
     public void customize(ObjectMapper mapper) {
-        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        mapper.enable(UNKNOWN_FIELDS, TRAILING_TOKENS).disable(FRACTION_AS_WHOLE);
     }
+
+    private static final DeserializationFeature UNKNOWN_FIELDS = DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES;
+    private static final DeserializationFeature TRAILING_TOKENS = DeserializationFeature.FAIL_ON_TRAILING_TOKENS;
+    private static final DeserializationFeature FRACTION_AS_WHOLE = DeserializationFeature.ACCEPT_FLOAT_AS_INT;
 
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e) {
@@ -38,10 +43,9 @@ public class JsonBodies implements ObjectMapperCustomizer {
      * as the cause of a {@link JsonMappingException} that carries the path.
      */
     public static JsonMapper strictMapper(StreamReadConstraints limits) {
-        return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .build();
+        JsonMapper mapper = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build()).build();
+        new JsonBodies().customize(mapper);
+        return mapper;
     }
 
     /** {@code unknown field 'x' (allowed: a, b)}, with the path of a nested field ({@code 'inputs[0].x'}). */

@@ -71,7 +71,7 @@ public final class KafkaOutage {
 
     /**
      * The policy with the caller's own condition and waits: retries a failure {@code retryable} accepts and
-     * that does not {@link #abort}, waiting {@code first} and doubling up to {@code max}
+     * that does not {@link #aborts}, waiting {@code first} and doubling up to {@code max}
      * ({@code first == max}: a constant wait), at most {@code maxRetries} times (-1: no limit).
      * {@code beforeRetry} sees the failure before each retry (after the wait), to log it.
      */

@@ -19,7 +19,6 @@ public final class LatestSnapshot {
     private final SnapshotTrust trust;
     private WeightSnapshot best;
     private int rejected;
-    private String lastRejection;
 
     /** @param signing the keys that must verify a snapshot; null = accept unsigned ones (auth disabled) */
     public LatestSnapshot(String modelName, SnapshotSigning signing) {
@@ -44,7 +43,6 @@ public final class LatestSnapshot {
 
     private Optional<String> reject(String reason) {
         rejected++;
-        lastRejection = reason;
         return Optional.of(reason);
     }
 
@@ -55,9 +53,5 @@ public final class LatestSnapshot {
     /** Records of this model that were ignored. */
     public int rejected() {
         return rejected;
-    }
-
-    public Optional<String> lastRejection() {
-        return Optional.ofNullable(lastRejection);
     }
 }

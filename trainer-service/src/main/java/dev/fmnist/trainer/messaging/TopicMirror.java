@@ -46,6 +46,8 @@ public final class TopicMirror implements AutoCloseable {
     private ByteBuffer direct;
     private byte[] labels = new byte[0];
     private int directCount = -1;
+    /** How many times a failed refresh made the mirror start over (a {@link Tail} then looks at {@code taken} anew). */
+    private int restarts;
 
     private record Taken(int partition, long offset, int from, int to) {
     }
@@ -96,6 +98,7 @@ public final class TopicMirror implements AutoCloseable {
             seen = new BatchIntake.Seen();
             stats = new BatchIntake.Stats();
             consumer.seekToBeginning(partitions);
+            restarts++;
             throw e;
         }
         List<SourceOffset> lineage = partitions.stream()
@@ -159,8 +162,9 @@ public final class TopicMirror implements AutoCloseable {
      */
     public final class Tail {
         private final Map<Integer, Long> next;
-        /** Entries of {@code taken} already looked at. */
+        /** Entries of {@code taken} already looked at, since the mirror's start-over number {@code restartsSeen}. */
         private int looked;
+        private int restartsSeen = restarts;
 
         private Tail(Map<Integer, Long> next) {
             this.next = next;
@@ -170,6 +174,11 @@ public final class TopicMirror implements AutoCloseable {
         public int[] next(BooleanSupplier stop, BatchIntake.Rejects deadLetters) {
             synchronized (TopicMirror.this) {
                 refresh(stop, deadLetters);
+                if (restartsSeen != restarts) {
+                    // the mirror read everything again, maybe in another order: what was handed over is behind `next`
+                    looked = 0;
+                    restartsSeen = restarts;
+                }
                 IntStream.Builder fresh = IntStream.builder();
                 for (; looked < taken.size(); looked++) {
                     Taken t = taken.get(looked);

@@ -1,24 +1,24 @@
 package dev.fmnist.contracts;
 
+import dev.fmnist.contracts.model.Network;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A versioned copy of the softmax-regression weights, published on {@link Topics#SNAPSHOTS} keyed
- * by {@link #modelName()}. Wire layout: {@link WeightSnapshotCodec}.
+ * A versioned copy of a model's weights (its architecture and named tensors), published on
+ * {@link Topics#SNAPSHOTS} keyed by {@link #modelName()}. Wire layout: {@link WeightSnapshotCodec}.
  *
  * @param modelName model this snapshot belongs to (the compaction key)
  * @param version   strictly increasing per model, from 1
  * @param epoch     completed epochs when it was taken (the current epoch for a mid-epoch snapshot)
  * @param step      SGD steps taken since the run began
- * @param weights   W, {@link #INPUTS} x {@link #OUTPUTS} row-major: W[i][j] at i * OUTPUTS + j
- * @param bias      b, {@link #OUTPUTS} values
+ * @param network   the architecture and its parameters (for the seed's softmax: W 784x10 and b)
  * @param lineage   per source partition, the next offset after the last record trained on
  * @param createdAt when the snapshot was taken
  * @param plan      the run the snapshot belongs to, so a restarted trainer can finish it
  */
-public record WeightSnapshot(String modelName, long version, int epoch, long step, float[] weights, float[] bias,
+public record WeightSnapshot(String modelName, long version, int epoch, long step, Network network,
                              Hyperparameters hyperparameters, Metrics metrics, List<SourceOffset> lineage,
                              Instant createdAt, Plan plan) {
 
@@ -27,8 +27,7 @@ public record WeightSnapshot(String modelName, long version, int epoch, long ste
 
     public WeightSnapshot {
         Objects.requireNonNull(modelName, "modelName");
-        Objects.requireNonNull(weights, "weights");
-        Objects.requireNonNull(bias, "bias");
+        Objects.requireNonNull(network, "network");
         Objects.requireNonNull(hyperparameters, "hyperparameters");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(createdAt, "createdAt");
@@ -36,7 +35,15 @@ public record WeightSnapshot(String modelName, long version, int epoch, long ste
         lineage = List.copyOf(Objects.requireNonNull(lineage, "lineage"));
     }
 
-    /** A snapshot that belongs to no recorded plan (format version 1, tools, tests). */
+    /** A snapshot of the seed's softmax regression: W 784x10 row-major and b. */
+    public WeightSnapshot(String modelName, long version, int epoch, long step, float[] weights, float[] bias,
+                          Hyperparameters hyperparameters, Metrics metrics, List<SourceOffset> lineage,
+                          Instant createdAt, Plan plan) {
+        this(modelName, version, epoch, step, Network.softmax(weights, bias), hyperparameters, metrics, lineage,
+                createdAt, plan);
+    }
+
+    /** A softmax-regression snapshot that belongs to no recorded plan (format version 1, tools, tests). */
     public WeightSnapshot(String modelName, long version, int epoch, long step, float[] weights, float[] bias,
                           Hyperparameters hyperparameters, Metrics metrics, List<SourceOffset> lineage,
                           Instant createdAt) {
@@ -45,7 +52,7 @@ public record WeightSnapshot(String modelName, long version, int epoch, long ste
 
     /** The same snapshot under another plan. */
     public WeightSnapshot withPlan(Plan newPlan) {
-        return new WeightSnapshot(modelName, version, epoch, step, weights, bias, hyperparameters, metrics, lineage,
+        return new WeightSnapshot(modelName, version, epoch, step, network, hyperparameters, metrics, lineage,
                 createdAt, newPlan);
     }
 

@@ -2,17 +2,27 @@ package dev.fmnist.contracts;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import dev.fmnist.contracts.model.Architecture;
+import dev.fmnist.contracts.model.Layer;
+import dev.fmnist.contracts.model.ModelFamily;
+import dev.fmnist.contracts.model.Network;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The one codec of {@link WeightSnapshot}. Layout, format version 2, big-endian:
+ * The one codec of {@link WeightSnapshot}. Layout, format version 3, big-endian:
  *
  * <pre>
  * offset size  field
  *  0      4    magic "FMWS" (0x464D5753)
- *  4      1    format version (2)
+ *  4      1    format version (3)
  *  5      3    reserved, zero
  *  8      8    model version (int64, 1 .. 2^53 - 1)
  * 16      4    epoch (int32, >= 0)
@@ -30,8 +40,15 @@ import java.util.function.Function;
  * 92      2+a  model name: uint16 length a, UTF-8
  *  .      2    lineage entries m (uint16), then m times:
  *                uint16 length + UTF-8 topic, int32 partition, int64 next offset
- *  .      4*784*10  W, float32 row-major (W[i][j] at i*10+j)
- *  .      4*10      b, float32
+ *  .      2+f  model family ("softmax", "mlp", "cnn"): uint16 length f, UTF-8
+ *  .      2+i  input layout (uint16 length, UTF-8; must be "uint8 1x28x28 row-major, scaled by 1/255")
+ *  .      1    layer count L (1 .. 32), then L layers, each a kind byte and its fields:
+ *                1 dense:    weight name, bias name (uint16 length + UTF-8 each), in, out (int32)
+ *                2 conv:     weight name, bias name, in channels, out channels, kernel, padding (int32)
+ *                3 relu, 5 flatten: nothing
+ *                4 max pool: size (int32)
+ *  .      4*P  the parameter tensors in layer order (weight, then bias), float32 row-major, each of the
+ *              shape its layer declares: dense W in x out (y = x W + b), conv weight out x in x k x k
  *  .      1    signature length s (0 = unsigned, or 64)
  *  .      s    Ed25519 signature of every byte before the signature length
  *  .      4    CRC32C of every byte before it
@@ -40,17 +57,20 @@ import java.util.function.Function;
  * A 32-byte signature is an HMAC-SHA256 of the signing scheme before Ed25519: it decodes, and a
  * reader with keys refuses it with that reason.
  *
- * <p>Version 1 (written before plans and signatures: no target epochs, no signature section, the
- * metrics at offset 64) is still read, as an unsigned snapshot without a plan.
+ * <p>Version 2 (before model families: W 784x10 and b as float32 right after the lineage) is still
+ * read, as a softmax snapshot. Version 1 (written before plans and signatures: no target epochs, no
+ * signature section, the metrics at offset 64) is still read, as an unsigned softmax snapshot without
+ * a plan.
  *
  * <p>Decoding checks magic, then version, then checksum, then (when given keys) the signature, and
- * rejects a shape other than 784x10, any NaN or infinite weight, a blank model name, a version
+ * rejects inputs other than 784 and outputs other than 10, an architecture whose layers do not fit
+ * each other or exceed the bounds of {@link Architecture}, any NaN or infinite weight, a blank model name, a version
  * outside 1 .. {@link #MAX_VERSION}, negative epoch or step, and accuracies outside [0, 1]. The
  * encoder refuses records over {@link #MAX_RECORD_BYTES} (a long lineage).
  */
 public final class WeightSnapshotCodec {
     public static final int MAGIC = 0x464D5753;
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     /** Largest encoded snapshot: under Kafka's 1 MiB default with room for key and overhead. */
     public static final int MAX_RECORD_BYTES = 1_000_000;
     /**
@@ -61,7 +81,13 @@ public final class WeightSnapshotCodec {
     private static final String FORMAT = "weight snapshot";
     private static final int V1_FIXED_BYTES = 88 + 2 + 2 + Wire.CRC_BYTES;
     private static final int FIXED_BYTES = 92 + 2 + 2 + 1 + Wire.CRC_BYTES;
-    private static final int PARAM_BYTES = 4 * (WeightSnapshot.INPUTS * WeightSnapshot.OUTPUTS + WeightSnapshot.OUTPUTS);
+    /** W and b of a version 1 or 2 record. */
+    private static final int SOFTMAX_PARAM_BYTES = 4 * ModelFamily.SOFTMAX.architecture().parameterCount();
+    private static final byte DENSE = 1;
+    private static final byte CONV = 2;
+    private static final byte RELU = 3;
+    private static final byte MAX_POOL = 4;
+    private static final byte FLATTEN = 5;
 
     private WeightSnapshotCodec() {
     }
@@ -83,10 +109,13 @@ public final class WeightSnapshotCodec {
             lineageBytes += 2 + t.length + 4 + 8;
         }
         int macBytes = signing == null ? 0 : SnapshotSigning.SIGNATURE_BYTES;
-        long size = (long) FIXED_BYTES + name.length + lineageBytes + PARAM_BYTES + macBytes;
+        byte[] descriptor = descriptor(s.network().architecture());
+        int paramBytes = 4 * s.network().architecture().parameterCount();
+        long size = (long) FIXED_BYTES + name.length + lineageBytes + descriptor.length + paramBytes + macBytes;
         if (size > MAX_RECORD_BYTES) {
             throw new IllegalArgumentException(FORMAT + ": " + size + " bytes exceed the " + MAX_RECORD_BYTES
-                    + "-byte limit of one record (" + s.lineage().size() + " lineage entries)");
+                    + "-byte limit of one record (" + s.lineage().size() + " lineage entries, "
+                    + s.network().architecture().parameterCount() + " parameters)");
         }
         ByteBuffer buf = ByteBuffer.allocate((int) size);
         var hp = s.hyperparameters();
@@ -104,8 +133,10 @@ public final class WeightSnapshotCodec {
             Wire.putString(buf, topics.get(i));
             buf.putInt(s.lineage().get(i).partition()).putLong(s.lineage().get(i).offset());
         }
-        buf.asFloatBuffer().put(s.weights()).put(s.bias());
-        buf.position(buf.position() + PARAM_BYTES);
+        buf.put(descriptor);
+        var floats = buf.asFloatBuffer();
+        s.network().tensors().values().forEach(floats::put);
+        buf.position(buf.position() + paramBytes);
         int signedLength = buf.position();
         buf.put((byte) macBytes);
         if (signing != null) {
@@ -164,15 +195,22 @@ public final class WeightSnapshotCodec {
                 Wire.need(buf, 12, "lineage offset");
                 lineage.add(new WeightSnapshot.SourceOffset(topic, buf.getInt(), buf.getLong()));
             }
+            Architecture architecture = formatVersion >= 3 ? readDescriptor(buf) : ModelFamily.SOFTMAX.architecture();
+            int paramBytes = 4 * architecture.parameterCount();
             int trailer = formatVersion >= 2 ? 1 : 0;
-            if (buf.remaining() < PARAM_BYTES + trailer) {
-                throw new WireFormatException(FORMAT + ": parameters need " + PARAM_BYTES + " bytes for "
-                        + inputs + "x" + outputs + " weights and " + outputs + " biases, record has " + buf.remaining());
+            if (buf.remaining() < paramBytes + trailer) {
+                throw new WireFormatException(FORMAT + ": parameters of " + architecture.family().id() + " need "
+                        + paramBytes + " bytes, record has " + buf.remaining());
             }
-            float[] w = new float[inputs * outputs];
-            float[] b = new float[outputs];
-            buf.asFloatBuffer().get(w).get(b);
-            buf.position(buf.position() + PARAM_BYTES);
+            Map<String, float[]> tensors = new LinkedHashMap<>();
+            var floats = buf.asFloatBuffer();
+            for (var t : architecture.parameters()) {
+                float[] v = new float[t.size()];
+                floats.get(v);
+                tensors.put(t.name(), v);
+            }
+            buf.position(buf.position() + paramBytes);
+            Network network = network(architecture, tensors);
             byte[] mac = null;
             int signedLength = buf.position();
             if (formatVersion >= 2) {
@@ -188,9 +226,9 @@ public final class WeightSnapshotCodec {
                 }
             }
             if (formatVersion == 1 && buf.hasRemaining()) {
-                throw new WireFormatException(FORMAT + ": parameters need " + PARAM_BYTES + " bytes for "
+                throw new WireFormatException(FORMAT + ": parameters need " + SOFTMAX_PARAM_BYTES + " bytes for "
                         + inputs + "x" + outputs + " weights and " + outputs + " biases, record has "
-                        + (buf.limit() - signedLength + PARAM_BYTES));
+                        + (buf.limit() - signedLength + SOFTMAX_PARAM_BYTES));
             }
             Wire.requireFullyRead(buf, FORMAT);
             if (signing != null) {
@@ -206,7 +244,7 @@ public final class WeightSnapshotCodec {
                     throw new WireFormatException(FORMAT + ": signature does not verify with any configured key");
                 }
             }
-            var s = new WeightSnapshot(name, modelVersion, epoch, step, w, b, hp, metrics, lineage, createdAt,
+            var s = new WeightSnapshot(name, modelVersion, epoch, step, network, hp, metrics, lineage, createdAt,
                     new WeightSnapshot.Plan(targetEpochs));
             validate(s, WireFormatException::new);
             return s;
@@ -214,15 +252,6 @@ public final class WeightSnapshotCodec {
     }
 
     private static void validate(WeightSnapshot s, Function<String, RuntimeException> error) {
-        if (s.weights().length != WeightSnapshot.INPUTS * WeightSnapshot.OUTPUTS) {
-            throw error.apply(FORMAT + ": W has " + s.weights().length + " values, expected "
-                    + WeightSnapshot.INPUTS + "x" + WeightSnapshot.OUTPUTS);
-        }
-        if (s.bias().length != WeightSnapshot.OUTPUTS) {
-            throw error.apply(FORMAT + ": b has " + s.bias().length + " values, expected " + WeightSnapshot.OUTPUTS);
-        }
-        checkFinite(s.weights(), "W", WeightSnapshot.OUTPUTS, error);
-        checkFinite(s.bias(), "b", 1, error);
         if (s.modelName().isBlank()) {
             throw error.apply(FORMAT + ": model name is empty");
         }
@@ -246,13 +275,82 @@ public final class WeightSnapshotCodec {
         }
     }
 
-    private static void checkFinite(float[] values, String name, int cols,
-                                    Function<String, RuntimeException> error) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                String where = cols == 1 ? "[" + i + "]" : "[" + (i / cols) + "][" + (i % cols) + "]";
-                throw error.apply(FORMAT + ": " + name + where + " is " + values[i]);
+    private static Network network(Architecture architecture, Map<String, float[]> tensors) {
+        try {
+            return new Network(architecture, tensors);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(FORMAT + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] descriptor(Architecture a) {
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeUTF(a.family().id());
+            out.writeUTF(Architecture.INPUT_LAYOUT);
+            out.writeByte(a.layers().size());
+            for (Layer l : a.layers()) {
+                if (l instanceof Layer.Dense d) {
+                    out.writeByte(DENSE);
+                    out.writeUTF(d.weight());
+                    out.writeUTF(d.bias());
+                    out.writeInt(d.in());
+                    out.writeInt(d.out());
+                } else if (l instanceof Layer.Conv c) {
+                    out.writeByte(CONV);
+                    out.writeUTF(c.weight());
+                    out.writeUTF(c.bias());
+                    out.writeInt(c.inChannels());
+                    out.writeInt(c.outChannels());
+                    out.writeInt(c.kernel());
+                    out.writeInt(c.padding());
+                } else if (l instanceof Layer.MaxPool p) {
+                    out.writeByte(MAX_POOL);
+                    out.writeInt(p.size());
+                } else {
+                    out.writeByte(l == Layer.Relu.INSTANCE ? RELU : FLATTEN);
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Architecture readDescriptor(ByteBuffer buf) {
+        ModelFamily family;
+        try {
+            family = ModelFamily.parse(Wire.getString(buf, "model family"));
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(FORMAT + ": " + e.getMessage());
+        }
+        String layout = Wire.getString(buf, "input layout");
+        if (!layout.equals(Architecture.INPUT_LAYOUT)) {
+            throw new WireFormatException(FORMAT + ": input layout '" + layout + "', expected '"
+                    + Architecture.INPUT_LAYOUT + "'");
+        }
+        int count = Byte.toUnsignedInt(Wire.need(buf, 1, "layer count").get());
+        if (count < 1 || count > Architecture.MAX_LAYERS) {
+            throw new WireFormatException(FORMAT + ": " + count + " layers (1 to " + Architecture.MAX_LAYERS + " allowed)");
+        }
+        List<Layer> layers = new ArrayList<>(count);
+        try {
+            for (int i = 0; i < count; i++) {
+                byte kind = Wire.need(buf, 1, "layer kind").get();
+                layers.add(switch (kind) {
+                    case DENSE -> new Layer.Dense(Wire.getString(buf, "weight name"), Wire.getString(buf, "bias name"),
+                            Wire.need(buf, 8, "dense shape").getInt(), buf.getInt());
+                    case CONV -> new Layer.Conv(Wire.getString(buf, "weight name"), Wire.getString(buf, "bias name"),
+                            Wire.need(buf, 16, "conv shape").getInt(), buf.getInt(), buf.getInt(), buf.getInt());
+                    case RELU -> Layer.Relu.INSTANCE;
+                    case MAX_POOL -> new Layer.MaxPool(Wire.need(buf, 4, "pool size").getInt());
+                    case FLATTEN -> Layer.Flatten.INSTANCE;
+                    default -> throw new WireFormatException(FORMAT + ": layer " + i + " has unknown kind " + kind);
+                });
+            }
+            return new Architecture(family, layers);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(FORMAT + ": architecture: " + e.getMessage());
         }
     }
 

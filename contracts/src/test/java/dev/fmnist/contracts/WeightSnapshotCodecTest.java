@@ -93,11 +93,11 @@ class WeightSnapshotCodecTest {
         assertEquals(12, back.version());
         assertEquals(3, back.epoch());
         assertEquals(705, back.step());
-        assertArrayEquals(s.weights(), back.weights());
-        assertArrayEquals(s.bias(), back.bias());
+        assertArrayEquals(s.network().tensor("W"), back.network().tensor("W"));
+        assertArrayEquals(s.network().tensor("b"), back.network().tensor("b"));
         // bit-exact, including -0.0 and the extremes
-        assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(back.weights()[1]));
-        assertEquals(Float.MAX_VALUE, back.weights()[2]);
+        assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(back.network().tensor("W")[1]));
+        assertEquals(Float.MAX_VALUE, back.network().tensor("W")[2]);
         assertEquals(s.hyperparameters(), back.hyperparameters());
         assertEquals(s.metrics(), back.metrics());
         assertEquals(LINEAGE, back.lineage());
@@ -143,7 +143,7 @@ class WeightSnapshotCodecTest {
         assertEquals(784, buf.getInt(36));
         assertEquals(10, buf.getInt(40));
         // W[0][1] at params + 4, b[9] last
-        assertEquals(good().weights()[1], buf.getFloat(paramsAt(record) + 4));
+        assertEquals(good().network().tensor("W")[1], buf.getFloat(paramsAt(record) + 4));
         assertEquals(bias()[9], buf.getFloat(lastBiasAt(record)));
     }
 
@@ -295,7 +295,7 @@ class WeightSnapshotCodecTest {
                 .putLong(s.step()).putLong(s.createdAt().toEpochMilli()).putInt(784).putInt(10)
                 .putDouble(0.1).putInt(256).putLong(42).putDouble(0.5).putDouble(0.8).putDouble(0.79)
                 .putShort((short) name.length).put(name).putShort((short) 0);
-        buf.asFloatBuffer().put(s.weights()).put(s.bias());
+        buf.asFloatBuffer().put(s.network().tensor("W")).put(s.network().tensor("b"));
         return Records.reseal(buf.array());
     }
 
@@ -305,7 +305,7 @@ class WeightSnapshotCodecTest {
         WeightSnapshot back = WeightSnapshotCodec.decode(v1);
         assertEquals(12, back.version());
         assertEquals(0.79, back.metrics().testAccuracy());
-        assertArrayEquals(good().weights(), back.weights());
+        assertArrayEquals(good().network().tensor("W"), back.network().tensor("W"));
         assertEquals(WeightSnapshot.Plan.NONE, back.plan());
         assertContains(assertThrows(WireFormatException.class,
                 () -> WeightSnapshotCodec.decode(v1, signing(1))).getMessage(), "signature missing");

@@ -3,6 +3,8 @@ package dev.fmnist.console.quality;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.contracts.model.Forward;
+import dev.fmnist.contracts.model.Network;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -11,9 +13,9 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * Scores every test image with a snapshot's weights (logits = (pixel / 255) W + b, softmax, as the
- * seed and the inference service do) and tallies the confusion matrix, per-class precision and
- * recall, and the most confident mistakes. Plain Java: 10,000 x 784 x 10 multiply-adds.
+ * Scores every test image with a snapshot's model (the shared {@link Forward}, as the inference
+ * service does) and tallies the confusion matrix, per-class precision and recall, and the most
+ * confident mistakes.
  */
 public final class QualityEvaluator {
     private static final int CLASSES = FashionMnist.CLASSES;
@@ -23,23 +25,15 @@ public final class QualityEvaluator {
     }
 
     public static ModelQuality evaluate(WeightSnapshot snapshot, TestSet test, int gallerySize) {
-        return evaluate(snapshot.version(), snapshot.weights(), snapshot.bias(), test, gallerySize);
+        return evaluate(snapshot.version(), snapshot.network(), test, gallerySize);
     }
 
-    /** @param weights W, 784 x 10 row-major; @param bias b, 10 values */
-    public static ModelQuality evaluate(long version, float[] weights, float[] bias, TestSet test, int gallerySize) {
-        if (weights.length != PIXELS * CLASSES || bias.length != CLASSES) {
-            throw new IllegalArgumentException("weights must be 784x10 and bias 10");
-        }
-        float[] scaled = new float[weights.length];
-        for (int i = 0; i < weights.length; i++) {
-            scaled[i] = weights[i] / 255f;
-        }
+    public static ModelQuality evaluate(long version, Network network, TestSet test, int gallerySize) {
+        Forward forward = Forward.of(network);
         int[][] confusion = new int[CLASSES][CLASSES];
         // least confident mistake on top, so it is the one pushed out
         PriorityQueue<Candidate> worst = new PriorityQueue<>(Comparator.comparingDouble(Candidate::probability)
                 .thenComparing(Comparator.comparingInt(Candidate::index).reversed()));
-        float[] p = new float[CLASSES];
         int labelled = 0;
         for (int n = 0; n < test.count(); n++) {
             int truth = test.label(n);
@@ -47,8 +41,8 @@ public final class QualityEvaluator {
                 continue; // unlabelled: nothing to compare with
             }
             labelled++;
-            probabilities(scaled, bias, test.pixels(), n * PIXELS, p);
-            int predicted = argmax(p);
+            float[] p = forward.probabilities(test.pixels(), n * PIXELS);
+            int predicted = Forward.argmax(p);
             confusion[truth][predicted]++;
             if (predicted != truth && gallerySize > 0) {
                 Candidate c = new Candidate(n, truth, predicted, p[predicted], p[truth]);
@@ -86,45 +80,6 @@ public final class QualityEvaluator {
         return new ModelQuality(version, test.datasetId(), labelled, correct,
                 labelled == 0 ? null : Double.valueOf((double) correct / labelled), confusion, precision, recall,
                 labelled - correct, mistakes);
-    }
-
-    /** Softmax of (x W + b) for the image at {@code offset}, into {@code out}. */
-    static void probabilities(float[] scaledWeights, float[] bias, byte[] pixels, int offset, float[] out) {
-        System.arraycopy(bias, 0, out, 0, CLASSES);
-        for (int i = 0; i < PIXELS; i++) {
-            int v = pixels[offset + i] & 0xFF;
-            if (v == 0) {
-                continue;
-            }
-            int row = i * CLASSES;
-            for (int j = 0; j < CLASSES; j++) {
-                out[j] += scaledWeights[row + j] * v;
-            }
-        }
-        float max = out[0];
-        for (int j = 1; j < CLASSES; j++) {
-            max = Math.max(max, out[j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < CLASSES; j++) {
-            double e = Math.exp((double) out[j] - max);
-            out[j] = (float) e;
-            sum += e;
-        }
-        for (int j = 0; j < CLASSES; j++) {
-            out[j] = (float) (out[j] / sum);
-        }
-    }
-
-    /** Index of the largest value, the first one on a tie (as the inference service breaks ties). */
-    static int argmax(float[] p) {
-        int best = 0;
-        for (int j = 1; j < p.length; j++) {
-            if (p[j] > p[best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 
     private record Candidate(int index, int truth, int predicted, double probability, double trueProbability) {

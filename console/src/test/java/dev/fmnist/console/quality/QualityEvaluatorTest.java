@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.fmnist.contracts.FashionMnist;
+import dev.fmnist.contracts.model.Network;
 import dev.fmnist.contracts.image.ImageConverter;
 import java.util.Arrays;
 import java.util.Base64;
@@ -42,7 +43,7 @@ class QualityEvaluatorTest {
     void confusionPrecisionRecallOnAHandExample() {
         // predicted: 0 0 1 1 2 2 ; true: 0 1 1 1 2 0
         TestSet t = images(new int[] {0, 0, 1, 1, 2, 2}, new int[] {0, 1, 1, 1, 2, 0});
-        ModelQuality q = QualityEvaluator.evaluate(7, votingWeights(), new float[C], t, 10);
+        ModelQuality q = QualityEvaluator.evaluate(7, Network.softmax(votingWeights(), new float[C]), t, 10);
 
         assertEquals(7, q.modelVersion());
         assertEquals(6, q.total());
@@ -78,7 +79,7 @@ class QualityEvaluatorTest {
         px[0] = (byte) 255;
         px[P] = (byte) 1;
         TestSet t = new TestSet("toy", 2, new byte[] {3, 3}, px);
-        ModelQuality q = QualityEvaluator.evaluate(1, votingWeights(), new float[C], t, 1);
+        ModelQuality q = QualityEvaluator.evaluate(1, Network.softmax(votingWeights(), new float[C]), t, 1);
 
         assertEquals(2, q.misclassified());
         assertEquals(1, q.mistakes().size(), "only gallerySize mistakes are kept");
@@ -96,7 +97,7 @@ class QualityEvaluatorTest {
     void softmaxMatchesTheSeedOnAZeroModel() {
         // W = 0, b = 0: every class 0.1; ties go to the first class, as in the inference service
         TestSet t = images(new int[] {5}, new int[] {4});
-        ModelQuality q = QualityEvaluator.evaluate(1, new float[P * C], new float[C], t, 5);
+        ModelQuality q = QualityEvaluator.evaluate(1, Network.softmax(new float[P * C], new float[C]), t, 5);
         assertEquals(1, q.confusion()[4][0]);
         assertEquals(0.1, q.mistakes().get(0).probability(), 1e-6);
         assertEquals(0.1, q.mistakes().get(0).trueProbability(), 1e-6);
@@ -105,7 +106,7 @@ class QualityEvaluatorTest {
     @Test
     void unlabelledImagesAreNotCounted() {
         TestSet t = images(new int[] {0, 1}, new int[] {0, 255});
-        ModelQuality q = QualityEvaluator.evaluate(1, votingWeights(), new float[C], t, 5);
+        ModelQuality q = QualityEvaluator.evaluate(1, Network.softmax(votingWeights(), new float[C]), t, 5);
         assertEquals(1, q.total());
         assertEquals(1.0, q.accuracy(), 1e-12);
     }
@@ -113,7 +114,7 @@ class QualityEvaluatorTest {
     @Test
     void rejectsWrongShapes() {
         TestSet t = images(new int[] {0}, new int[] {0});
-        assertThrows(IllegalArgumentException.class, () -> QualityEvaluator.evaluate(1, new float[10], new float[C], t, 1));
+        assertThrows(IllegalArgumentException.class, () -> QualityEvaluator.evaluate(1, Network.softmax(new float[10], new float[C]), t, 1));
         assertThrows(IllegalArgumentException.class, () -> new TestSet("x", 2, new byte[1], new byte[P]));
     }
 }

@@ -1,6 +1,8 @@
 package dev.fmnist.inference.domain;
 
 import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.model.Forward;
+import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.inference.export.ExportFormat;
 import dev.fmnist.inference.export.WeightsExporter;
 import java.time.Instant;
@@ -9,28 +11,23 @@ import java.util.List;
 /**
  * An immutable, validated snapshot ready to score. Nothing in it changes after construction, so a
  * request that took a reference to it is scored wholly by this version whatever swaps happen.
- * Inputs are raw pixels 0-255; the model was trained on pixel / 255 (d2l's ToTensor), which is
- * folded into {@link #scaledWeights} once here instead of per pixel per request.
+ * Scoring runs the snapshot's architecture through the shared {@link Forward}, compiled once here.
  */
 public final class LoadedModel {
     private final WeightSnapshot snapshot;
-    private final float[] scaledWeights;
+    private final Forward forward;
     private final Instant loadedAt;
 
     private LoadedModel(WeightSnapshot snapshot, Instant loadedAt) {
         this.snapshot = snapshot;
         this.loadedAt = loadedAt;
-        float[] w = snapshot.weights();
-        this.scaledWeights = new float[w.length];
-        for (int i = 0; i < w.length; i++) {
-            scaledWeights[i] = w[i] / 255f;
-        }
+        this.forward = Forward.of(snapshot.network());
     }
 
     /** Wraps a snapshot that {@code WeightSnapshotCodec.decode} has already checked. */
     public static LoadedModel of(WeightSnapshot snapshot, Instant loadedAt) {
         return new LoadedModel(new WeightSnapshot(snapshot.modelName(), snapshot.version(), snapshot.epoch(),
-                snapshot.step(), snapshot.weights().clone(), snapshot.bias().clone(), snapshot.hyperparameters(),
+                snapshot.step(), snapshot.network().copy(), snapshot.hyperparameters(),
                 snapshot.metrics(), snapshot.lineage(), snapshot.createdAt(), snapshot.plan()), loadedAt);
     }
 
@@ -79,18 +76,12 @@ public final class LoadedModel {
         return WeightsExporter.export(snapshot, format);
     }
 
-    /** W / 255, 784 x 10 row-major; package-private: callers must not write to it. */
-    float[] scaledWeights() {
-        return scaledWeights;
+    public ModelFamily family() {
+        return snapshot.network().family();
     }
 
-    /** W as trained, 784 x 10 row-major; package-private: callers must not write to it. */
-    float[] weights() {
-        return snapshot.weights();
-    }
-
-    /** b, 10 values; package-private: callers must not write to it. */
-    float[] bias() {
-        return snapshot.bias();
+    /** The compiled forward pass (thread-safe). */
+    public Forward forward() {
+        return forward;
     }
 }

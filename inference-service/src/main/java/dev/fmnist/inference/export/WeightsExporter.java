@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.model.Architecture;
+import dev.fmnist.contracts.model.Layer;
+import dev.fmnist.contracts.model.TensorShape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +49,8 @@ public final class WeightsExporter {
     /** The metadata every format carries, as strings (safetensors allows nothing else). */
     static Map<String, String> metadata(WeightSnapshot s) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("format", "fmnist-softmax-regression");
+        m.put("format", "fmnist-" + s.network().family().id());
+        m.put("family", s.network().family().id());
         m.put("model", s.modelName());
         m.put("version", Long.toString(s.version()));
         m.put("epoch", Integer.toString(s.epoch()));
@@ -68,7 +72,8 @@ public final class WeightsExporter {
         }
         m.put("lineage", lineage.toString());
         m.put("input", "784 raw pixels 0-255, row-major 28x28, divided by 255");
-        m.put("output", "softmax(x @ W + b) over the 10 Fashion-MNIST classes");
+        m.put("layers", layers(s.network().architecture()));
+        m.put("output", "softmax over the 10 Fashion-MNIST classes of the last layer's values");
         return m;
     }
 
@@ -79,8 +84,9 @@ public final class WeightsExporter {
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             // STORED: numpy reads both, and float weights hardly compress
             zip.setMethod(ZipOutputStream.STORED);
-            put(zip, "W.npy", npy("<f4", "(" + WeightSnapshot.INPUTS + ", " + WeightSnapshot.OUTPUTS + ")", floats(s.weights())));
-            put(zip, "b.npy", npy("<f4", "(" + WeightSnapshot.OUTPUTS + ",)", floats(s.bias())));
+            for (TensorShape t : s.network().shapes()) {
+                put(zip, t.name() + ".npy", npy("<f4", npyShape(t.dims()), floats(s.network().tensor(t.name()))));
+            }
             String json = JSON.writeValueAsString(metadata(s));
             put(zip, "metadata.npy", npy("<U" + json.codePointCount(0, json.length()), "()", utf32le(json)));
         } catch (IOException e) {
@@ -114,6 +120,35 @@ public final class WeightsExporter {
         return buf.array();
     }
 
+    private static String npyShape(int[] dims) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int d : dims) {
+            sb.append(d).append(dims.length == 1 ? ",)" : ", ");
+        }
+        return dims.length == 1 ? sb.toString() : sb.substring(0, sb.length() - 2) + ")";
+    }
+
+    /** The layers in one line: "dense W 784x10" or "conv conv1.weight 1->6 k5 p2, relu, maxpool 2, ...". */
+    private static String layers(Architecture a) {
+        StringBuilder sb = new StringBuilder();
+        for (Layer l : a.layers()) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            if (l instanceof Layer.Dense d) {
+                sb.append("dense ").append(d.weight()).append(' ').append(d.in()).append('x').append(d.out());
+            } else if (l instanceof Layer.Conv c) {
+                sb.append("conv ").append(c.weight()).append(' ').append(c.inChannels()).append("->")
+                        .append(c.outChannels()).append(" k").append(c.kernel()).append(" p").append(c.padding());
+            } else if (l instanceof Layer.MaxPool p) {
+                sb.append("maxpool ").append(p.size());
+            } else {
+                sb.append(l == Layer.Relu.INSTANCE ? "relu" : "flatten");
+            }
+        }
+        return sb.toString();
+    }
+
     private static byte[] floats(float[] values) {
         ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
@@ -132,13 +167,14 @@ public final class WeightsExporter {
     // ---- safetensors
 
     static byte[] safetensors(WeightSnapshot s) {
-        int wBytes = 4 * s.weights().length;
-        int bBytes = 4 * s.bias().length;
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
         metadata(s).forEach(meta::put);
-        tensor(header, "W", new int[] {WeightSnapshot.INPUTS, WeightSnapshot.OUTPUTS}, 0, wBytes);
-        tensor(header, "b", new int[] {WeightSnapshot.OUTPUTS}, wBytes, wBytes + bBytes);
+        long offset = 0;
+        for (TensorShape t : s.network().shapes()) {
+            tensor(header, t.name(), t.dims(), offset, offset + 4L * t.size());
+            offset += 4L * t.size();
+        }
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(header);
@@ -147,12 +183,12 @@ public final class WeightsExporter {
         }
         // the header is padded with spaces so the tensors start 8-byte aligned
         int headerLength = (json.length + 7) / 8 * 8;
-        ByteBuffer buf = ByteBuffer.allocate(8 + headerLength + wBytes + bBytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(8 + headerLength + (int) offset).order(ByteOrder.LITTLE_ENDIAN);
         buf.putLong(headerLength).put(json);
         for (int i = json.length; i < headerLength; i++) {
             buf.put((byte) ' ');
         }
-        buf.put(floats(s.weights())).put(floats(s.bias()));
+        s.network().tensors().values().forEach(v -> buf.put(floats(v)));
         return buf.array();
     }
 

@@ -79,14 +79,14 @@ class WeightsExporterTest {
         assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (784, 10), }", npyHeader(w));
         float[] back = new float[784 * 10];
         w.asFloatBuffer().get(back);
-        assertArrayEquals(s.weights(), back);
+        assertArrayEquals(s.network().tensor("W"), back);
         assertEquals(784 * 10 * 4, w.remaining());
 
         ByteBuffer b = ByteBuffer.wrap(files.get("b.npy"));
         assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (10,), }", npyHeader(b));
         float[] bias = new float[10];
         b.asFloatBuffer().get(bias);
-        assertArrayEquals(s.bias(), bias);
+        assertArrayEquals(s.network().tensor("b"), bias);
 
         ByteBuffer m = ByteBuffer.wrap(files.get("metadata.npy"));
         String header = npyHeader(m);
@@ -123,11 +123,11 @@ class WeightsExporterTest {
         assertEquals(31400, buf.remaining(), "the byte buffer is exactly the tensors");
         float[] back = new float[784 * 10];
         buf.asFloatBuffer().get(back);
-        assertArrayEquals(s.weights(), back);
+        assertArrayEquals(s.network().tensor("W"), back);
         buf.position(buf.position() + 31360);
         float[] bias = new float[10];
         buf.asFloatBuffer().get(bias);
-        assertArrayEquals(s.bias(), bias);
+        assertArrayEquals(s.network().tensor("b"), bias);
     }
 
     @Test

@@ -180,7 +180,7 @@ public final class Trainer {
                         settings.seed(), version + 1);
             }
             try (SoftmaxRegression model = resume
-                    ? SoftmaxRegression.of(INPUTS, OUTPUTS, latest.weights(), latest.bias())
+                    ? SoftmaxRegression.of(INPUTS, OUTPUTS, latest.network().tensor("W"), latest.network().tensor("b"))
                     : SoftmaxRegression.initialize(INPUTS, OUTPUTS, settings.seed());
                  MinibatchStepper stepper = new MinibatchStepper(model, settings.batchSize(), settings.learningRate(),
                         step, listener)) {

@@ -18,9 +18,13 @@ import org.jboss.logging.Logger;
  * away, topic setup failed) it reconnects after a backoff and continues at the remembered position of
  * each partition, so a record is handed over once per process; a topic that does not exist yet is looked
  * for again after the same backoff. The retries are {@link KafkaOutage}'s guard with a constant wait and no
- * end: a follower keeps following whatever failed (even a refused ACL an operator may grant later). This class owns only that mechanism (the thread, the retry loop, the
- * positions); what a record means, and what a record that fails to mean anything does, is the
- * {@link Handler}'s job.
+ * end: a follower keeps following whatever failed (even a refused ACL an operator may grant later).
+ *
+ * <p>A record its handler throws on is logged with its coordinates and passed over: the position
+ * advances, so one record a handler cannot take (a bug, a record no check foresaw) cannot stall the
+ * follower by being read, refused and read again after every reconnection. Handlers do no I/O that a
+ * retry would fix; what a record means, and what a refused record leaves behind (a metric, a
+ * dead letter), is the {@link Handler}'s job.
  */
 public final class TopicTail {
     private static final Logger LOG = Logger.getLogger(TopicTail.class);
@@ -50,7 +54,7 @@ public final class TopicTail {
         default void assigned(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
         }
 
-        /** One record; its position is advanced after this returns. */
+        /** One record; its position is advanced after this returns or throws. */
         void handle(ConsumerRecord<byte[], byte[]> record);
 
         /** After the records of one poll were handled. */
@@ -185,7 +189,12 @@ public final class TopicTail {
             handler.assigned(c, partitions);
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(pollTimeout)) {
-                    handler.handle(r);
+                    try {
+                        handler.handle(r);
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "%s: passed over %s-%d@%d, which its handler refused", name, r.topic(),
+                                r.partition(), r.offset());
+                    }
                     advance(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                 }
                 handler.polled(c);

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The tail against a real broker: a topic created after the tail started is waited for quietly (no warning per
- * backoff), then found and read from its beginning.
+ * backoff), then found and read from its beginning; a record its handler throws on is passed over once, not
+ * read again and again.
  */
 class TopicTailIT {
     @RegisterExtension
@@ -89,6 +90,43 @@ class TopicTailIT {
         } finally {
             tail.stop();
             log.removeHandler(capture);
+        }
+    }
+
+    @Test
+    void aRecordTheHandlerThrowsOnIsPassedOverOnce() throws Exception {
+        String topic = "poison";
+        try (Admin admin = kafka.admin(Map.of())) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        long last = -1;
+        try (Producer<byte[], byte[]> p = kafka.producer(Map.of(
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            for (String v : List.of("a", "poison", "b")) {
+                last = p.send(new ProducerRecord<>(topic, 0, null, v.getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS).offset();
+            }
+        }
+        List<String> seen = new CopyOnWriteArrayList<>();
+        TopicTail tail = new TopicTail("poison tail", topic, kafka, Map.of(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class),
+                () -> { }, Duration.ofMillis(200), Duration.ofMillis(200), r -> {
+                    String v = new String(r.value(), StandardCharsets.UTF_8);
+                    seen.add(v);
+                    if (v.equals("poison")) {
+                        throw new IllegalStateException("a handler bug");
+                    }
+                });
+        tail.start();
+        try {
+            assertTrue(tail.awaitRead(new TopicPartition(topic, 0), last, Duration.ofSeconds(30)), "read: " + seen);
+            Thread.sleep(1_000); // the point of the test: time for a reconnection that would read the record again
+            assertEquals(List.of("a", "poison", "b"), seen);
+            assertTrue(tail.alive());
+        } finally {
+            tail.stop();
         }
     }
 }

@@ -20,17 +20,21 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Writes a snapshot's W (784x10) and b (10) as float32 in standard formats, with its metadata
- * (version, epoch, step, metrics, hyperparameters, plan, lineage, created-at), so people who follow
- * d2l can take the trained model to NumPy or PyTorch: {@code p = softmax(x / 255 @ W + b)} with x the
- * 784 raw pixels 0-255 of a Fashion-MNIST image.
+ * Writes a snapshot's network as float32 tensors by name in standard formats, with its metadata
+ * (family and layers, version, epoch, step, metrics, hyperparameters, plan, lineage, created-at), so
+ * people who follow d2l can take the trained model to NumPy, PyTorch or an ONNX runtime. The tensors
+ * keep the contract's layouts ({@link dev.fmnist.contracts.model.Layer}): a dense W is {@code in x out}
+ * ({@code y = x W + b}), a convolution's weight {@code out x in x k x k}; the input is the 784 raw
+ * pixels 0-255 of a Fashion-MNIST image divided by 255. For the seed's softmax that is
+ * {@code p = softmax(x / 255 @ W + b)}.
  *
  * <ul>
- * <li>npz: a zip of {@code W.npy}, {@code b.npy} (little-endian float32, C order) and
- * {@code metadata.npy} (a 0-d unicode array holding the metadata as JSON), readable by
- * {@code numpy.load(path)} without pickle.</li>
- * <li>safetensors: tensors {@code W} and {@code b} (F32), the metadata as the string map
- * {@code __metadata__} (each value a string, as the format requires).</li>
+ * <li>npz: a zip of one {@code <name>.npy} per tensor (little-endian float32, C order; {@code W.npy},
+ * {@code conv1.weight.npy}) and {@code metadata.npy} (a 0-d unicode array holding the metadata as
+ * JSON), readable by {@code numpy.load(path)} without pickle.</li>
+ * <li>safetensors: the tensors by name (F32), in the architecture's order, the metadata as the string
+ * map {@code __metadata__} (each value a string, as the format requires).</li>
+ * <li>onnx: the whole network as a graph, see {@link OnnxExporter}.</li>
  * </ul>
  */
 public final class WeightsExporter {
@@ -43,6 +47,7 @@ public final class WeightsExporter {
         return switch (format) {
             case NPZ -> npz(s);
             case SAFETENSORS -> safetensors(s);
+            case ONNX -> OnnxExporter.export(s);
         };
     }
 

@@ -11,8 +11,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
 /**
- * {@code GET /api/v1/model/export?format=npz|safetensors[&version=N]}: the trained W (784x10) and b
- * (10) with the snapshot's metadata, as a download. Without a version, the served model; with one,
+ * {@code GET /api/v1/model/export?format=npz|safetensors|onnx[&version=N]}: the model's named tensors
+ * with the snapshot's metadata (onnx: the whole network as a graph), as a download. Without a version, the served model; with one,
  * a version this replica keeps (404 otherwise). Reading the weights changes nothing, so it is open
  * like the model description.
  */
@@ -27,7 +27,7 @@ public class ModelExportResource {
     @GET
     public Response export(@QueryParam("format") @DefaultValue("npz") String format, @QueryParam("version") String version) {
         ExportFormat f = ExportFormat.parse(format).orElseThrow(() -> InvalidInputException.badRequest(
-                "unknown export format '" + format + "': use npz or safetensors"));
+                "unknown export format '" + format + "': use one of " + ExportFormat.names()));
         LoadedModel m = models.resolve(version);
         String file = m.modelName() + "-v" + m.version() + "." + f.extension();
         return Response.ok(m.export(f), f.mediaType())

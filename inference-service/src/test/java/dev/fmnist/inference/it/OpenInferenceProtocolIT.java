@@ -15,6 +15,8 @@ import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.contracts.model.Forward;
+import dev.fmnist.inference.support.OnnxRuntimeModel;
 import dev.fmnist.inference.support.SoftmaxFit;
 import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Open Inference Protocol v2 endpoints and the weight export against a real broker: two
  * snapshots of a model of this test's own; the spec's request shape; OIP's probabilities equal
- * /api/v1/classify's for all 10,000 test images; exported weights scored by NumPy alone.
+ * /api/v1/classify's for all 10,000 test images; exported weights scored by NumPy alone, the ONNX export by
+ * ONNX Runtime.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -171,8 +174,8 @@ class OpenInferenceProtocolIT {
                 .extract().asByteArray();
         byte[] st = given().queryParam("format", "safetensors").queryParam("version", "2").get("/api/v1/model/export")
                 .then().statusCode(200).extract().asByteArray();
-        given().queryParam("format", "onnx").get("/api/v1/model/export").then().statusCode(400)
-                .body("error", containsString("npz or safetensors"));
+        given().queryParam("format", "pickle").get("/api/v1/model/export").then().statusCode(400)
+                .body("error", containsString("npz, safetensors, onnx"));
         given().queryParam("version", "99").get("/api/v1/model/export").then().statusCode(404);
         Path npzFile = Files.write(tmp.resolve("m.npz"), npz);
         Path stFile = Files.write(tmp.resolve("m.safetensors"), st);
@@ -189,5 +192,24 @@ class OpenInferenceProtocolIT {
             assertEquals(0, p.exitValue(), out);
             assertTrue(out.contains("version 2"), out);
         }
+    }
+
+    /** The served model's ONNX export, downloaded like a user would, reproduces its accuracy in ONNX Runtime. */
+    @Test
+    void exportedOnnxScoresTheTestSplitInOnnxRuntime() throws Exception {
+        byte[] onnx = given().queryParam("format", "onnx").get("/api/v1/model/export").then().statusCode(200)
+                .contentType("application/octet-stream").header("Content-Disposition", containsString(MODEL + "-v2.onnx"))
+                .header("X-Model-Version", "2").extract().asByteArray();
+        float[][] p;
+        try (OnnxRuntimeModel model = new OnnxRuntimeModel(onnx)) {
+            assertEquals("2", model.session().getMetadata().getCustomMetadata().get("version"));
+            p = model.probabilities(data.test());
+        }
+        int correct = 0;
+        for (int k = 0; k < p.length; k++) {
+            correct += Forward.argmax(p[k]) == data.test().label(k) ? 1 : 0;
+        }
+        double accuracy = correct / (double) p.length;
+        assertEquals(trained.testAccuracy(), accuracy, 0.0005, "ONNX Runtime's accuracy vs the served model's");
     }
 }

@@ -3,6 +3,7 @@ package dev.fmnist.cli;
 import dev.fmnist.api.ModelInfo;
 import dev.fmnist.api.PublishStatus;
 import dev.fmnist.api.TrainingStatus;
+import dev.fmnist.contracts.model.ModelFamily;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -40,11 +41,23 @@ public final class Orchestrator {
      * @param extra      extra -D properties per component
      * @param timeout    how long publishing and training may take before up gives up
      * @param kafka      a secured Kafka (SASL_SSL, a principal per component), or empty for plaintext
+     * @param models     the model families to train and serve, the first one the default route; empty: the
+     *                   services' own configuration (softmax unless their environment says otherwise)
      */
     public record Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
                           boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout,
-                          Optional<KafkaSecurity> kafka) {
+                          Optional<KafkaSecurity> kafka, List<ModelFamily> models) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+        public Options {
+            models = List.copyOf(models);
+        }
+
+        public Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
+                       boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout,
+                       Optional<KafkaSecurity> kafka) {
+            this(detach, fresh, epochs, trainLimit, testLimit, firstModel, extra, timeout, kafka, List.of());
+        }
 
         public Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
                        boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout) {
@@ -66,6 +79,7 @@ public final class Orchestrator {
     private final Map<Component, Process> processes = new EnumMap<>(Component.class);
     private Credentials credentials;
     private Optional<KafkaSecurity> kafka = Optional.empty();
+    private List<ModelFamily> models = List.of();
 
     /** Without supervision: a component that exits ends {@code up} (the integration tests' way). */
     public Orchestrator(Settings settings, PrintStream out) {
@@ -94,6 +108,7 @@ public final class Orchestrator {
         }
         supervisor.cleanStale();
         kafka = options.kafka();
+        models = options.models();
         if (options.fresh()) {
             fresh();
         }
@@ -235,7 +250,26 @@ public final class Orchestrator {
         Map<String, String> environment = new TreeMap<>(JvmOptions.ENVIRONMENT);
         environment.putAll(credentials.environment(c));
         kafka.ifPresent(k -> environment.putAll(k.environment(c)));
+        environment.putAll(modelEnvironment(c, models));
         start(c, new Launch(cmd, environment));
+    }
+
+    /**
+     * The variables that make a component train, serve or follow these model families ({@code up --model}),
+     * the first one being inference's default route; none when the list is empty (the services' defaults).
+     * In the environment, as compose and Kubernetes set them, so a restart by the watchdog keeps them.
+     */
+    static Map<String, String> modelEnvironment(Component c, List<ModelFamily> models) {
+        if (models.isEmpty()) {
+            return Map.of();
+        }
+        String ids = String.join(",", models.stream().map(ModelFamily::id).toList());
+        return switch (c) {
+            case TRAINER -> Map.of("FMNIST_TRAINER_MODELS", ids);
+            case INFERENCE -> Map.of("FMNIST_INFERENCE_MODELS", ids, "FMNIST_INFERENCE_DEFAULT_MODEL", models.get(0).id());
+            case CONSOLE -> Map.of("FMNIST_CONSOLE_MODELS", ids);
+            case INGEST, KAFKA -> Map.of();
+        };
     }
 
     private void awaitLive(Component c) {

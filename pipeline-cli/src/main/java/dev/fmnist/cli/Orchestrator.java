@@ -295,6 +295,7 @@ public final class Orchestrator {
         int printed = 0;
         String lastIngest = "";
         boolean headerShown = false;
+        String lastModel = null;
         while (System.nanoTime() < deadline) {
             checkAlive();
             Optional<PublishStatus> publication = client.publication();
@@ -311,6 +312,19 @@ public final class Orchestrator {
             Optional<TrainingStatus> training = client.training();
             if (training.isPresent()) {
                 List<TrainingStatus.HistoryEntry> history = training.get().history();
+                String runOf = training.get().modelName();
+                if (options.models().size() > 1 && runOf != null && !runOf.equals(lastModel)) {
+                    // several families are trained one run after the other: a table per run, named
+                    out.println();
+                    out.println("trainer: training " + runOf);
+                    lastModel = runOf;
+                    printed = 0;
+                    headerShown = false;
+                }
+                if (history.size() < printed) {
+                    printed = 0; // a new run's history
+                    headerShown = false;
+                }
                 if (history.size() > printed && !headerShown) {
                     out.println();
                     out.println(EpochTable.HEADER);
@@ -322,7 +336,10 @@ public final class Orchestrator {
                 printed = history.size();
             }
             Optional<ModelInfo> model = client.model();
-            if (model.isPresent() && trainingDone(training, model.get(), options)) {
+            boolean done = options.models().size() > 1
+                    ? model.isPresent() && everyModelDone(training, options, client::model)
+                    : model.isPresent() && trainingDone(training, model.get(), options);
+            if (done) {
                 ModelInfo m = model.get();
                 return new Result(m.version(), m.epoch(), orNaN(m.trainLoss()), orNaN(m.testAccuracy()),
                         training.map(TrainingStatus::history).orElse(List.of()));
@@ -373,6 +390,35 @@ public final class Orchestrator {
         boolean finished = TrainingStatus.COMPLETED.equals(t.state()) || TrainingStatus.CONTINUOUS.equals(t.state());
         int planned = options.epochs().orElse(t.plannedEpochs());
         return finished && t.epoch() >= planned && t.modelVersion() > 0 && model.version() >= t.modelVersion();
+    }
+
+    /**
+     * With several families ({@code up --model softmax,cnn}): done when the trainer's runs have ended (its
+     * state COMPLETED or CONTINUOUS) and inference serves every family at the planned epoch; with
+     * {@code --first-model}, as soon as any of them serves. The trainer's own version or epoch is not compared
+     * with one model's: it trains the families one run after another.
+     *
+     * @param served the model inference serves under a name ({@code ?model=NAME}), if any
+     */
+    static boolean everyModelDone(Optional<TrainingStatus> training, Options options,
+                                  java.util.function.Function<String, Optional<ModelInfo>> served) {
+        if (options.firstModel()) {
+            return options.models().stream().anyMatch(f -> served.apply(f.modelName()).isPresent());
+        }
+        if (training.isEmpty()) {
+            return false;
+        }
+        TrainingStatus t = training.get();
+        if (TrainingStatus.FAILED.equals(t.state())) {
+            throw new CliException("training failed: " + (t.detail() == null ? "(no detail)" : t.detail())
+                    + " (./fmnist logs trainer)");
+        }
+        if (!TrainingStatus.COMPLETED.equals(t.state()) && !TrainingStatus.CONTINUOUS.equals(t.state())) {
+            return false;
+        }
+        int planned = options.epochs().orElse(t.plannedEpochs());
+        return options.models().stream().allMatch(f -> served.apply(f.modelName())
+                .filter(m -> m.version() > 0 && m.epoch() >= planned).isPresent());
     }
 
     private static double orNaN(Double measured) {

@@ -212,6 +212,12 @@ final class UpCommand {
         if (!options.models().isEmpty()) {
             out.println("models: " + String.join(", ", options.models().stream().map(ModelFamily::modelName).toList())
                     + " (the default route serves " + options.models().get(0).modelName() + "; pick one with ?model=NAME)");
+            PipelineClient client = new PipelineClient(settings);
+            for (ModelFamily f : options.models()) {
+                out.println(client.model(f.modelName()).map(m -> String.format(Locale.ROOT,
+                        "  %s v%d (epoch %d, test accuracy %.4f)", f.modelName(), m.version(), m.epoch(),
+                        m.testAccuracy() == null ? Double.NaN : m.testAccuracy())).orElse("  " + f.modelName() + ": not served yet"));
+            }
         }
         out.println("try:  curl -s -X POST -H 'Content-Type: image/png' --data-binary @your-image.png "
                 + settings.baseUrl(Component.INFERENCE) + "/api/v1/classify");

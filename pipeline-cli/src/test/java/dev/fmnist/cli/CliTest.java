@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.fmnist.api.ModelInfo;
 import dev.fmnist.api.PublishStatus;
 import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.contracts.model.ModelFamily;
@@ -142,6 +143,46 @@ class CliTest {
         assertEquals(Map.of(), Orchestrator.modelEnvironment(Component.KAFKA, families));
         for (Component c : Component.values()) {
             assertEquals(Map.of(), Orchestrator.modelEnvironment(c, List.of()), c + " keeps its own configuration");
+        }
+    }
+
+    @Test
+    void severalModelsAreDoneWhenTheTrainerEndedAndEveryModelServesThePlannedEpoch() throws Exception {
+        var two = new Orchestrator.Options(true, false, java.util.Optional.of(10), 0, 0, false, Map.of(),
+                Orchestrator.Options.DEFAULT_TIMEOUT, java.util.Optional.empty(), List.of(ModelFamily.SOFTMAX, ModelFamily.CNN));
+        var completed = java.util.Optional.of(JSON.readValue("""
+                {"state": "COMPLETED", "modelName": "fmnist-cnn", "epoch": 10, "plannedEpochs": 10, "modelVersion": 10}""",
+                TrainingStatus.class));
+        var training = java.util.Optional.of(JSON.readValue("""
+                {"state": "TRAINING", "modelName": "fmnist-cnn", "epoch": 9, "plannedEpochs": 10, "modelVersion": 9}""",
+                TrainingStatus.class));
+        Map<String, ModelInfo> served = new java.util.HashMap<>();
+        served.put("fmnist-softmax", model("fmnist-softmax", 10, 10));
+        assertFalse(Orchestrator.everyModelDone(completed, two, name -> java.util.Optional.ofNullable(served.get(name))),
+                "cnn not served yet");
+        served.put("fmnist-cnn", model("fmnist-cnn", 9, 9));
+        assertFalse(Orchestrator.everyModelDone(completed, two, name -> java.util.Optional.ofNullable(served.get(name))),
+                "cnn served short of the planned epoch");
+        served.put("fmnist-cnn", model("fmnist-cnn", 10, 10));
+        assertTrue(Orchestrator.everyModelDone(completed, two, name -> java.util.Optional.ofNullable(served.get(name))));
+        assertFalse(Orchestrator.everyModelDone(training, two, name -> java.util.Optional.ofNullable(served.get(name))),
+                "the trainer still runs");
+        var first = new Orchestrator.Options(true, false, java.util.Optional.of(10), 0, 0, true, Map.of(),
+                Orchestrator.Options.DEFAULT_TIMEOUT, java.util.Optional.empty(), List.of(ModelFamily.SOFTMAX, ModelFamily.CNN));
+        assertTrue(Orchestrator.everyModelDone(java.util.Optional.empty(), first,
+                name -> java.util.Optional.ofNullable(name.equals("fmnist-cnn") ? model(name, 1, 1) : null)), "--first-model: any one");
+        var failed = java.util.Optional.of(JSON.readValue("""
+                {"state": "FAILED", "detail": "out of memory", "epoch": 3, "plannedEpochs": 10}""", TrainingStatus.class));
+        CliException e = assertThrows(CliException.class, () -> Orchestrator.everyModelDone(failed, two, name -> java.util.Optional.empty()));
+        assertTrue(e.getMessage().contains("out of memory"), e.getMessage());
+    }
+
+    private static ModelInfo model(String name, long version, int epoch) {
+        try {
+            return JSON.readValue("{\"modelName\": \"" + name + "\", \"version\": " + version + ", \"epoch\": " + epoch + "}",
+                    ModelInfo.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

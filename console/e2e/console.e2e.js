@@ -3,7 +3,10 @@
 // API to confirm what a pin does): 10 curve points after 10 epochs, a drawn and an uploaded image
 // each classified, a confusion matrix summing to 10,000, a pin through the UI changing what
 // /api/v1/classify answers, a model swap (a 1-more-epoch run started from the UI) shown without a
-// reload; every control labelled; no request leaves this machine. Screenshots in screenshots/.
+// reload; every control labelled; no request leaves this machine. With several models (MODELS, e.g.
+// softmax,cnn as run.sh starts them): each model's own panels through the model selector, and their
+// comparison (test-accuracy curves on one chart, confusion matrices side by side, where they disagree).
+// Screenshots in screenshots/.
 'use strict';
 
 const fs = require('fs');
@@ -20,6 +23,8 @@ const TOKEN_FILE = process.env.TOKEN_FILE || '';
 const SHOTS = process.env.SCREENSHOT_DIR || path.join(__dirname, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const MINUTE = 60_000;
+// the families ./fmnist up --model was given, as model names; the first is the default route and shown first
+const MODELS = (process.env.MODELS || 'softmax').split(',').map((m) => 'fmnist-' + m.trim().replace(/^fmnist-/, ''));
 
 function log(...a) { console.log('[e2e]', ...a); }
 
@@ -30,6 +35,51 @@ async function classifyDirect() {
   });
   assert.strictEqual(r.status, 200, 'inference classify answers');
   return (await r.json()).modelVersion;
+}
+
+/** Several models: the selector switches the panels, and the comparison covers every model on the whole test split. */
+async function compareModels(page) {
+  assert.ok(await page.locator('#models').isVisible(), 'the model selector is shown');
+  const options = await page.$$eval('#model-select option', (os) => os.map((o) => o.value));
+  assert.deepStrictEqual(options, MODELS, 'every model, in the configured order');
+  assert.strictEqual(await page.inputValue('#model-select'), MODELS[0], 'the default route is shown first');
+
+  // test accuracy of every model on one chart, every epoch of each
+  await page.waitForSelector(`#compare-curves[data-models="${MODELS.length}"]`, { timeout: 15 * MINUTE });
+  for (const m of MODELS) {
+    await page.waitForFunction(([name, n]) => document.querySelectorAll(`#compare-curves circle[data-model="${name}"]`).length >= n,
+      [m, EPOCHS], { timeout: 15 * MINUTE });
+  }
+  // confusion matrices side by side, each over the whole test split, and where the models disagree
+  await page.waitForFunction((n) => document.querySelectorAll('#compare-confusion table').length === n
+    && document.getElementById('disagree-summary').dataset.disagree !== '', MODELS.length, { timeout: 5 * MINUTE });
+  const sums = await page.$$eval('#compare-confusion table', (ts) => ts.map((t) => [t.dataset.model,
+    [...t.querySelectorAll('tbody td')].reduce((a, td) => a + Number(td.textContent), 0)]));
+  assert.deepStrictEqual(sums, MODELS.map((m) => [m, TEST_IMAGES]), 'each confusion matrix sums to the test split');
+  const disagree = Number(await page.getAttribute('#disagree-summary', 'data-disagree'));
+  assert.ok(disagree > 0 && disagree < TEST_IMAGES, `models disagree on some images, not all (${disagree})`);
+  assert.strictEqual(await page.locator('#disagree-pairs tr').count(), MODELS.length * (MODELS.length - 1) / 2, 'a row per pair');
+  assert.strictEqual(await page.locator('#disagree-examples li').count(), Math.min(12, disagree), 'examples shown');
+  log(`comparison: ${MODELS.join(', ')} disagree on ${disagree} of ${TEST_IMAGES} test images`);
+  await page.locator('#compare').screenshot({ path: path.join(SHOTS, 'compare.png') });
+
+  // the panels follow the selector: another model's curve, served version and quality
+  const other = MODELS[1];
+  await page.selectOption('#model-select', other);
+  await page.waitForSelector(`#curves[data-points="${EPOCHS}"]`, { timeout: 60_000 });
+  assert.strictEqual((await page.textContent('#served-name')).trim(), other);
+  await page.waitForFunction((n) => document.getElementById('confusion').dataset.total === String(n), TEST_IMAGES,
+    { timeout: 60_000 });
+  assert.strictEqual((await page.textContent('#quality-name')).trim(), other);
+  const r = await fetch(`${INFERENCE}/api/v1/model?model=${other}`);
+  assert.strictEqual(r.status, 200, 'inference serves ' + other);
+  const served = (await r.json()).version;
+  await page.waitForFunction((v) => document.getElementById('confusion').dataset.version === String(v), served,
+    { timeout: 60_000 });
+  log(`selector: ${other} v${served} shown with its curve and confusion matrix`);
+  await page.selectOption('#model-select', MODELS[0]);
+  await page.waitForFunction((n) => document.getElementById('confusion').dataset.total === String(n), TEST_IMAGES,
+    { timeout: 60_000 });
 }
 
 async function main() {
@@ -75,6 +125,13 @@ async function main() {
     await page.waitForFunction((v) => document.getElementById('confusion').dataset.version === String(v), servedBefore);
     await page.waitForSelector('#gallery li img');
     log(`confusion matrix sums to ${TEST_IMAGES} for v${servedBefore}`);
+
+    if (MODELS.length > 1) {
+      await compareModels(page);
+    } else {
+      assert.ok(await page.locator('#compare').isHidden(), 'one model: no comparison panel');
+      assert.ok(await page.locator('#models').isHidden(), 'one model: no model selector');
+    }
 
     // --- every control has a name a screen reader can read ---
     const unnamed = await page.$$eval('button, input, select, canvas, [role=img]', (els) => els.filter((e) => {

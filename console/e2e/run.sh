@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The console's browser test, end to end: installs what it needs (Debian's chromium, playwright-core
 # from package-lock.json), starts the pipeline with ./fmnist up -d on its own ports and state folder
-# (fresh: 10 epochs from scratch on the full data), runs console.e2e.js, and always stops the pipeline.
+# (fresh: 10 epochs from scratch on the full data, models softmax and cnn unless FMNIST_E2E_MODELS says
+# otherwise), runs console.e2e.js, and always stops the pipeline.
 #   console/e2e/run.sh            (ports 20080-20093 unless FMNIST_E2E_* say otherwise)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,7 +29,9 @@ fi
 
 cleanup() { "$ROOT/fmnist" down || true; }
 trap cleanup EXIT
-"$ROOT/fmnist" up -d --fresh --epochs 10
+# two model families by default, so the comparison panel is checked too (FMNIST_E2E_MODELS=softmax: the seed alone)
+export MODELS="${FMNIST_E2E_MODELS:-softmax,cnn}"
+"$ROOT/fmnist" up -d --fresh --epochs 10 --model "$MODELS"
 
 # A later version of ./fmnist writes the admin token here; the UI works with or without one.
 export TOKEN_FILE="$FMNIST_HOME/admin-token"

@@ -8,6 +8,17 @@ const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 let labels = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 let lastTraining = null;
+// The model names a console may follow (contracts' ModelFamily): each has its own curves, snapshots, served
+// model and quality events ("curves.fmnist-cnn"); the "models" event says which ones this console follows.
+const MODEL_NAMES = ['fmnist-softmax', 'fmnist-mlp', 'fmnist-cnn'];
+const PER_MODEL = ['curves', 'snapshots', 'model', 'quality'];
+let models = [];
+let families = [];
+let selected = null;
+const store = { curves: {}, snapshots: {}, model: {}, quality: {} };
+// several models: actions name the one shown (?model=, "model" of a run); one: the services' default route
+const several = () => models.length > 1 && selected !== null;
+function withModel(path) { return several() ? path + (path.includes('?') ? '&' : '?') + 'model=' + encodeURIComponent(selected) : path; }
 
 // ---------- helpers ----------
 function el(tag, attrs = {}, ...children) {
@@ -126,6 +137,7 @@ $('train-form').addEventListener('submit', async (e) => {
   if (epochs) body.epochs = Number(epochs);
   if ($('train-lr').value) body.learningRate = Number($('train-lr').value);
   if ($('train-fresh').checked) body.resume = false;
+  if (several()) body.model = families[models.indexOf(selected)];
   setMsg('train-msg', 'starting…');
   try {
     const r = await call('POST', 'api/training', body);
@@ -142,6 +154,7 @@ $('train-stop').addEventListener('click', async () => {
 
 // ---------- model ----------
 function renderModel(m) {
+  $('served-name').textContent = m.name || '';
   const v = $('served-version');
   const facts = $('model-facts');
   if (!m.reachable || !m.model) {
@@ -179,7 +192,7 @@ function renderSnapshots(s) {
 // announce: false after a pin/unpin/rollback, whose own message must stay (the table still refreshes)
 async function loadVersions(announce = true) {
   try {
-    const v = await call('GET', 'api/model/versions');
+    const v = await call('GET', withModel('api/model/versions'));
     fill($('versions'), (v.versions || []).map((x) => {
       const b = el('button', { type: 'button', class: 'pin', 'data-version': String(x.version), 'aria-label': 'Pin version ' + x.version, text: 'Pin' });
       b.addEventListener('click', () => pin(x.version));
@@ -191,22 +204,23 @@ async function loadVersions(announce = true) {
 }
 async function pin(version) {
   // every inference replica follows the decision (fmnist.model-control); pending: this replica applies it shortly
-  try { const v = await call('POST', 'api/model/pin', { version });
+  try { const v = await call('POST', withModel('api/model/pin'), { version });
     setMsg('model-msg', 'pinned v' + version + (v && v.pending ? ' (every replica applies it shortly)' : ' on every replica')); loadVersions(false); }
   catch (err) { setMsg('model-msg', 'pin: ' + err.message, true); }
 }
 $('versions-load').addEventListener('click', () => loadVersions(true));
 $('unpin').addEventListener('click', async () => {
-  try { await call('DELETE', 'api/model/pin'); setMsg('model-msg', 'unpinned: the newest version serves on every replica'); loadVersions(false); }
+  try { await call('DELETE', withModel('api/model/pin')); setMsg('model-msg', 'unpinned: the newest version serves on every replica'); loadVersions(false); }
   catch (err) { setMsg('model-msg', 'unpin: ' + err.message, true); }
 });
 $('rollback').addEventListener('click', async () => {
-  try { const v = await call('POST', 'api/model/rollback'); setMsg('model-msg', 'rolled back to v' + v.live); loadVersions(false); }
+  try { const v = await call('POST', withModel('api/model/rollback')); setMsg('model-msg', 'rolled back to v' + v.live); loadVersions(false); }
   catch (err) { setMsg('model-msg', 'rollback: ' + err.message, true); }
 });
 
 // ---------- quality ----------
 function renderQuality(q) {
+  $('quality-name').textContent = q.name || '';
   const table = $('confusion');
   if (q.state !== 'ready') {
     $('q-summary').textContent = (q.modelVersion ? `v${q.modelVersion}: ` : '') + (q.reason || 'waiting');
@@ -217,12 +231,24 @@ function renderQuality(q) {
     ? ` (the trainer measured ${num(q.snapshotTestAccuracy)})` : '';
   $('q-summary').textContent = `v${x.modelVersion}: ${x.correct.toLocaleString()} of ${x.total.toLocaleString()} test images right, accuracy ${num(x.accuracy)}${check}`;
   $('q-summary').dataset.version = String(x.modelVersion);
+  confusionTable(table, x.confusion);
+  table.dataset.version = String(x.modelVersion);
+  fill($('pr'), labels.map((l, k) => row([l, num(x.precision[k], 3), num(x.recall[k], 3)])));
+  $('gallery').replaceChildren(...x.mistakes.map((m) => el('li', {},
+    el('img', { src: png(m.png), alt: `test image ${m.index}: a ${m.trueLabel} taken for a ${m.predictedLabel}`, width: '56', height: '56' }),
+    el('div', { text: `true: ${m.trueLabel}` }),
+    el('div', { class: 'wrong', text: `model: ${m.predictedLabel} ${pct(m.probability)}` }),
+    el('div', { class: 'muted', text: `#${m.index}` }))));
+}
+
+// rows true class, columns predicted class; the diagonal green, mistakes redder the more there are
+function confusionTable(table, confusion) {
   let total = 0;
   let max = 1;
-  x.confusion.forEach((r, i) => r.forEach((n, j) => { total += n; if (i !== j) max = Math.max(max, n); }));
+  confusion.forEach((r, i) => r.forEach((n, j) => { total += n; if (i !== j) max = Math.max(max, n); }));
   const head = el('tr', {}, el('th', { scope: 'col', text: 'true \\ predicted' }),
     ...labels.map((l) => el('th', { scope: 'col', class: 'rot', text: l })));
-  const body = x.confusion.map((r, i) => {
+  const body = confusion.map((r, i) => {
     const tr = el('tr', {}, el('th', { scope: 'row', text: labels[i] }));
     r.forEach((n, j) => {
       const td = el('td', { text: String(n), class: i === j ? 'diag' : '' });
@@ -236,13 +262,6 @@ function renderQuality(q) {
   });
   table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
   table.dataset.total = String(total);
-  table.dataset.version = String(x.modelVersion);
-  fill($('pr'), labels.map((l, k) => row([l, num(x.precision[k], 3), num(x.recall[k], 3)])));
-  $('gallery').replaceChildren(...x.mistakes.map((m) => el('li', {},
-    el('img', { src: png(m.png), alt: `test image ${m.index}: a ${m.trueLabel} taken for a ${m.predictedLabel}`, width: '56', height: '56' }),
-    el('div', { text: `true: ${m.trueLabel}` }),
-    el('div', { class: 'wrong', text: `model: ${m.predictedLabel} ${pct(m.probability)}` }),
-    el('div', { class: 'muted', text: `#${m.index}` }))));
 }
 
 function renderOnline(o) {
@@ -250,6 +269,125 @@ function renderOnline(o) {
   const per = (o.versions || []).filter((v) => v.labelled > 0).map((v) => `v${v.version}: ${v.correct}/${v.labelled}`).join(', ');
   $('online').textContent = (o.accuracy === null || o.accuracy === undefined ? 'no labelled requests yet for the live version'
     : 'live version: ' + num(o.accuracy)) + (per ? ' · ' + per : '');
+}
+
+// ---------- models: which one the panels show, and their comparison ----------
+function renderModels(m) {
+  models = m.models || [];
+  families = m.families || [];
+  if (!models.includes(selected)) selected = models[0] || null;
+  const select = $('model-select');
+  select.replaceChildren(...models.map((n) => el('option', { value: n, text: n })));
+  select.value = selected || '';
+  $('model-list').textContent = models.length > 1 ? `${models.length} models followed; actions (classify, versions, pin, runs) apply to the one shown` : '';
+  $('models').hidden = models.length < 2;
+  $('compare').hidden = models.length < 2;
+  $('train-model').textContent = several() ? 'run of ' + selected + ':' : '';
+  showSelected();
+  renderCompareCurves();
+}
+
+// the panels of one model: what the stream last said about it, or an empty panel until it says something
+function showSelected() {
+  $('confusion').replaceChildren();
+  $('confusion').dataset.total = '0';
+  $('confusion').dataset.version = '';
+  fill($('pr'), []);
+  $('gallery').replaceChildren();
+  fill($('versions'), []);
+  setMsg('model-msg', '');
+  if (selected === null) return;
+  renderCurves(store.curves[selected] || { points: [] });
+  renderSnapshots(store.snapshots[selected] || { versions: [] });
+  renderModel(store.model[selected] || { reachable: true, name: selected, swaps: [] });
+  renderQuality(store.quality[selected] || { state: 'waiting', name: selected, reason: 'nothing seen yet' });
+}
+$('model-select').addEventListener('change', () => {
+  selected = $('model-select').value;
+  $('train-model').textContent = several() ? 'run of ' + selected + ':' : '';
+  showSelected();
+});
+
+function perModel(kind, name, data) {
+  store[kind][name] = data;
+  if (name === selected) ({ curves: renderCurves, snapshots: renderSnapshots, model: renderModel, quality: renderQuality })[kind](data);
+  if (kind === 'curves') renderCompareCurves();
+}
+
+// every followed model's test accuracy per epoch on one chart (0 to 1)
+function renderCompareCurves() {
+  const s = $('compare-curves');
+  [...s.querySelectorAll(':scope > g')].forEach((g) => g.remove());
+  const series = models.map((n, i) => ({ name: n, cls: 'm' + i,
+    pts: ((store.curves[n] || {}).points || []).filter((p) => p.testAccuracy !== null && p.testAccuracy !== undefined) }));
+  s.dataset.models = String(series.filter((x) => x.pts.length > 0).length);
+  const all = series.flatMap((x) => x.pts);
+  const W = 640, H = 300, L = 48, R = 16, T = 12, B = 36;
+  const maxEpoch = Math.max(2, ...all.map((p) => p.epoch));
+  const minEpoch = Math.min(1, ...all.map((p) => p.epoch));
+  const x = (e) => L + (W - L - R) * (e - minEpoch) / Math.max(1, maxEpoch - minEpoch);
+  const y = (v) => T + (H - T - B) * (1 - v);
+  const g = svg('g');
+  for (let i = 0; i <= 5; i++) {
+    const v = i / 5;
+    g.append(svg('line', { class: 'grid-line', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
+    const t = svg('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }); t.textContent = v.toFixed(1); g.append(t);
+  }
+  const step = Math.max(1, Math.ceil((maxEpoch - minEpoch) / 10));
+  for (let e = minEpoch; e <= maxEpoch; e += step) {
+    const t = svg('text', { x: x(e), y: H - B + 16, 'text-anchor': 'middle' }); t.textContent = String(e); g.append(t);
+  }
+  const xl = svg('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle' }); xl.textContent = 'epoch (test accuracy)'; g.append(xl);
+  g.append(svg('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }));
+  g.append(svg('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }));
+  for (const sr of series) {
+    if (sr.pts.length > 1) {
+      g.append(svg('polyline', { class: 'model ' + sr.cls, 'data-model': sr.name,
+        points: sr.pts.map((p) => `${x(p.epoch)},${y(p.testAccuracy)}`).join(' ') }));
+    }
+    for (const p of sr.pts) {
+      const dot = svg('circle', { class: sr.cls + ' point', cx: x(p.epoch), cy: y(p.testAccuracy), r: 3.5, 'data-model': sr.name, 'data-epoch': p.epoch });
+      const tip = svg('title'); tip.textContent = `${sr.name} epoch ${p.epoch} test accuracy ${num(p.testAccuracy)}`; dot.append(tip);
+      g.append(dot);
+    }
+  }
+  s.append(g);
+  $('compare-legend').replaceChildren(...series.map((sr) => {
+    const last = sr.pts[sr.pts.length - 1];
+    return el('span', { class: 'key ' + sr.cls, text: sr.name + (last ? ` ${num(last.testAccuracy)} (epoch ${last.epoch})` : '') });
+  }));
+}
+
+function renderComparison(c) {
+  const scored = c.models || [];
+  $('compare-confusion').replaceChildren(...scored.map((m) => {
+    const table = el('table', { class: 'confusion compact', 'data-model': m.model, 'data-version': String(m.modelVersion),
+      'aria-label': `Confusion matrix of ${m.model} v${m.modelVersion}, rows true class, columns predicted class` });
+    confusionTable(table, m.confusion);
+    return el('figure', {}, el('figcaption', { text: `${m.model} v${m.modelVersion}: accuracy ${num(m.accuracy)}` }), table);
+  }));
+  const summary = $('disagree-summary');
+  if (c.state !== 'ready') {
+    $('compare-summary').textContent = c.reason || 'waiting';
+    summary.textContent = '–';
+    summary.dataset.disagree = '';
+    fill($('disagree-pairs'), []);
+    $('disagree-examples').replaceChildren();
+    return;
+  }
+  const d = c.disagreement;
+  $('compare-summary').textContent = scored.map((m) => `${m.model} v${m.modelVersion} ${num(m.accuracy)}`).join(' · ')
+    + (c.missing && c.missing.length ? ` (not yet scored: ${c.missing.join(', ')})` : '');
+  summary.textContent = `${d.disagree.toLocaleString()} of ${d.total.toLocaleString()} test images (${pct(d.total ? d.disagree / d.total : 0)}) `
+    + `do not get the same answer from ${d.models.join(', ')}`;
+  summary.dataset.disagree = String(d.disagree);
+  fill($('disagree-pairs'), d.pairs.map((p) => row([`${p.first} / ${p.second}`, p.differ.toLocaleString(),
+    `${p.onlyFirst.toLocaleString()} (${p.first})`, `${p.onlySecond.toLocaleString()} (${p.second})`])));
+  $('disagree-examples').replaceChildren(...d.examples.map((e) => el('li', {},
+    el('img', { src: png(e.png), alt: `test image ${e.index}, a ${e.trueLabel || 'unlabelled image'}, answered differently`, width: '56', height: '56' }),
+    el('div', { text: `true: ${e.trueLabel || 'unlabelled'}` }),
+    ...Object.entries(e.predicted).map(([n, l]) => el('div', { class: 'answers' + (l === e.trueLabel ? '' : ' wrong'), text: `${n.replace('fmnist-', '')}: ${l}` })),
+    el('div', { class: 'muted', text: `#${e.index}` }))));
 }
 
 // ---------- data ----------
@@ -343,6 +481,7 @@ async function classify(blob, type, invert) {
   const q = new URLSearchParams();
   if (invert) q.set('invert', 'true');
   if ($('true-label').value !== '') q.set('label', $('true-label').value);
+  if (several()) q.set('model', selected);
   try {
     const r = await call('POST', 'api/classify' + (q.toString() ? '?' + q : ''), blob, type);
     showResult(r);
@@ -356,7 +495,7 @@ function showResult(r) {
   $('result').hidden = false;
   $('seen').src = png(r.seen);
   const pred = $('predicted');
-  pred.textContent = `${p.label} ${pct(p.probabilities[p.classIndex])} · model v${p.modelVersion}`;
+  pred.textContent = `${p.label} ${pct(p.probabilities[p.classIndex])} · ${p.modelName ? p.modelName + ' ' : ''}v${p.modelVersion}`;
   pred.dataset.version = String(p.modelVersion);
   pred.dataset.label = p.label;
   const order = p.probabilities.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]);
@@ -369,9 +508,12 @@ function showResult(r) {
 
 // ---------- the stream ----------
 const renderers = {
-  training: renderTraining, curves: renderCurves, model: renderModel, replicas: renderReplicas, snapshots: renderSnapshots,
-  quality: renderQuality, online: renderOnline, ingest: renderIngest, data: renderData, deadLetters: renderDeadLetters,
+  training: renderTraining, replicas: renderReplicas, online: renderOnline, ingest: renderIngest, data: renderData,
+  deadLetters: renderDeadLetters, models: renderModels, comparison: renderComparison,
 };
+for (const kind of PER_MODEL) {
+  for (const name of MODEL_NAMES) renderers[kind + '.' + name] = (data) => perModel(kind, name, data);
+}
 function connect() {
   const es = new EventSource('api/events');
   const conn = $('conn');

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The dashboard parses, every panel queries Prometheus, and it shows what the operations issue asked for. */
@@ -59,6 +60,42 @@ class DashboardTest {
                 "latency", "errors", "model version per replica", "online accuracy", "jvm memory")) {
             assertTrue(titles.stream().anyMatch(t -> t.contains(topic)), "no panel about " + topic + " in " + titles);
         }
+    }
+
+    /**
+     * Trainer and inference meters carry a {@code model} tag (fmnist-softmax, fmnist-cnn ...): every query of
+     * one keeps it (grouped by model, or filtered by the {@code $model} variable of a panel repeated per
+     * model), so two models never add up into one line, and the legend names the model.
+     */
+    @Test
+    void everyTrainerAndInferenceQueryIsPerModel() {
+        Pattern byModel = Pattern.compile("\\b(by|without) \\(([a-z_, ]*\\b)?model\\b");
+        for (JsonNode panel : panels()) {
+            String title = panel.path("title").asText();
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                boolean perModelMetric = DashboardMetrics.namesIn(expr).stream()
+                        .anyMatch(n -> n.startsWith("fmnist_trainer_") || n.startsWith("fmnist_inference_"));
+                if (!perModelMetric) {
+                    continue;
+                }
+                if (expr.contains("model=~\"$model\"")) {
+                    assertEquals("model", panel.path("repeat").asText(), title + " filters by $model, so it repeats per model");
+                    continue;
+                }
+                // every aggregation of the query keeps the label (a ratio of two sums matches on it)
+                long aggregations = Pattern.compile("\\b(sum|max|min|avg|count)\\b\\s*(by|without|\\()").matcher(expr).results().count();
+                long keeping = byModel.matcher(expr).results().count();
+                assertTrue(aggregations > 0 && keeping == aggregations, title + ": every aggregation keeps `model`: " + expr);
+                assertTrue(target.path("legendFormat").asText().contains("{{model}}"), title + " names the model in its legend");
+            }
+        }
+        JsonNode variable = JSON.at("/templating/list/0");
+        assertEquals("model", variable.path("name").asText());
+        assertTrue(variable.path("includeAll").asBoolean() && variable.path("multi").asBoolean(), "all models at once");
+        String values = variable.at("/query/query").asText();
+        assertTrue(values.startsWith("label_values(fmnist_trainer_") && values.endsWith(", model)"),
+                "the variable lists the models the trainer reports: " + values);
     }
 
     private static List<JsonNode> panels() {

@@ -3,6 +3,7 @@ package dev.fmnist.cli;
 import dev.fmnist.api.ModelInfo;
 import dev.fmnist.api.PublishStatus;
 import dev.fmnist.api.TrainingStatus;
+import dev.fmnist.contracts.model.ModelFamily;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -40,11 +41,23 @@ public final class Orchestrator {
      * @param extra      extra -D properties per component
      * @param timeout    how long publishing and training may take before up gives up
      * @param kafka      a secured Kafka (SASL_SSL, a principal per component), or empty for plaintext
+     * @param models     the model families to train and serve, the first one the default route; empty: the
+     *                   services' own configuration (softmax unless their environment says otherwise)
      */
     public record Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
                           boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout,
-                          Optional<KafkaSecurity> kafka) {
+                          Optional<KafkaSecurity> kafka, List<ModelFamily> models) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+        public Options {
+            models = List.copyOf(models);
+        }
+
+        public Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
+                       boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout,
+                       Optional<KafkaSecurity> kafka) {
+            this(detach, fresh, epochs, trainLimit, testLimit, firstModel, extra, timeout, kafka, List.of());
+        }
 
         public Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
                        boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout) {
@@ -66,6 +79,7 @@ public final class Orchestrator {
     private final Map<Component, Process> processes = new EnumMap<>(Component.class);
     private Credentials credentials;
     private Optional<KafkaSecurity> kafka = Optional.empty();
+    private List<ModelFamily> models = List.of();
 
     /** Without supervision: a component that exits ends {@code up} (the integration tests' way). */
     public Orchestrator(Settings settings, PrintStream out) {
@@ -94,6 +108,7 @@ public final class Orchestrator {
         }
         supervisor.cleanStale();
         kafka = options.kafka();
+        models = options.models();
         if (options.fresh()) {
             fresh();
         }
@@ -235,7 +250,26 @@ public final class Orchestrator {
         Map<String, String> environment = new TreeMap<>(JvmOptions.ENVIRONMENT);
         environment.putAll(credentials.environment(c));
         kafka.ifPresent(k -> environment.putAll(k.environment(c)));
+        environment.putAll(modelEnvironment(c, models));
         start(c, new Launch(cmd, environment));
+    }
+
+    /**
+     * The variables that make a component train, serve or follow these model families ({@code up --model}),
+     * the first one being inference's default route; none when the list is empty (the services' defaults).
+     * In the environment, as compose and Kubernetes set them, so a restart by the watchdog keeps them.
+     */
+    static Map<String, String> modelEnvironment(Component c, List<ModelFamily> models) {
+        if (models.isEmpty()) {
+            return Map.of();
+        }
+        String ids = String.join(",", models.stream().map(ModelFamily::id).toList());
+        return switch (c) {
+            case TRAINER -> Map.of("FMNIST_TRAINER_MODELS", ids);
+            case INFERENCE -> Map.of("FMNIST_INFERENCE_MODELS", ids, "FMNIST_INFERENCE_DEFAULT_MODEL", models.get(0).id());
+            case CONSOLE -> Map.of("FMNIST_CONSOLE_MODELS", ids);
+            case INGEST, KAFKA -> Map.of();
+        };
     }
 
     private void awaitLive(Component c) {
@@ -261,6 +295,7 @@ public final class Orchestrator {
         int printed = 0;
         String lastIngest = "";
         boolean headerShown = false;
+        String lastModel = null;
         while (System.nanoTime() < deadline) {
             checkAlive();
             Optional<PublishStatus> publication = client.publication();
@@ -277,6 +312,19 @@ public final class Orchestrator {
             Optional<TrainingStatus> training = client.training();
             if (training.isPresent()) {
                 List<TrainingStatus.HistoryEntry> history = training.get().history();
+                String runOf = training.get().modelName();
+                if (options.models().size() > 1 && runOf != null && !runOf.equals(lastModel)) {
+                    // several families are trained one run after the other: a table per run, named
+                    out.println();
+                    out.println("trainer: training " + runOf);
+                    lastModel = runOf;
+                    printed = 0;
+                    headerShown = false;
+                }
+                if (history.size() < printed) {
+                    printed = 0; // a new run's history
+                    headerShown = false;
+                }
                 if (history.size() > printed && !headerShown) {
                     out.println();
                     out.println(EpochTable.HEADER);
@@ -288,7 +336,10 @@ public final class Orchestrator {
                 printed = history.size();
             }
             Optional<ModelInfo> model = client.model();
-            if (model.isPresent() && trainingDone(training, model.get(), options)) {
+            boolean done = options.models().size() > 1
+                    ? model.isPresent() && everyModelDone(training, options, client::model)
+                    : model.isPresent() && trainingDone(training, model.get(), options);
+            if (done) {
                 ModelInfo m = model.get();
                 return new Result(m.version(), m.epoch(), orNaN(m.trainLoss()), orNaN(m.testAccuracy()),
                         training.map(TrainingStatus::history).orElse(List.of()));
@@ -339,6 +390,35 @@ public final class Orchestrator {
         boolean finished = TrainingStatus.COMPLETED.equals(t.state()) || TrainingStatus.CONTINUOUS.equals(t.state());
         int planned = options.epochs().orElse(t.plannedEpochs());
         return finished && t.epoch() >= planned && t.modelVersion() > 0 && model.version() >= t.modelVersion();
+    }
+
+    /**
+     * With several families ({@code up --model softmax,cnn}): done when the trainer's runs have ended (its
+     * state COMPLETED or CONTINUOUS) and inference serves every family at the planned epoch; with
+     * {@code --first-model}, as soon as any of them serves. The trainer's own version or epoch is not compared
+     * with one model's: it trains the families one run after another.
+     *
+     * @param served the model inference serves under a name ({@code ?model=NAME}), if any
+     */
+    static boolean everyModelDone(Optional<TrainingStatus> training, Options options,
+                                  java.util.function.Function<String, Optional<ModelInfo>> served) {
+        if (options.firstModel()) {
+            return options.models().stream().anyMatch(f -> served.apply(f.modelName()).isPresent());
+        }
+        if (training.isEmpty()) {
+            return false;
+        }
+        TrainingStatus t = training.get();
+        if (TrainingStatus.FAILED.equals(t.state())) {
+            throw new CliException("training failed: " + (t.detail() == null ? "(no detail)" : t.detail())
+                    + " (./fmnist logs trainer)");
+        }
+        if (!TrainingStatus.COMPLETED.equals(t.state()) && !TrainingStatus.CONTINUOUS.equals(t.state())) {
+            return false;
+        }
+        int planned = options.epochs().orElse(t.plannedEpochs());
+        return options.models().stream().allMatch(f -> served.apply(f.modelName())
+                .filter(m -> m.version() > 0 && m.epoch() >= planned).isPresent());
     }
 
     private static double orNaN(Double measured) {

@@ -132,4 +132,10 @@ public final class PipelineClient {
     public Optional<ModelInfo> model() {
         return get(Component.INFERENCE, "/api/v1/model").filter(Answer::ok).map(a -> a.as(ModelInfo.class));
     }
+
+    /** The version inference serves of one model ({@code ?model=NAME}), if it serves one. */
+    public Optional<ModelInfo> model(String modelName) {
+        return get(Component.INFERENCE, "/api/v1/model?model=" + java.net.URLEncoder.encode(modelName,
+                java.nio.charset.StandardCharsets.UTF_8)).filter(Answer::ok).map(a -> a.as(ModelInfo.class));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.fmnist.cli;
 
+import dev.fmnist.contracts.model.ModelFamily;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -9,12 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,18 +47,43 @@ final class UpCommand {
         @Option(names = "--test-limit", paramLabel = "N", converter = Main.Positive.class,
                 description = "publish only the first N test images")
         int testLimit;
+        @Option(names = "--model", paramLabel = "FAMILY", split = ",", converter = Family.class,
+                description = "the model families to train and serve, e.g. cnn or softmax,cnn (softmax, mlp, cnn; "
+                        + "fmnist-cnn works too): the trainer trains each in turn, inference serves all of them "
+                        + "(?model=NAME; the first is the default route), the console compares them "
+                        + "(default: softmax)")
+        List<ModelFamily> models;
 
         /** The same run for the background supervisor: attached to it, and {@code --fresh} already done. */
         List<String> forSupervisor() {
             return Stream.of(epochs == null ? null : "--epochs=" + epochs, trainLimit > 0 ? "--train-limit=" + trainLimit : null,
                     testLimit > 0 ? "--test-limit=" + testLimit : null, firstModel ? "--first-model" : null,
-                    secure ? "--secure" : null).filter(Objects::nonNull).toList();
+                    secure ? "--secure" : null, models().isEmpty() ? null
+                            : "--model=" + String.join(",", models().stream().map(ModelFamily::id).toList()))
+                    .filter(Objects::nonNull).toList();
+        }
+
+        /** The families given, each once, in the order given (empty without {@code --model}). */
+        List<ModelFamily> models() {
+            return models == null ? List.of() : List.copyOf(new LinkedHashSet<>(models));
         }
 
         Orchestrator.Options options(Settings settings) {
             return new Orchestrator.Options(detach, fresh, Optional.ofNullable(epochs), trainLimit, testLimit, firstModel,
                     new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT,
-                    secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty());
+                    secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty(), models());
+        }
+    }
+
+    /** A family by id or model name ({@link ModelFamily#parse}); picocli reports a wrong one with the usage. */
+    static final class Family implements CommandLine.ITypeConverter<ModelFamily> {
+        @Override
+        public ModelFamily convert(String value) {
+            try {
+                return ModelFamily.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
@@ -181,6 +209,16 @@ final class UpCommand {
         out.printf(Locale.ROOT, "serving model v%d (epoch %d, train loss %.4f, test accuracy %.4f) on %s%n",
                 result.modelVersion(), result.epoch(), result.trainLoss(), result.testAccuracy(),
                 settings.baseUrl(Component.INFERENCE));
+        if (!options.models().isEmpty()) {
+            out.println("models: " + String.join(", ", options.models().stream().map(ModelFamily::modelName).toList())
+                    + " (the default route serves " + options.models().get(0).modelName() + "; pick one with ?model=NAME)");
+            PipelineClient client = new PipelineClient(settings);
+            for (ModelFamily f : options.models()) {
+                out.println(client.model(f.modelName()).map(m -> String.format(Locale.ROOT,
+                        "  %s v%d (epoch %d, test accuracy %.4f)", f.modelName(), m.version(), m.epoch(),
+                        m.testAccuracy() == null ? Double.NaN : m.testAccuracy())).orElse("  " + f.modelName() + ": not served yet"));
+            }
+        }
         out.println("try:  curl -s -X POST -H 'Content-Type: image/png' --data-binary @your-image.png "
                 + settings.baseUrl(Component.INFERENCE) + "/api/v1/classify");
         out.println("  or: ./fmnist classify your-image.png");

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.fmnist.api.ModelInfo;
 import dev.fmnist.api.PublishStatus;
 import dev.fmnist.api.TrainingStatus;
+import dev.fmnist.contracts.model.ModelFamily;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class CliTest {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
@@ -86,6 +89,9 @@ class CliTest {
         assertRefused(s, "fmnist: unknown component 'zookeeper'", "logs", "zookeeper");
         assertRefused(s, "'-n': '0' is not a positive whole number", "logs", "-n", "0");
         assertRefused(s, "Unknown option: '-x'", WatchdogProcess.COMMAND, "-x");
+        assertRefused(s, "option '--model' (FAMILY): unknown model family 'resnet': give one of [softmax, mlp, cnn]",
+                "up", "--model", "resnet");
+        assertRefused(s, "unknown model family ''", "up", "--model=softmax,,cnn");
     }
 
     @Test
@@ -102,8 +108,81 @@ class CliTest {
         buf.reset();
         assertEquals(0, Main.run(s, List.of("help", "up"), out, out));
         usage = buf.toString(StandardCharsets.UTF_8);
-        for (String option : List.of("usage: ./fmnist up", "--detach", "--fresh", "--secure", "--epochs=N", "--first-model")) {
+        for (String option : List.of("usage: ./fmnist up", "--detach", "--fresh", "--secure", "--epochs=N", "--first-model",
+                "--model=FAMILY[,FAMILY...]", "softmax,cnn")) {
             assertTrue(usage.contains(option), usage);
+        }
+    }
+
+    @Test
+    void modelOptionParsesFamiliesByIdOrModelNameInOrder() {
+        Settings s = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home);
+        UpCommand.Args both = CommandLine.populateCommand(new UpCommand.Args(), "--model", "softmax,FMNIST-CNN");
+        assertEquals(List.of(ModelFamily.SOFTMAX, ModelFamily.CNN), both.models());
+        assertEquals(List.of(ModelFamily.SOFTMAX, ModelFamily.CNN), both.options(s).models());
+        assertTrue(both.forSupervisor().contains("--model=softmax,cnn"), both.forSupervisor()::toString);
+        UpCommand.Args repeated = CommandLine.populateCommand(new UpCommand.Args(), "--model=cnn", "--model", "mlp,cnn");
+        assertEquals(List.of(ModelFamily.CNN, ModelFamily.MLP), repeated.models(), "each family once, first mention first");
+        UpCommand.Args none = CommandLine.populateCommand(new UpCommand.Args(), "--epochs", "2");
+        assertEquals(List.of(), none.models());
+        assertEquals(List.of(), none.options(s).models());
+        assertFalse(none.forSupervisor().stream().anyMatch(a -> a.startsWith("--model")), none.forSupervisor()::toString);
+        // the supervisor of up -d parses what it is given back to the same families
+        UpCommand.Args supervised = CommandLine.populateCommand(new UpCommand.Args(), both.forSupervisor().toArray(String[]::new));
+        assertEquals(both.models(), supervised.models());
+    }
+
+    @Test
+    void modelEnvironmentConfiguresTrainerInferenceAndConsole() {
+        List<ModelFamily> families = List.of(ModelFamily.CNN, ModelFamily.SOFTMAX);
+        assertEquals(Map.of("FMNIST_TRAINER_MODELS", "cnn,softmax"), Orchestrator.modelEnvironment(Component.TRAINER, families));
+        assertEquals(Map.of("FMNIST_INFERENCE_MODELS", "cnn,softmax", "FMNIST_INFERENCE_DEFAULT_MODEL", "cnn"),
+                Orchestrator.modelEnvironment(Component.INFERENCE, families));
+        assertEquals(Map.of("FMNIST_CONSOLE_MODELS", "cnn,softmax"), Orchestrator.modelEnvironment(Component.CONSOLE, families));
+        assertEquals(Map.of(), Orchestrator.modelEnvironment(Component.INGEST, families));
+        assertEquals(Map.of(), Orchestrator.modelEnvironment(Component.KAFKA, families));
+        for (Component c : Component.values()) {
+            assertEquals(Map.of(), Orchestrator.modelEnvironment(c, List.of()), c + " keeps its own configuration");
+        }
+    }
+
+    @Test
+    void severalModelsAreDoneWhenTheTrainerEndedAndEveryModelServesThePlannedEpoch() throws Exception {
+        var two = new Orchestrator.Options(true, false, java.util.Optional.of(10), 0, 0, false, Map.of(),
+                Orchestrator.Options.DEFAULT_TIMEOUT, java.util.Optional.empty(), List.of(ModelFamily.SOFTMAX, ModelFamily.CNN));
+        var completed = java.util.Optional.of(JSON.readValue("""
+                {"state": "COMPLETED", "modelName": "fmnist-cnn", "epoch": 10, "plannedEpochs": 10, "modelVersion": 10}""",
+                TrainingStatus.class));
+        var training = java.util.Optional.of(JSON.readValue("""
+                {"state": "TRAINING", "modelName": "fmnist-cnn", "epoch": 9, "plannedEpochs": 10, "modelVersion": 9}""",
+                TrainingStatus.class));
+        Map<String, ModelInfo> served = new java.util.HashMap<>();
+        served.put("fmnist-softmax", model("fmnist-softmax", 10, 10));
+        assertFalse(Orchestrator.everyModelDone(completed, two, name -> java.util.Optional.ofNullable(served.get(name))),
+                "cnn not served yet");
+        served.put("fmnist-cnn", model("fmnist-cnn", 9, 9));
+        assertFalse(Orchestrator.everyModelDone(completed, two, name -> java.util.Optional.ofNullable(served.get(name))),
+                "cnn served short of the planned epoch");
+        served.put("fmnist-cnn", model("fmnist-cnn", 10, 10));
+        assertTrue(Orchestrator.everyModelDone(completed, two, name -> java.util.Optional.ofNullable(served.get(name))));
+        assertFalse(Orchestrator.everyModelDone(training, two, name -> java.util.Optional.ofNullable(served.get(name))),
+                "the trainer still runs");
+        var first = new Orchestrator.Options(true, false, java.util.Optional.of(10), 0, 0, true, Map.of(),
+                Orchestrator.Options.DEFAULT_TIMEOUT, java.util.Optional.empty(), List.of(ModelFamily.SOFTMAX, ModelFamily.CNN));
+        assertTrue(Orchestrator.everyModelDone(java.util.Optional.empty(), first,
+                name -> java.util.Optional.ofNullable(name.equals("fmnist-cnn") ? model(name, 1, 1) : null)), "--first-model: any one");
+        var failed = java.util.Optional.of(JSON.readValue("""
+                {"state": "FAILED", "detail": "out of memory", "epoch": 3, "plannedEpochs": 10}""", TrainingStatus.class));
+        CliException e = assertThrows(CliException.class, () -> Orchestrator.everyModelDone(failed, two, name -> java.util.Optional.empty()));
+        assertTrue(e.getMessage().contains("out of memory"), e.getMessage());
+    }
+
+    private static ModelInfo model(String name, long version, int epoch) {
+        try {
+            return JSON.readValue("{\"modelName\": \"" + name + "\", \"version\": " + version + ", \"epoch\": " + epoch + "}",
+                    ModelInfo.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -13,12 +13,16 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** Inference's public API as the console uses it: typed status reads, and actions whose answers are passed through. */
+/**
+ * Inference's public API as the console uses it: typed status reads, and actions whose answers are passed
+ * through. {@code model} picks one of the served models by name ({@code ?model=fmnist-cnn}); null leaves the
+ * parameter out (the default route).
+ */
 @Path("/api/v1")
 public interface InferenceApi {
     @GET
     @Path("/model")
-    ModelInfo model();
+    ModelInfo model(@QueryParam("model") String model);
 
     @GET
     @Path("/model/accuracy")
@@ -27,22 +31,22 @@ public interface InferenceApi {
     @POST
     @Path("/classify")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
-    Response classify(@QueryParam("label") Integer label, byte[] pixels);
+    Response classify(@QueryParam("model") String model, @QueryParam("label") Integer label, byte[] pixels);
 
     @GET
     @Path("/model/versions")
-    Response versions(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth);
+    Response versions(@QueryParam("model") String model, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth);
 
     @POST
     @Path("/model/pin")
     @Consumes(MediaType.APPLICATION_JSON)
-    Response pin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, byte[] body);
+    Response pin(@QueryParam("model") String model, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth, byte[] body);
 
     @DELETE
     @Path("/model/pin")
-    Response unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth);
+    Response unpin(@QueryParam("model") String model, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth);
 
     @POST
     @Path("/model/rollback")
-    Response rollback(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth);
+    Response rollback(@QueryParam("model") String model, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth);
 }

@@ -1,6 +1,8 @@
 package dev.fmnist.console.config;
 
+import dev.fmnist.contracts.model.ModelFamily;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
@@ -33,9 +35,14 @@ public interface ConsoleConfig {
      */
     Optional<String> inferenceReplicasDns();
 
-    /** Model whose snapshots are followed (the key of its records on fmnist.snapshots). */
-    @WithDefault("fmnist-softmax")
-    String modelName();
+    /**
+     * The model families followed, compared and shown (env {@code FMNIST_CONSOLE_MODELS}; {@code ./fmnist up --model}
+     * sets it): their snapshots on fmnist.snapshots (keyed by model name), the version inference serves of each
+     * ({@code ?model=}), their quality on the test split. The first one is shown first. Ids or model names.
+     */
+    @WithDefault("softmax")
+    @WithConverter(FamilyConverter.class)
+    List<ModelFamily> models();
 
     /** Pause between two polls of the services' small status endpoints. */
     @WithDefault("1s")
@@ -53,9 +60,20 @@ public interface ConsoleConfig {
     @WithDefault("2s")
     Duration kafkaRetryBackoff();
 
-    /** Most recent snapshots kept in memory (about 32 KB each) for the quality of a pinned older version. */
+    /**
+     * Most recent snapshots kept in memory per model, for the quality of a pinned older version (a softmax
+     * snapshot is 31 KB, a cnn 177 KB, an mlp 814 KB: see {@link #keepSnapshotBytes()}).
+     */
     @WithDefault("50")
     int keepSnapshots();
+
+    /** Most bytes of weights kept per model (the newest snapshot is always kept): 5 mlp versions, 23 cnn ones. */
+    @WithDefault("4194304")
+    long keepSnapshotBytes();
+
+    /** Test images where the models disagree shown in the comparison (the first ones in test-set order). */
+    @WithDefault("12")
+    int disagreementExamples();
 
     /** Misclassified test images shown, the most confident mistakes first. */
     @WithDefault("24")

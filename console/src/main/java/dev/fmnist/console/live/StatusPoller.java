@@ -10,6 +10,7 @@ import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.console.client.InferenceApi;
 import dev.fmnist.console.client.ServiceClients;
 import dev.fmnist.console.config.ConsoleConfig;
+import dev.fmnist.contracts.model.ModelFamily;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Polls the services' typed status endpoints once per {@code poll-interval} through their REST clients
- * (trainer run status, the served model on every replica, ingest's publication progress, inference's
- * online accuracy) and hands each answer to the page through the {@link EventHub}, which forwards only
+ * (trainer run status, the served version of each followed model, the default route's model on every
+ * replica, ingest's publication progress, inference's online accuracy) and hands each answer to the page through the {@link EventHub}, which forwards only
  * changes. The browser itself never polls.
  */
 @ApplicationScoped
@@ -46,8 +48,8 @@ public class StatusPoller {
     private final SnapshotView snapshots;
     private final QualityService quality;
     private final ObjectMapper json;
-    private final Deque<Map<String, Object>> swaps = new ArrayDeque<>();
-    private long lastServed = -1;
+    private final Map<ModelFamily, Deque<Map<String, Object>>> swaps = new EnumMap<>(ModelFamily.class);
+    private final Map<ModelFamily, Long> lastServed = new EnumMap<>(ModelFamily.class);
     private long lastHeartbeat;
     private volatile boolean running;
     private Thread thread;
@@ -94,7 +96,7 @@ public class StatusPoller {
     /** One round over every status endpoint. */
     public void pollOnce() {
         pollTrainer();
-        pollModel();
+        pollModels();
         pollReplicas();
         pollIngest();
         pollOnlineAccuracy();
@@ -148,11 +150,20 @@ public class StatusPoller {
         hub.publish("training", view);
     }
 
-    private void pollModel() {
-        Answer<ModelInfo> a = call(clients.inference()::model);
+    /** Each followed model's served version ({@code ?model=NAME}), its swaps, and the wish to score it. */
+    private void pollModels() {
+        for (ModelFamily family : snapshots.families()) {
+            pollModel(family);
+        }
+    }
+
+    private void pollModel(ModelFamily family) {
+        Answer<ModelInfo> a = call(() -> clients.inference().model(family.modelName()));
         Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", family.modelName());
         view.put("url", config.inferenceUrl());
         long served = -1;
+        Deque<Map<String, Object>> seen = swaps.computeIfAbsent(family, f -> new ArrayDeque<>());
         if (!a.reachable()) {
             view.put("reachable", false);
         } else {
@@ -163,22 +174,22 @@ public class StatusPoller {
             } else {
                 view.put("error", a.error());
             }
-            if (served > 0 && served != lastServed) {
+            if (served > 0 && served != lastServed.getOrDefault(family, -1L)) {
                 Map<String, Object> swap = new LinkedHashMap<>();
                 swap.put("version", served);
                 swap.put("loadedAt", a.body().loadedAt() == null ? null : a.body().loadedAt().toString());
                 swap.put("seenAt", Instant.now().toString());
-                swaps.addFirst(swap);
-                while (swaps.size() > SWAPS_KEPT) {
-                    swaps.removeLast();
+                seen.addFirst(swap);
+                while (seen.size() > SWAPS_KEPT) {
+                    seen.removeLast();
                 }
-                lastServed = served;
+                lastServed.put(family, served);
             }
         }
-        view.put("swaps", List.copyOf(swaps));
-        hub.publish("model", view);
+        view.put("swaps", List.copyOf(seen));
+        hub.publish("model." + family.modelName(), view);
         if (served > 0) {
-            quality.served(served);
+            quality.served(family, served);
         }
     }
 
@@ -189,7 +200,7 @@ public class StatusPoller {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("url", url);
             InferenceApi replica = clients.replica(url, urls);
-            Answer<ModelInfo> a = call(replica::model);
+            Answer<ModelInfo> a = call(() -> replica.model(null)); // the default route, as clients without ?model= get
             r.put("reachable", a.reachable());
             if (a.ok()) {
                 r.put("version", a.body().version());

@@ -15,7 +15,8 @@ import java.util.PriorityQueue;
 /**
  * Scores every test image with a snapshot's model (the shared {@link Forward}, as the inference
  * service does) and tallies the confusion matrix, per-class precision and recall, and the most
- * confident mistakes.
+ * confident mistakes. {@link #score} also keeps each image's predicted class, for the comparison of models
+ * ({@link Disagreement}).
  */
 public final class QualityEvaluator {
     private static final int CLASSES = FashionMnist.CLASSES;
@@ -29,20 +30,34 @@ public final class QualityEvaluator {
     }
 
     public static ModelQuality evaluate(long version, Network network, TestSet test, int gallerySize) {
+        return score(version, network, test, gallerySize).quality();
+    }
+
+    /**
+     * A version's quality and the class it predicts for each test image (labelled or not).
+     *
+     * @param predictions one byte per test image, in test-set order: the predicted class 0-9
+     */
+    public record Scored(ModelQuality quality, byte[] predictions) {
+    }
+
+    public static Scored score(long version, Network network, TestSet test, int gallerySize) {
         Forward forward = Forward.of(network);
+        byte[] predictions = new byte[test.count()];
         int[][] confusion = new int[CLASSES][CLASSES];
         // least confident mistake on top, so it is the one pushed out
         PriorityQueue<Candidate> worst = new PriorityQueue<>(Comparator.comparingDouble(Candidate::probability)
                 .thenComparing(Comparator.comparingInt(Candidate::index).reversed()));
         int labelled = 0;
         for (int n = 0; n < test.count(); n++) {
+            float[] p = forward.probabilities(test.pixels(), n * PIXELS);
+            int predicted = Forward.argmax(p);
+            predictions[n] = (byte) predicted;
             int truth = test.label(n);
             if (truth >= CLASSES) {
                 continue; // unlabelled: nothing to compare with
             }
             labelled++;
-            float[] p = forward.probabilities(test.pixels(), n * PIXELS);
-            int predicted = Forward.argmax(p);
             confusion[truth][predicted]++;
             if (predicted != truth && gallerySize > 0) {
                 Candidate c = new Candidate(n, truth, predicted, p[predicted], p[truth]);
@@ -77,9 +92,9 @@ public final class QualityEvaluator {
                     FashionMnist.label(c.predicted()), c.probability(), c.trueProbability(),
                     Base64.getEncoder().encodeToString(ImageConverter.encodePng(image))));
         }
-        return new ModelQuality(version, test.datasetId(), labelled, correct,
+        return new Scored(new ModelQuality(version, test.datasetId(), labelled, correct,
                 labelled == 0 ? null : Double.valueOf((double) correct / labelled), confusion, precision, recall,
-                labelled - correct, mistakes);
+                labelled - correct, mistakes), predictions);
     }
 
     private record Candidate(int index, int truth, int predicted, double probability, double trueProbability) {

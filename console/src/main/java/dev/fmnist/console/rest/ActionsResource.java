@@ -7,6 +7,7 @@ import dev.fmnist.console.config.ConsoleConfig;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.contracts.image.ImageFormatException;
+import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.support.rest.ErrorResponses;
 import dev.fmnist.support.rest.Flags;
 import jakarta.ws.rs.Consumes;
@@ -55,8 +56,10 @@ public class ActionsResource {
     @POST
     @Path("/classify")
     @Consumes({"image/png", "image/jpeg"})
-    public Response classify(byte[] body, @QueryParam("invert") String invertFlag, @QueryParam("label") String label) {
+    public Response classify(byte[] body, @QueryParam("invert") String invertFlag, @QueryParam("label") String label,
+                             @QueryParam("model") String model) {
         boolean invert = Flags.parse("invert", invertFlag, false);
+        String modelName = modelName(model);
         if (body == null || body.length == 0) {
             return ErrorResponses.of(400, "empty body: send a PNG or JPEG");
         }
@@ -78,7 +81,7 @@ public class ActionsResource {
             return ErrorResponses.of(e.tooLarge() ? 413 : 400, e.getMessage());
         }
         Integer l = trueLabel;
-        Response a = send("inference", config.inferenceUrl(), () -> clients.inferenceActions().classify(l, pixels));
+        Response a = send("inference", config.inferenceUrl(), () -> clients.inferenceActions().classify(modelName, l, pixels));
         if (a.getStatus() / 100 != 2) {
             return a;
         }
@@ -111,28 +114,47 @@ public class ActionsResource {
 
     @GET
     @Path("/model/versions")
-    public Response versions(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("inference", config.inferenceUrl(), auth, clients.inferenceActions()::versions);
+    public Response versions(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @QueryParam("model") String model) {
+        String m = modelName(model);
+        return forward("inference", config.inferenceUrl(), auth, a -> clients.inferenceActions().versions(m, a));
     }
 
     @POST
     @Path("/model/pin")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response pin(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Response pin(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @QueryParam("model") String model) {
+        String m = modelName(model);
         byte[] json = jsonBody(body);
-        return forward("inference", config.inferenceUrl(), auth, a -> clients.inferenceActions().pin(a, json));
+        return forward("inference", config.inferenceUrl(), auth, a -> clients.inferenceActions().pin(m, a, json));
     }
 
     @DELETE
     @Path("/model/pin")
-    public Response unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("inference", config.inferenceUrl(), auth, clients.inferenceActions()::unpin);
+    public Response unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @QueryParam("model") String model) {
+        String m = modelName(model);
+        return forward("inference", config.inferenceUrl(), auth, a -> clients.inferenceActions().unpin(m, a));
     }
 
     @POST
     @Path("/model/rollback")
-    public Response rollback(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        return forward("inference", config.inferenceUrl(), auth, clients.inferenceActions()::rollback);
+    public Response rollback(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @QueryParam("model") String model) {
+        String m = modelName(model);
+        return forward("inference", config.inferenceUrl(), auth, a -> clients.inferenceActions().rollback(m, a));
+    }
+
+    /**
+     * The model a {@code ?model=} names (a family id or a model name, as inference takes them), as its model
+     * name; null without one (inference's default route); an unknown one is a 400 here, before any call.
+     */
+    private static String modelName(String model) {
+        if (model == null || model.isBlank()) {
+            return null;
+        }
+        try {
+            return ModelFamily.parse(model).modelName();
+        } catch (IllegalArgumentException e) {
+            throw new jakarta.ws.rs.WebApplicationException(e.getMessage(), 400);
+        }
     }
 
     /** A JSON body to forward: at most max-json-bytes and well-formed, or a 400/413 thrown as one. */

@@ -44,12 +44,14 @@ class ServiceClientsTest {
         assertEquals("TRAINING", training.path("state").asText());
         assertEquals(51234.5, training.path("samplesPerSecond").asDouble());
         assertFalse(training.has("history"), "the curves come from the snapshots");
-        JsonNode curves = panel("curves");
+        JsonNode curves = panel("curves.fmnist-softmax");
         assertEquals(1, curves.at("/points/0/epoch").asInt(), "the trainer's history fills the curve");
         assertEquals(0.78, curves.at("/points/0/testAccuracy").asDouble());
 
-        JsonNode model = panel("model");
+        JsonNode model = panel("model.fmnist-softmax");
         assertTrue(model.path("reachable").asBoolean());
+        assertTrue(StubServices.CALLS.contains(new StubServices.Call("GET", "/api/v1/model?model=fmnist-softmax", null)),
+                "the followed model is asked for by name: " + StubServices.CALLS);
         assertEquals(2, model.at("/model/version").asLong());
         assertEquals("2026-12-07T09:00:01Z", model.at("/model/loadedAt").asText());
         assertEquals(0.1, model.at("/model/hyperparameters/learningRate").asDouble());
@@ -79,5 +81,18 @@ class ServiceClientsTest {
                 .body("labels[7]", org.hamcrest.Matchers.equalTo("Sneaker"));
         assertTrue(StubServices.CALLS.stream().anyMatch(c -> c.method().equals("POST")
                 && c.uri().equals("/api/v1/classify?label=7") && c.authorization() == null));
+
+        // ?model= reaches inference as the model name; an unknown one is refused before any call
+        given().contentType("image/png").body(ImageConverter.encodePng(new byte[FashionMnist.PIXELS]))
+                .post("/api/classify?model=cnn").then().statusCode(200)
+                .body("prediction.query", org.hamcrest.Matchers.equalTo("model=fmnist-cnn"));
+        given().header("Authorization", "Bearer person-token").contentType("application/json").body("{\"version\":9}")
+                .post("/api/model/pin?model=fmnist-mlp").then().statusCode(409);
+        assertTrue(StubServices.CALLS.contains(new StubServices.Call("POST", "/api/v1/model/pin?model=fmnist-mlp",
+                "Bearer person-token")), StubServices.CALLS.toString());
+        int calls = StubServices.CALLS.size();
+        given().header("Authorization", "Bearer person-token").post("/api/model/rollback?model=resnet").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("unknown model family 'resnet'"));
+        assertEquals(calls, StubServices.CALLS.size(), "nothing forwarded");
     }
 }

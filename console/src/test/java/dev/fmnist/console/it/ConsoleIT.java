@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.console.live.EventHub;
 import dev.fmnist.console.live.QualityService;
+import dev.fmnist.console.quality.Disagreement;
 import dev.fmnist.console.quality.ModelQuality;
 import dev.fmnist.console.quality.QualityEvaluator;
 import dev.fmnist.console.quality.TestSet;
@@ -24,6 +25,9 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.contracts.model.ModelFamily;
+import dev.fmnist.contracts.model.Network;
+import dev.fmnist.contracts.model.TensorShape;
 import dev.fmnist.support.testing.JsonErrorChecks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -68,7 +72,8 @@ class ConsoleIT {
                     "fmnist.console.trainer-url", "http://127.0.0.1:1",
                     "fmnist.console.ingest-url", "http://127.0.0.1:1",
                     "fmnist.console.poll-timeout", "PT0.5S",
-                    "fmnist.console.kafka-retry-backoff", "PT0.2S");
+                    "fmnist.console.kafka-retry-backoff", "PT0.2S",
+                    "fmnist.console.models", "softmax,fmnist-cnn");
         }
     }
 
@@ -94,6 +99,7 @@ class ConsoleIT {
         }
         WeightSnapshot v1 = snapshot(1, 1, random, 0.80, 0.75, 0.74);
         WeightSnapshot v2 = snapshot(2, 2, random, 0.60, 0.80, 0.79);
+        WeightSnapshot cnn = cnnSnapshot(1, random);
         int batches = (TEST_IMAGES + BATCH - 1) / BATCH;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -114,7 +120,7 @@ class ConsoleIT {
             ImageBatch user = new ImageBatch("user", "user-1", Split.USER, 0, 0, 28, 28, new byte[] {7}, upload);
             producer.send(new ProducerRecord<>(Topics.TRAIN, key("user-1"), ImageBatchCodec.encode(user))).get();
             producer.send(new ProducerRecord<>(Topics.TRAIN, key("junk"), "not a batch".getBytes(StandardCharsets.UTF_8))).get();
-            for (WeightSnapshot s : List.of(v1, v2)) {
+            for (WeightSnapshot s : List.of(v1, v2, cnn)) {
                 producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, key(s.modelName()), WeightSnapshotCodec.encode(s, SIGNING))).get();
             }
             for (int i = 0; i < 3; i++) {
@@ -123,7 +129,7 @@ class ConsoleIT {
             }
         }
 
-        JsonNode curves = await("curves", c -> c.path("points").size() == 2);
+        JsonNode curves = await("curves.fmnist-softmax", c -> c.path("points").size() == 2);
         assertEquals(0.74, curves.at("/points/0/testAccuracy").asDouble(), 1e-12);
         assertEquals(2, curves.at("/points/1/modelVersion").asLong());
 
@@ -145,7 +151,7 @@ class ConsoleIT {
 
         // the status poller would report the version inference serves; here the test says it
         quality.served(1);
-        JsonNode q = await("quality", n -> n.at("/quality/modelVersion").asLong() == 1);
+        JsonNode q = await("quality.fmnist-softmax", n -> n.at("/quality/modelVersion").asLong() == 1);
         ModelQuality expected = QualityEvaluator.evaluate(v1, new TestSet("toy-test", TEST_IMAGES, labels, pixels), 24);
         assertEquals(TEST_IMAGES, sum(q.at("/quality/confusion")));
         assertEquals(expected.correct(), q.at("/quality/correct").asInt());
@@ -154,11 +160,36 @@ class ConsoleIT {
         assertEquals(Math.min(24, expected.misclassified()), q.at("/quality/mistakes").size());
 
         quality.served(2);
-        await("quality", n -> n.at("/quality/modelVersion").asLong() == 2);
+        await("quality.fmnist-softmax", n -> n.at("/quality/modelVersion").asLong() == 2);
+
+        // a second model: its own curve and quality, then the comparison of the two served versions
+        JsonNode cnnCurve = await("curves.fmnist-cnn", c -> c.path("points").size() == 1);
+        assertEquals(0.71, cnnCurve.at("/points/0/testAccuracy").asDouble(), 1e-12);
+        assertEquals("fmnist-cnn", cnnCurve.path("name").asText());
+        TestSet test = new TestSet("toy-test", TEST_IMAGES, labels, pixels);
+        quality.served(ModelFamily.CNN, 1);
+        JsonNode cq = await("quality.fmnist-cnn", n -> n.at("/quality/modelVersion").asLong() == 1);
+        QualityEvaluator.Scored cnnScored = QualityEvaluator.score(1, cnn.network(), test, 24);
+        assertEquals(cnnScored.quality().correct(), cq.at("/quality/correct").asInt());
+        assertEquals(TEST_IMAGES, sum(cq.at("/quality/confusion")));
+        JsonNode comparison = await("comparison", c -> c.path("state").asText().equals("ready")
+                && c.at("/disagreement/versions/0").asLong() == 2);
+        Disagreement expectedDisagreement = Disagreement.of(List.of(
+                new Disagreement.Model("fmnist-softmax", 2, QualityEvaluator.score(2, v2.network(), test, 0).predictions()),
+                new Disagreement.Model("fmnist-cnn", 1, cnnScored.predictions())), test, 12);
+        assertTrue(expectedDisagreement.disagree() > 0, "random models disagree somewhere");
+        assertEquals(expectedDisagreement.disagree(), comparison.at("/disagreement/disagree").asInt());
+        assertEquals(expectedDisagreement.pairs().get(0).onlyFirst(), comparison.at("/disagreement/pairs/0/onlyFirst").asInt());
+        assertEquals(Math.min(12, expectedDisagreement.disagree()), comparison.at("/disagreement/examples").size());
+        assertEquals("fmnist-softmax", comparison.at("/models/0/model").asText());
+        assertEquals(cnnScored.quality().confusion()[3][5], comparison.at("/models/1/confusion/3/5").asInt());
+
         quality.served(3);
-        JsonNode missing = await("quality", n -> n.path("modelVersion").asLong() == 3);
+        JsonNode missing = await("quality.fmnist-softmax", n -> n.path("modelVersion").asLong() == 3);
         assertEquals("waiting", missing.path("state").asText());
         assertTrue(missing.path("reason").asText().contains("v3"), missing.toString());
+        JsonNode waiting = await("comparison", c -> c.path("state").asText().equals("waiting"));
+        assertTrue(waiting.path("reason").asText().contains("fmnist-softmax"), waiting.toString());
 
         JsonNode training = await("training", t -> t.has("reachable"));
         assertEquals(false, training.path("reachable").asBoolean(), "no trainer in this test");
@@ -211,6 +242,22 @@ class ConsoleIT {
         return new WeightSnapshot("fmnist-softmax", version, epoch, epoch * 10L, w, new float[FashionMnist.CLASSES],
                 new WeightSnapshot.Hyperparameters(0.1, 256, 0), new WeightSnapshot.Metrics(loss, trainAcc, testAcc),
                 List.of(new WeightSnapshot.SourceOffset(Topics.TRAIN, 0, 3)), Instant.ofEpochMilli(1_700_000_000_000L + version));
+    }
+
+    /** A convolutional snapshot with small random weights, every tensor of the cnn family's architecture. */
+    private static WeightSnapshot cnnSnapshot(long version, Random random) {
+        Map<String, float[]> tensors = new java.util.LinkedHashMap<>();
+        for (TensorShape shape : ModelFamily.CNN.architecture().parameters()) {
+            float[] t = new float[shape.size()];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (float) (random.nextGaussian() * 0.1);
+            }
+            tensors.put(shape.name(), t);
+        }
+        return new WeightSnapshot("fmnist-cnn", version, 1, 10L, new Network(ModelFamily.CNN.architecture(), tensors),
+                new WeightSnapshot.Hyperparameters(0.1, 256, 0), new WeightSnapshot.Metrics(0.9, 0.7, 0.71),
+                List.of(new WeightSnapshot.SourceOffset(Topics.TRAIN, 0, 3)), Instant.ofEpochMilli(1_700_000_000_000L + version),
+                WeightSnapshot.Plan.NONE);
     }
 
     /** Never an HTML page: an unknown path (in JAX-RS or outside it) and a wrong method answer the JSON error body. */

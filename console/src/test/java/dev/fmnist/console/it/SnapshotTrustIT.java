@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.console.live.EventHub;
 import dev.fmnist.console.live.SnapshotView;
-import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.contracts.model.ModelFamily;
+import dev.fmnist.contracts.model.Network;
+import dev.fmnist.contracts.model.TensorShape;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,13 +55,14 @@ import org.junit.jupiter.api.Test;
  * of higher versions, are refused (one WARN each, with the reason); one signed properly but published in a
  * transaction that is aborted is never seen (read committed). None of the refused or aborted versions
  * appears in the event stream the page reads (snapshots, curves) nor in the view the quality panel scores.
- * Its own model name, so ConsoleIT's records and these never meet.
+ * Its own model (mlp, followed alone: the single-model view), so ConsoleIT's records (softmax, cnn) and these never meet.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @TestProfile(SnapshotTrustIT.TrustProfile.class)
 class SnapshotTrustIT {
-    static final String MODEL = "trust-model";
+    static final ModelFamily FAMILY = ModelFamily.MLP;
+    static final String MODEL = FAMILY.modelName();
     /** A valid key pair the console does not trust: what a forger holds. */
     static final SnapshotSigning FOREIGN = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
 
@@ -68,7 +71,7 @@ class SnapshotTrustIT {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = new HashMap<>(new ConsoleIT.NoServices().getConfigOverrides());
-            config.put("fmnist.console.model-name", MODEL);
+            config.put("fmnist.console.models", MODEL); // one model: the single-model view
             return config;
         }
     }
@@ -132,23 +135,23 @@ class SnapshotTrustIT {
                 send(producer, key(9), WeightSnapshotCodec.encode(snapshot(10, 5, 0.50), ConsoleIT.SIGNING));
             }
 
-            JsonNode snapshots = awaitEvent("snapshots", s -> s.path("refused").asLong() >= 3);
+            JsonNode snapshots = awaitEvent("snapshots." + MODEL, s -> s.path("refused").asLong() >= 3);
             assertEquals(3, snapshots.path("refused").asLong(), snapshots.toString());
             assertEquals(List.of(5L), versions(snapshots.path("versions")), "only the signed, committed snapshot is listed");
-            JsonNode curves = awaitEvent("curves", c -> c.path("points").size() >= 1);
+            JsonNode curves = awaitEvent("curves." + MODEL, c -> c.path("points").size() >= 1);
             assertEquals(1, curves.path("points").size(), curves.toString());
             assertEquals(5, curves.at("/points/0/modelVersion").asLong());
             assertEquals(0.70, curves.at("/points/0/testAccuracy").asDouble(), 1e-12);
 
             // what a browser opening the page receives: the same, and none of the refused or aborted versions
-            Map<String, JsonNode> stream = firstEvents(List.of("snapshots", "curves"));
-            assertEquals(List.of(5L), versions(stream.get("snapshots").path("versions")), stream.toString());
-            assertEquals(List.of(5L), modelVersions(stream.get("curves").path("points")), stream.toString());
+            Map<String, JsonNode> stream = firstEvents(List.of("snapshots." + MODEL, "curves." + MODEL));
+            assertEquals(List.of(5L), versions(stream.get("snapshots." + MODEL).path("versions")), stream.toString());
+            assertEquals(List.of(5L), modelVersions(stream.get("curves." + MODEL).path("points")), stream.toString());
 
             // the quality panel scores only what the view holds: the aborted v8 (signed properly) is not there
-            assertTrue(view.version(5).isPresent());
+            assertTrue(view.version(FAMILY, 5).isPresent());
             for (long v : new long[] {6, 7, 8, 9, 10}) {
-                assertTrue(view.version(v).isEmpty(), "v" + v + " is not held");
+                assertTrue(view.version(FAMILY, v).isEmpty(), "v" + v + " is not held");
             }
 
             List<String> messages = warnings.stream()
@@ -218,12 +221,17 @@ class SnapshotTrustIT {
     }
 
     private static WeightSnapshot snapshot(long version, int epoch, double testAccuracy) {
-        float[] w = new float[FashionMnist.PIXELS * FashionMnist.CLASSES];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) Math.sin(i + version) * 0.01f;
+        Map<String, float[]> tensors = new LinkedHashMap<>();
+        for (TensorShape shape : FAMILY.architecture().parameters()) {
+            float[] t = new float[shape.size()];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (float) Math.sin(i + version) * 0.01f;
+            }
+            tensors.put(shape.name(), t);
         }
-        return new WeightSnapshot(MODEL, version, epoch, epoch * 10L, w, new float[FashionMnist.CLASSES],
+        return new WeightSnapshot(MODEL, version, epoch, epoch * 10L, new Network(FAMILY.architecture(), tensors),
                 new WeightSnapshot.Hyperparameters(0.1, 256, 0), new WeightSnapshot.Metrics(0.5, 0.8, testAccuracy),
-                List.of(new WeightSnapshot.SourceOffset(Topics.TRAIN, 0, version)), Instant.ofEpochMilli(1_700_000_000_000L));
+                List.of(new WeightSnapshot.SourceOffset(Topics.TRAIN, 0, version)), Instant.ofEpochMilli(1_700_000_000_000L),
+                WeightSnapshot.Plan.NONE);
     }
 }

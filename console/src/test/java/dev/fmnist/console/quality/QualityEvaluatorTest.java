@@ -112,6 +112,15 @@ class QualityEvaluatorTest {
     }
 
     @Test
+    void scoreKeepsEveryImagesPredictionLabelledOrNot() {
+        TestSet t = images(new int[] {2, 0, 1, 2}, new int[] {2, 1, 255, 0});
+        QualityEvaluator.Scored s = QualityEvaluator.score(3, Network.softmax(votingWeights(), new float[C]), t, 5);
+        assertArrayEquals(new byte[] {2, 0, 1, 2}, s.predictions());
+        assertEquals(3, s.quality().total());
+        assertEquals(1, s.quality().correct());
+    }
+
+    @Test
     void rejectsWrongShapes() {
         TestSet t = images(new int[] {0}, new int[] {0});
         assertThrows(IllegalArgumentException.class, () -> QualityEvaluator.evaluate(1, Network.softmax(new float[10], new float[C]), t, 1));

@@ -1,7 +1,7 @@
 package dev.fmnist.contracts.model;
 
 import dev.fmnist.contracts.FashionMnist;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,48 +10,60 @@ import java.util.List;
  * class, and the trainer's DJL blocks are held to it by a parity test.
  *
  * <p>Inputs are raw pixels 0-255; the model was trained on pixel / 255, which is folded once into the
- * first layer's weights (both dense and convolution are linear in their input). Dense layers skip zero
- * inputs (background pixels, ReLU zeros) and run their inner loop over contiguous outputs; a
- * convolution runs its inner loop over contiguous output columns; both are loops the JIT vectorises.
- * The seed's 784x10 softmax regression keeps its own unrolled kernel (ten accumulators in registers).
+ * first layer's weights (both dense and convolution are linear in their input). Activations are held
+ * as one array per channel, dense weights as one array per input, so every inner loop is
+ * {@code y[j] += w * x[j]} over two whole arrays from index 0: the form HotSpot's C2 turns into vector
+ * instructions (with an offset into either array it does not, and runs 5 to 8 times slower). Dense
+ * layers skip zero inputs (background pixels, ReLU zeros); a convolution is im2col, then one such loop
+ * per output channel and patch row. The seed's 784x10 softmax regression keeps its own unrolled kernel
+ * (ten accumulators in registers).
  *
- * <p>Immutable and thread-safe: each calling thread gets its own scratch activations, so scoring
+ * <p>Immutable and thread-safe: each calling thread gets its own activation buffers, so scoring
  * allocates nothing but the ten probabilities it returns.
  */
 public final class Forward {
-    /** Per thread: the input, two ping-pong activations and a convolution's patch matrix. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
-
     private final Architecture architecture;
     private final Step[] steps;
+    /** Per step, the shape of its output: {channels, plane} (a flat vector is 1 x n). */
+    private final int[][] outShapes;
+    private final int maxPatchRows;
+    private final int maxPatchPlane;
     /** The seed's model: one dense 784x10 layer, scored by its unrolled kernel. */
     private final float[] linearW;
     private final float[] linearB;
-    private final int maxActivation;
-    private final int maxPatches;
+    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(this::newBuffers);
+
+    /** One thread's activations: the input, each step's output, the patch matrix of a convolution. */
+    private record Buffers(float[][] input, float[][][] outputs, float[][] patches) {
+    }
 
     private Forward(Network network) {
         this.architecture = network.architecture();
         List<Layer> layers = architecture.layers();
         List<int[]> shapes = architecture.shapes();
-        List<Step> compiled = new ArrayList<>();
-        int max = 0;
-        int patches = 0;
+        this.steps = new Step[layers.size()];
+        this.outShapes = new int[layers.size()][];
+        int patchRows = 0;
+        int patchPlane = 0;
         for (int i = 0; i < layers.size(); i++) {
             float scale = i == 0 ? 1f / 255f : 1f;
-            Step step = compile(layers.get(i), shapes.get(i), network, scale);
-            compiled.add(step);
-            max = Math.max(max, size(shapes.get(i + 1)));
-            if (step instanceof ConvStep c) {
-                patches = Math.max(patches, c.patchRows() * c.oh * c.ow);
+            steps[i] = compile(layers.get(i), shapes.get(i), network, scale);
+            outShapes[i] = planes(shapes.get(i + 1));
+            if (steps[i] instanceof ConvStep c) {
+                patchRows = Math.max(patchRows, c.patchRows());
+                patchPlane = Math.max(patchPlane, c.oh * c.ow);
             }
         }
-        this.maxPatches = patches;
-        this.steps = compiled.toArray(Step[]::new);
-        this.maxActivation = Math.max(max, FashionMnist.PIXELS);
-        if (layers.size() == 1 && layers.get(0) instanceof Layer.Dense d && d.out() == FashionMnist.CLASSES) {
-            this.linearW = ((DenseStep) steps[0]).w;
-            this.linearB = ((DenseStep) steps[0]).b;
+        this.maxPatchRows = patchRows;
+        this.maxPatchPlane = patchPlane;
+        Layer first = layers.get(0);
+        if (layers.size() == 1 && first instanceof Layer.Dense d && d.out() == FashionMnist.CLASSES) {
+            float[] w = network.tensor(d.weight());
+            this.linearW = new float[w.length];
+            for (int i = 0; i < w.length; i++) {
+                linearW[i] = w[i] / 255f;
+            }
+            this.linearB = network.tensor(d.bias()).clone();
         } else {
             this.linearW = null;
             this.linearB = null;
@@ -72,12 +84,12 @@ public final class Forward {
         if (linearW != null) {
             return softmax(linearBytes(pixels, offset));
         }
-        float[][] s = scratch();
-        float[] x = s[0];
+        Buffers b = buffers.get();
+        float[] x = b.input()[0];
         for (int i = 0; i < FashionMnist.PIXELS; i++) {
             x[i] = pixels[offset + i] & 0xFF;
         }
-        return softmax(run(s));
+        return softmax(run(b));
     }
 
     /**
@@ -85,13 +97,12 @@ public final class Forward {
      * Protocol's FP32 input times 255); for integral values the result is the byte path's exactly.
      */
     public float[] probabilities(float[] pixels, int offset) {
-        float[][] s = scratch();
-        float[] x = s[0];
-        System.arraycopy(pixels, offset, x, 0, FashionMnist.PIXELS);
         if (linearW != null) {
-            return softmax(linearFloats(x));
+            return softmax(linearFloats(pixels, offset));
         }
-        return softmax(run(s));
+        Buffers b = buffers.get();
+        System.arraycopy(pixels, offset, b.input()[0], 0, FashionMnist.PIXELS);
+        return softmax(run(b));
     }
 
     /** Index of the largest probability (the first one on a tie). */
@@ -123,40 +134,25 @@ public final class Forward {
         return logits;
     }
 
-    private float[][] scratch() {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < maxActivation) {
-            for (int i = 0; i < 3; i++) {
-                s[i] = new float[maxActivation];
-            }
+    private Buffers newBuffers() {
+        float[][][] outputs = new float[steps.length][][];
+        float[][] previous = null;
+        for (int i = 0; i < steps.length; i++) {
+            outputs[i] = steps[i].inPlace() ? previous : new float[outShapes[i][0]][outShapes[i][1]];
+            previous = outputs[i];
         }
-        if (s[3].length < maxPatches) {
-            s[3] = new float[maxPatches];
-        }
-        return s;
+        return new Buffers(new float[1][FashionMnist.PIXELS], outputs, new float[maxPatchRows][maxPatchPlane]);
     }
 
-    /** Runs the steps over s[0] (the input), ping-ponging between s[1] and s[2]; returns fresh logits. */
-    private float[] run(float[][] s) {
-        float[] in = s[0];
-        int next = 1;
-        for (Step step : steps) {
-            float[] out = s[next];
-            if (step.inPlace()) {
-                step.apply(in, in);
-                continue;
-            }
-            if (step instanceof ConvStep c) {
-                c.apply(in, out, s[3]);
-            } else {
-                step.apply(in, out);
-            }
+    /** Runs every step from the input buffer; returns fresh logits. */
+    private float[] run(Buffers b) {
+        float[][] in = b.input();
+        for (int i = 0; i < steps.length; i++) {
+            float[][] out = steps[i].inPlace() ? in : b.outputs()[i];
+            steps[i].apply(in, out, b.patches());
             in = out;
-            next = next == 1 ? 2 : 1;
         }
-        float[] logits = new float[FashionMnist.CLASSES];
-        System.arraycopy(in, 0, logits, 0, logits.length);
-        return logits;
+        return in[0].clone();
     }
 
     private float[] linearBytes(byte[] pixels, int offset) {
@@ -185,13 +181,13 @@ public final class Forward {
         return new float[] {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9};
     }
 
-    private float[] linearFloats(float[] pixels) {
+    private float[] linearFloats(float[] pixels, int offset) {
         float[] w = linearW;
         float[] b = linearB;
         float a0 = b[0], a1 = b[1], a2 = b[2], a3 = b[3], a4 = b[4];
         float a5 = b[5], a6 = b[6], a7 = b[7], a8 = b[8], a9 = b[9];
         for (int i = 0; i < FashionMnist.PIXELS; i++) {
-            float x = pixels[i];
+            float x = pixels[offset + i];
             if (x == 0) {
                 continue;
             }
@@ -210,75 +206,72 @@ public final class Forward {
         return new float[] {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9};
     }
 
+    /** {channels, plane} of an activation shape: c x h x w as c planes of h*w, a vector of n as 1 x n. */
+    private static int[] planes(int[] shape) {
+        return shape.length == 3 ? new int[] {shape[0], shape[1] * shape[2]} : new int[] {1, shape[0]};
+    }
+
     private static Step compile(Layer layer, int[] in, Network network, float scale) {
         if (layer instanceof Layer.Dense d) {
-            return new DenseStep(d.in(), d.out(), scaled(network.tensor(d.weight()), scale), network.tensor(d.bias()).clone());
+            return new DenseStep(d.in(), d.out(), network.tensor(d.weight()), network.tensor(d.bias()), scale);
         }
         if (layer instanceof Layer.Conv c) {
-            return new ConvStep(c, in, scaled(network.tensor(c.weight()), scale), network.tensor(c.bias()).clone());
+            return new ConvStep(c, in, network.tensor(c.weight()), network.tensor(c.bias()), scale);
         }
         if (layer instanceof Layer.MaxPool p) {
             return new PoolStep(p.size(), in);
         }
         if (layer == Layer.Relu.INSTANCE) {
-            return new ReluStep(size(in));
+            return ReluStep.INSTANCE;
         }
-        return FlattenStep.INSTANCE; // activations are flat row-major arrays already
-    }
-
-    private static float[] scaled(float[] values, float scale) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i] * scale;
-        }
-        return out;
-    }
-
-    private static int size(int[] shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        return n;
+        return FlattenStep.INSTANCE; // a dense layer reads its input's planes in row-major order anyway
     }
 
     private interface Step {
-        void apply(float[] in, float[] out);
+        void apply(float[][] in, float[][] out, float[][] patches);
 
         default boolean inPlace() {
             return false;
         }
     }
 
+    /** y = x W + b, W held as one row of {@code out} weights per input. */
     private static final class DenseStep implements Step {
-        final int in;
         final int out;
-        final float[] w;
+        final float[][] w;
         final float[] b;
 
-        DenseStep(int in, int out, float[] w, float[] b) {
-            this.in = in;
+        DenseStep(int in, int out, float[] weights, float[] bias, float scale) {
             this.out = out;
-            this.w = w;
-            this.b = b;
+            this.w = new float[in][out];
+            for (int i = 0; i < in; i++) {
+                for (int j = 0; j < out; j++) {
+                    w[i][j] = weights[i * out + j] * scale;
+                }
+            }
+            this.b = bias.clone();
         }
 
         @Override
-        public void apply(float[] x, float[] y) {
-            System.arraycopy(b, 0, y, 0, out);
-            for (int i = 0; i < in; i++) {
-                float v = x[i];
-                if (v == 0) {
-                    continue;
-                }
-                int r = i * out;
-                for (int j = 0; j < out; j++) {
-                    y[j] += w[r + j] * v;
+        public void apply(float[][] x, float[][] y, float[][] patches) {
+            float[] acc = y[0];
+            System.arraycopy(b, 0, acc, 0, out);
+            int i = 0;
+            for (float[] plane : x) {
+                for (float v : plane) {
+                    if (v != 0) {
+                        float[] row = w[i];
+                        for (int j = 0; j < out; j++) {
+                            acc[j] += row[j] * v;
+                        }
+                    }
+                    i++;
                 }
             }
         }
     }
 
+    /** A stride-1 convolution: im2col into {@code patches}, then one whole-row axpy per (channel, patch row). */
     private static final class ConvStep implements Step {
         final int inC;
         final int outC;
@@ -288,10 +281,11 @@ public final class Forward {
         final int wd;
         final int oh;
         final int ow;
-        final float[] w;
+        /** W[o][r], r = (c * k + ky) * k + kx. */
+        final float[][] w;
         final float[] b;
 
-        ConvStep(Layer.Conv c, int[] in, float[] w, float[] b) {
+        ConvStep(Layer.Conv c, int[] in, float[] weights, float[] bias, float scale) {
             this.inC = c.inChannels();
             this.outC = c.outChannels();
             this.k = c.kernel();
@@ -300,8 +294,14 @@ public final class Forward {
             this.wd = in[2];
             this.oh = h + 2 * pad - k + 1;
             this.ow = wd + 2 * pad - k + 1;
-            this.w = w;
-            this.b = b;
+            int rows = patchRows();
+            this.w = new float[outC][rows];
+            for (int o = 0; o < outC; o++) {
+                for (int r = 0; r < rows; r++) {
+                    w[o][r] = weights[o * rows + r] * scale;
+                }
+            }
+            this.b = bias.clone();
         }
 
         /** Rows of the patch matrix: one per (input channel, kernel row, kernel column). */
@@ -309,55 +309,42 @@ public final class Forward {
             return inC * k * k;
         }
 
-        /**
-         * im2col, then one long axpy per (output channel, patch row): {@code y[o][p] += W[o][r] * patch[r][p]}
-         * over the {@code oh * ow} output positions p, a loop long enough for the JIT's vector code
-         * (a direct loop over output columns runs only 10 to 28 wide here).
-         */
         @Override
-        public void apply(float[] x, float[] y) {
-            throw new UnsupportedOperationException("needs a patch buffer");
-        }
-
-        void apply(float[] x, float[] y, float[] patches) {
+        public void apply(float[][] x, float[][] y, float[][] patches) {
             int plane = oh * ow;
             int row = 0;
             for (int c = 0; c < inC; c++) {
-                int xc = c * h * wd;
+                float[] src = x[c];
                 for (int ky = 0; ky < k; ky++) {
                     for (int kx = 0; kx < k; kx++, row++) {
-                        int base = row * plane;
+                        float[] dst = patches[row];
                         int shift = kx - pad;
                         int from = Math.max(0, -shift);
-                        int to = Math.min(ow, wd - shift);
+                        int to = Math.max(from, Math.min(ow, wd - shift));
                         for (int oy = 0; oy < oh; oy++) {
                             int iy = oy + ky - pad;
-                            int pr = base + oy * ow;
+                            int at = oy * ow;
                             if (iy < 0 || iy >= h) {
-                                java.util.Arrays.fill(patches, pr, pr + ow, 0f);
+                                Arrays.fill(dst, at, at + ow, 0f);
                                 continue;
                             }
-                            for (int ox = 0; ox < from; ox++) {
-                                patches[pr + ox] = 0f;
-                            }
-                            System.arraycopy(x, xc + iy * wd + shift + from, patches, pr + from, to - from);
-                            for (int ox = Math.max(to, from); ox < ow; ox++) {
-                                patches[pr + ox] = 0f;
-                            }
+                            Arrays.fill(dst, at, at + from, 0f);
+                            System.arraycopy(src, iy * wd + shift + from, dst, at + from, to - from);
+                            Arrays.fill(dst, at + to, at + ow, 0f);
                         }
                     }
                 }
             }
             int rows = patchRows();
             for (int o = 0; o < outC; o++) {
-                int yo = o * plane;
-                java.util.Arrays.fill(y, yo, yo + plane, b[o]);
-                int wo = o * rows;
+                float[] acc = y[o];
+                Arrays.fill(acc, 0, plane, b[o]);
+                float[] wo = w[o];
                 for (int r = 0; r < rows; r++) {
-                    float weight = w[wo + r];
-                    int pr = r * plane;
-                    for (int p = 0; p < plane; p++) {
-                        y[yo + p] += weight * patches[pr + p];
+                    float weight = wo[r];
+                    float[] p = patches[r];
+                    for (int i = 0; i < plane; i++) {
+                        acc[i] += weight * p[i];
                     }
                 }
             }
@@ -366,52 +353,46 @@ public final class Forward {
 
     private static final class PoolStep implements Step {
         final int size;
-        final int channels;
-        final int h;
         final int w;
         final int oh;
         final int ow;
 
         PoolStep(int size, int[] in) {
             this.size = size;
-            this.channels = in[0];
-            this.h = in[1];
             this.w = in[2];
-            this.oh = h / size;
-            this.ow = w / size;
+            this.oh = in[1] / size;
+            this.ow = in[2] / size;
         }
 
         @Override
-        public void apply(float[] x, float[] y) {
-            for (int c = 0; c < channels; c++) {
+        public void apply(float[][] x, float[][] y, float[][] patches) {
+            for (int c = 0; c < x.length; c++) {
+                float[] src = x[c];
+                float[] dst = y[c];
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
                         float m = Float.NEGATIVE_INFINITY;
                         for (int dy = 0; dy < size; dy++) {
-                            int r = (c * h + oy * size + dy) * w + ox * size;
+                            int r = (oy * size + dy) * w + ox * size;
                             for (int dx = 0; dx < size; dx++) {
-                                m = Math.max(m, x[r + dx]);
+                                m = Math.max(m, src[r + dx]);
                             }
                         }
-                        y[(c * oh + oy) * ow + ox] = m;
+                        dst[oy * ow + ox] = m;
                     }
                 }
             }
         }
     }
 
-    private static final class ReluStep implements Step {
-        final int n;
-
-        ReluStep(int n) {
-            this.n = n;
-        }
+    private enum ReluStep implements Step {
+        INSTANCE;
 
         @Override
-        public void apply(float[] x, float[] y) {
-            for (int i = 0; i < n; i++) {
-                if (x[i] < 0) {
-                    y[i] = 0;
+        public void apply(float[][] x, float[][] y, float[][] patches) {
+            for (float[] plane : x) {
+                for (int i = 0; i < plane.length; i++) {
+                    plane[i] = Math.max(plane[i], 0f);
                 }
             }
         }
@@ -426,7 +407,7 @@ public final class Forward {
         INSTANCE;
 
         @Override
-        public void apply(float[] x, float[] y) {
+        public void apply(float[][] x, float[][] y, float[][] patches) {
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.fmnist.inference.messaging;
 import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.model.ModelFamily;
+import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.support.snapshots.SnapshotTrust;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -26,12 +27,9 @@ import java.util.function.ToLongFunction;
  * </ul>
  */
 final class SnapshotAcceptance {
-    /** {@link Reject#tag()} of an untrusted record (no key, signature, key/content mismatch, decoding). */
-    static final String UNTRUSTED = "untrusted";
-    /** {@link Reject#tag()} of a version too far above the highest seen. */
-    static final String VERSION_JUMP = "version_jump";
-    /** {@link Reject#tag()} of a network whose family is not the model name's. */
-    static final String FAMILY_MISMATCH = "family_mismatch";
+    static final String UNTRUSTED = InferenceMetrics.REJECTED_UNTRUSTED;
+    static final String VERSION_JUMP = InferenceMetrics.REJECTED_VERSION_JUMP;
+    static final String FAMILY_MISMATCH = InferenceMetrics.REJECTED_FAMILY_MISMATCH;
 
     /** What to do with a record. */
     sealed interface Decision {

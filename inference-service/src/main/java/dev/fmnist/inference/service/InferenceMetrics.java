@@ -50,6 +50,15 @@ public class InferenceMetrics {
     public static final String UNKNOWN_MODEL = "unknown";
     /** {@value #MODEL_TAG} of a snapshot or model-control record of a model this replica does not serve. */
     public static final String OTHER_MODEL = "other";
+    /** {@link #SNAPSHOTS_REJECTED}'s {@code reason}: not trusted (no key, signature, key/content mismatch, decoding). */
+    public static final String REJECTED_UNTRUSTED = "untrusted";
+    /** {@link #SNAPSHOTS_REJECTED}'s {@code reason}: a version too far above the highest seen. */
+    public static final String REJECTED_VERSION_JUMP = "version_jump";
+    /** {@link #SNAPSHOTS_REJECTED}'s {@code reason}: a network whose family is not its model name's. */
+    public static final String REJECTED_FAMILY_MISMATCH = "family_mismatch";
+    /** Every {@code reason} of {@link #SNAPSHOTS_REJECTED}, registered up front for every served model. */
+    static final List<String> SNAPSHOT_REJECTION_REASONS =
+            List.of(REJECTED_UNTRUSTED, REJECTED_VERSION_JUMP, REJECTED_FAMILY_MISMATCH);
     /** Model versions whose online-accuracy counters are kept, per model. */
     static final int TRACKED_VERSIONS = 10;
 
@@ -96,10 +105,7 @@ public class InferenceMetrics {
      * version_jump, family_mismatch.
      */
     public void snapshotRejected(String modelName, String reason) {
-        ModelMeters m = model(modelName);
-        m.rejected.computeIfAbsent(reason, r -> Counter.builder(SNAPSHOTS_REJECTED)
-                .description("Snapshots refused (dead-lettered, never served), by reason")
-                .tag(MODEL_TAG, m.name).tag("reason", r).register(registry)).increment();
+        model(modelName).rejected(reason).increment();
     }
 
     public void deadLettered(String sourceTopic) {
@@ -174,6 +180,15 @@ public class InferenceMetrics {
             Gauge.builder(ACCURACY, this, ModelMeters::liveAccuracy)
                     .description("Online accuracy of the live version on requests that carried their true label")
                     .tag(MODEL_TAG, name).register(registry);
+            for (String reason : SNAPSHOT_REJECTION_REASONS) {
+                rejected(reason);
+            }
+        }
+
+        private Counter rejected(String reason) {
+            return rejected.computeIfAbsent(reason, r -> Counter.builder(SNAPSHOTS_REJECTED)
+                    .description("Snapshots refused (dead-lettered, never served), by reason")
+                    .tag(MODEL_TAG, name).tag("reason", r).register(registry));
         }
 
         public String name() {

@@ -17,8 +17,9 @@ import java.util.function.Supplier;
 
 /**
  * Scores checked inputs (pixels, an encoded image, a batch, a Kafka request) with the served model a
- * request names (the default one when it names none), whose version is picked once per request (plain Java, the same arithmetic for one image and for a batch) and records each request's outcome
- * and latency. Parsing and checking request bodies is the caller's job (the REST layer, the codec).
+ * request names (the default one when it names none), its version picked once per request (plain Java,
+ * the same arithmetic for one image and for a batch), and records each request's outcome and latency
+ * under that model. Parsing and checking request bodies is the caller's job (the REST layer, the codec).
  */
 @ApplicationScoped
 public class ClassificationService {
@@ -38,7 +39,7 @@ public class ClassificationService {
     /**
      * The model a request names ({@link ModelService#model}): null for the default one.
      *
-     * @throws dev.fmnist.support.rest.ApiException (404) for a model not served here, counted under {@code kind}
+     * @throws ApiException (404) for a model not served here, counted under {@code kind}
      */
     public ServedModel model(ContentKind kind, String requested) {
         try {

@@ -3,6 +3,7 @@ package dev.fmnist.inference.service;
 import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.support.rest.ApiException;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,9 +16,10 @@ import java.util.Optional;
  * The served models ({@code fmnist.inference.models}), one {@link ServedModel} (registry, meters) per
  * model name, and the default one a request that names none goes to ({@code fmnist.inference.default-model}).
  * A model is named by its family id or model name ({@link ModelFamily#parse}). A configuration naming an
- * unknown family, no family, or a default that is not served stops the service at startup (the snapshot
- * consumer needs this bean to start) with the reason.
+ * unknown family, no family, or a default that is not served stops the service at startup with the
+ * reason ({@link Startup}: built eagerly, not at the first request).
  */
+@Startup
 @ApplicationScoped
 public class ModelService {
     private final Map<String, ServedModel> byName;

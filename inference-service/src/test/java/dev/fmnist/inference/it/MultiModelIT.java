@@ -12,8 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fmnist.broker.testing.KafkaTestResource;
+import dev.fmnist.contracts.ClassificationCodec;
+import dev.fmnist.contracts.ClassificationRequest;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.FashionMnist;
+import dev.fmnist.contracts.Prediction;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.idx.FashionMnistData;
@@ -34,6 +37,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,7 +65,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two families served side by side against a real broker: softmax serving under load while a cnn's first
  * snapshot arrives under its own name (no failed request, both answer after), a cnn network published
  * under the softmax name refused while softmax keeps serving, and per-model routing (REST, OIP, pin,
- * export, 404 for a model not served).
+ * export, 404 for a model not served; Kafka requests to the default model).
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -125,7 +129,7 @@ class MultiModelIT {
         for (int i = 0; i < pixels.length; i++) {
             b.append(i == 0 ? "" : ",").append(pixels[i] & 0xFF);
         }
-        return b.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static float[] probabilities(JsonNode answer) {
@@ -300,6 +304,28 @@ class MultiModelIT {
         given().queryParam("model", "softmax").header("Authorization", admin).delete("/api/v1/model/pin").then()
                 .statusCode(200).body("live", equalTo(3)).body("pinned", equalTo(null));
         given().queryParam("model", "cnn").get("/api/v1/model/accuracy").then().statusCode(200);
+    }
+
+    /** A request on fmnist.requests names no model (the contract has no such field): the default one scores it. */
+    @Test
+    @Order(6)
+    void aKafkaRequestIsScoredByTheDefaultModel() throws Exception {
+        byte[] image = testImage(11);
+        int[] pixels = new int[image.length];
+        for (int i = 0; i < image.length; i++) {
+            pixels[i] = image[i] & 0xFF;
+        }
+        send(kafka, new ProducerRecord<>(Topics.REQUESTS, "multi-1".getBytes(StandardCharsets.UTF_8),
+                ClassificationCodec.encodeRequest(new ClassificationRequest("multi-1", pixels, null, false, null))));
+        var record = firstMatch(kafka, Topics.PREDICTIONS,
+                r -> "multi-1".equals(new String(r.key(), StandardCharsets.UTF_8)), TIMEOUT);
+        Prediction p = ClassificationCodec.decodePrediction(record.value());
+        HttpResponse<String> rest = classify("?model=softmax", "application/octet-stream", image);
+        assertEquals(3, p.modelVersion());
+        assertArrayEquals(probabilities(JSON.readTree(rest.body())), p.probabilities(), 1e-6f,
+                "scored by softmax v3, the default model");
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"kafka\",model=\"" + SOFTMAX
+                + "\",outcome=\"ok\"}") >= 1);
     }
 
     private static double metric(String series) {

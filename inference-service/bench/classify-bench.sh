@@ -5,6 +5,7 @@
 # then: (a) fixed rate (default 1,000 req/s for 20 s) -> p50/p99; (b) saturation -> req/s.
 # Every load run is bounded in time and only targets 127.0.0.1. Run from anywhere:
 #   inference-service/bench/classify-bench.sh            (env: RATE, SECONDS_RATE, SECONDS_MAX, CONNS_RATE, CONNS_MAX)
+# MODEL=cnn (or mlp) serves and scores that family instead of softmax (a seeded random network of its architecture).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -14,6 +15,7 @@ SECONDS_RATE="${SECONDS_RATE:-20}"
 SECONDS_MAX="${SECONDS_MAX:-15}"
 CONNS_RATE="${CONNS_RATE:-8}"
 CONNS_MAX="${CONNS_MAX:-16}"
+MODEL="${MODEL:-softmax}"
 WORK="$(mktemp -d /tmp/fmnist-bench.XXXXXX)"
 PIDS=()
 
@@ -56,7 +58,7 @@ HPORT=$(free_port)
 # fmnist.auth.enabled=false: PublishSnapshot writes an unsigned snapshot, which a service with auth on refuses
 # (no signing key); the bench runs on 127.0.0.1 only
 java ${SERVICE_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -Dquarkus.http.port="$HPORT" -Dquarkus.http.host=127.0.0.1 -Dkafka.bootstrap.servers="127.0.0.1:$KPORT" \
-  -Dfmnist.auth.enabled=false \
+  -Dfmnist.auth.enabled=false -Dfmnist.inference.models="$MODEL" \
   -Dquarkus.log.level=WARN -Dquarkus.log.category.\"dev.fmnist\".level=INFO \
   -jar "$ROOT/inference-service/target/quarkus-app/quarkus-run.jar" > "$WORK/service.log" 2>&1 &
 PIDS+=($!)
@@ -64,7 +66,7 @@ for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HPORT/q/health/live" >/dev
 echo "service: 127.0.0.1:$HPORT"
 
 # ---- snapshot ----
-java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" dev.fmnist.inference.bench.PublishSnapshot "127.0.0.1:$KPORT" "$DATA_DIR" "$WORK/bodies"
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" dev.fmnist.inference.bench.PublishSnapshot "127.0.0.1:$KPORT" "$DATA_DIR" "$WORK/bodies" "$MODEL"
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HPORT/q/health/ready" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$HPORT/q/health/ready" >/dev/null || { echo "service not ready"; tail -30 "$WORK/service.log"; exit 1; }
 echo "model: $(curl -s "http://127.0.0.1:$HPORT/api/v1/model" | head -c 200)..."
@@ -89,9 +91,9 @@ for kind in ${KINDS:-raw png}; do
       -s "$HERE/post.lua" "http://127.0.0.1:$HPORT/api/v1/classify" | grep -E "Latency|50%|99%|Requests/sec|wrk:|Non-2xx"
   fi
   echo "  service-side fmnist_inference_latency (parse + decode + score, seconds, last 2 min):"
-  curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E "^fmnist_inference_latency_seconds\{content_type=\"$kind\",quantile" | sed 's/^/    /' || true
+  curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E "^fmnist_inference_latency_seconds\{content_type=\"$kind\",model=\"[^\"]*\",quantile" | sed 's/^/    /' || true
   echo
 done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_requests_total\{content_type="(raw|png|json)",outcome=' | grep -v ' 0.0$' || true
+curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_requests_total\{content_type="(raw|png|json)",model="[^"]*",outcome=' | grep -v ' 0.0$' || true

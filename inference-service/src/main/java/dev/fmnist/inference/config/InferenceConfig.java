@@ -4,14 +4,26 @@ import dev.fmnist.contracts.image.ImageDecoder;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Settings of the inference service, under {@code fmnist.inference.*}; the decode limits build its image decoder. */
 @ConfigMapping(prefix = "fmnist.inference")
 public interface InferenceConfig extends ImageDecoder.Limits {
-    /** Name of the served model: the key of its records on fmnist.snapshots. */
-    @WithDefault("fmnist-softmax")
-    String modelName();
+    /**
+     * The model families served, each by its family id or model name ({@code softmax}, {@code fmnist-cnn}):
+     * each is read from fmnist.snapshots under its model name ({@code fmnist-<family>}) and has its own
+     * versions, pin and rollback. Env {@code FMNIST_INFERENCE_MODELS}, e.g. {@code softmax,cnn}.
+     */
+    @WithDefault("softmax")
+    List<String> models();
+
+    /**
+     * The model a request that names none goes to (REST without {@code ?model=}, every Kafka request);
+     * one of {@link #models()}, by default the first listed. Env {@code FMNIST_INFERENCE_DEFAULT_MODEL}.
+     */
+    Optional<String> defaultModel();
 
     /** How many snapshot versions stay in memory for pinning and rollback (at least 1). */
     @WithDefault("5")

@@ -2,12 +2,20 @@ package dev.fmnist.inference.health;
 
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.service.ServedModel;
+import java.util.ArrayList;
+import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once a model is loaded: before that every classification would answer 503. */
+/**
+ * Ready once every served model has a live version: a ready replica then never answers 503 for
+ * lack of a model, whichever model a request names (a load balancer cannot route by {@code ?model=}).
+ * The cost: with {@code softmax,cnn}, a replica joins only when the trainer has published both.
+ */
 @Readiness
 @ApplicationScoped
 public class ModelReadinessCheck implements HealthCheck {
@@ -19,12 +27,21 @@ public class ModelReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        LoadedModel m = models.live();
-        if (m == null) {
-            return HealthCheckResponse.named("model").down()
-                    .withData("reason", "no snapshot of '" + models.modelName() + "' loaded yet").build();
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("model").status(models.allLive());
+        List<String> waiting = new ArrayList<>();
+        for (ServedModel served : models.served()) {
+            LoadedModel m = served.live();
+            if (m == null) {
+                waiting.add(served.name());
+            } else {
+                b.withData(served.name(), "v" + m.version() + " (epoch " + m.epoch() + ")");
+            }
         }
-        return HealthCheckResponse.named("model").up().withData("model", m.modelName())
-                .withData("version", m.version()).withData("epoch", m.epoch()).build();
+        b.withData("default", models.defaultModel().name());
+        if (!waiting.isEmpty()) {
+            b.withData("reason", "no snapshot of " + waiting.stream().map(n -> "'" + n + "'").toList()
+                    + " loaded yet");
+        }
+        return b.build();
     }
 }

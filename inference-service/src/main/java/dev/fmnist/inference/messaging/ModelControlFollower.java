@@ -5,6 +5,7 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.kafka.TopicTail;
 import dev.fmnist.support.snapshots.SnapshotTrust;
@@ -13,10 +14,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -43,7 +46,8 @@ public class ModelControlFollower {
     private final SnapshotTrust trust;
     private final TopicTail tail;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile Instant inForceSince = Instant.EPOCH;
+    /** Per model name, when the decision in force was made (decisions of different models are independent). */
+    private final Map<String, Instant> inForceSince = new ConcurrentHashMap<>();
     /** The partitions and their end offsets at the current connection; only the tail's thread uses them. */
     private List<TopicPartition> partitions = List.of();
     private Map<TopicPartition, Long> end = Map.of();
@@ -95,9 +99,9 @@ public class ModelControlFollower {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** When the decision in force was made (a new one must be later; {@link Instant#EPOCH} before any). */
-    public Instant inForceSince() {
-        return inForceSince;
+    /** When the decision in force for {@code modelName} was made (a new one must be later; {@link Instant#EPOCH} before any). */
+    public Instant inForceSince(String modelName) {
+        return inForceSince.getOrDefault(modelName, Instant.EPOCH);
     }
 
     /** Waits until this replica has read the record at {@code offset} of {@code partition}; false on timeout. */
@@ -107,8 +111,10 @@ public class ModelControlFollower {
 
     private void checkCaughtUp(Consumer<byte[], byte[]> c) {
         if (caughtUp.getCount() > 0 && partitions.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
-            LOG.infof("%s read to its end: model '%s' %s", Topics.MODEL_CONTROL, config.modelName(),
-                    describe(models.registry().state().pinned()));
+            for (ServedModel m : models.served()) {
+                LOG.infof("%s read to its end: model '%s' %s", Topics.MODEL_CONTROL, m.name(),
+                        describe(m.registry().state().pinned()));
+            }
             caughtUp.countDown();
         }
     }
@@ -122,36 +128,49 @@ public class ModelControlFollower {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     }
 
+    /**
+     * Applies a record to the served model its key names (records are keyed by model name); a record of a
+     * model not served here is skipped. A record without a key is checked against the default model, so
+     * the trust rule refuses it with its reason as before.
+     */
     private void handle(ConsumerRecord<byte[], byte[]> r) {
-        SnapshotTrust.Verdict<ModelControl> verdict = trust.control(r.key(), r.value(), config.modelName());
+        ServedModel model = r.key() == null ? models.defaultModel()
+                : models.byName(new String(r.key(), StandardCharsets.UTF_8)).orElse(null);
+        if (model == null) {
+            metrics.control(InferenceMetrics.OTHER_MODEL, "other_model");
+            return;
+        }
+        SnapshotTrust.Verdict<ModelControl> verdict = trust.control(r.key(), r.value(), model.name());
         if (verdict instanceof SnapshotTrust.Refused<ModelControl> refused) {
-            reject(r, refused.reason());
+            reject(r, model, refused.reason());
             return;
         }
         if (!(verdict instanceof SnapshotTrust.Trusted<ModelControl> trusted)) {
-            metrics.control("other_model");
+            metrics.control(InferenceMetrics.OTHER_MODEL, "other_model");
             return;
         }
         ModelControl control = trusted.value();
-        if (control.updatedAt().isBefore(inForceSince)) {
-            metrics.control("stale");
-            LOG.warnf("ignored model control at %s-%d@%d: %s made at %s, before the decision in force (%s)",
-                    r.topic(), r.partition(), r.offset(), control.action(), control.updatedAt(), inForceSince);
+        Instant inForce = inForceSince(model.name());
+        if (control.updatedAt().isBefore(inForce)) {
+            model.meters().control("stale");
+            LOG.warnf("ignored model control of '%s' at %s-%d@%d: %s made at %s, before the decision in force (%s)",
+                    model.name(), r.topic(), r.partition(), r.offset(), control.action(), control.updatedAt(), inForce);
             return;
         }
-        inForceSince = control.updatedAt();
-        var state = models.registry().follow(control.pinned() ? control.pinnedVersion() : null);
-        metrics.control("applied");
-        LOG.infof("model control %s: %s (serving %s)", control.action().name().toLowerCase(java.util.Locale.ROOT),
-                describe(state.pinned()), state.live() == null ? "nothing yet" : "v" + state.live().version());
+        inForceSince.put(model.name(), control.updatedAt());
+        var state = model.registry().follow(control.pinned() ? control.pinnedVersion() : null);
+        model.meters().control("applied");
+        LOG.infof("model control %s of '%s': %s (serving %s)",
+                control.action().name().toLowerCase(java.util.Locale.ROOT), model.name(), describe(state.pinned()),
+                state.live() == null ? "nothing yet" : "v" + state.live().version());
     }
 
     private static String describe(Long pinned) {
         return pinned == null ? "follows the newest version" : "pinned to v" + pinned;
     }
 
-    private void reject(ConsumerRecord<byte[], byte[]> r, String reason) {
-        metrics.control("rejected");
+    private void reject(ConsumerRecord<byte[], byte[]> r, ServedModel model, String reason) {
+        model.meters().control("rejected");
         LOG.warnf("rejected model control at %s-%d@%d: %s (the serving state is unchanged)", r.topic(), r.partition(),
                 r.offset(), reason);
         try {

@@ -79,10 +79,13 @@ public class RequestPathMonitor {
         return sum;
     }
 
-    /** Time since the last record was finished, or since the live model was loaded when that is later. */
+    /**
+     * Time since the last record was finished, or since the live version of the default model (the one
+     * Kafka requests go to) was loaded when that is later.
+     */
     public Duration sinceProgress() {
         long since = lastFinished.get();
-        LoadedModel live = models.live();
+        LoadedModel live = models.defaultModel().live();
         long now = System.nanoTime();
         Duration idle = Duration.ofNanos(now - since);
         if (live != null) {
@@ -96,7 +99,7 @@ public class RequestPathMonitor {
 
     /** Whether the path is stuck now. */
     public boolean stuck() {
-        return stuck(models.live() != null, inFlight(), lag(), sinceProgress(), stallTimeout);
+        return stuck(models.defaultModel().live() != null, inFlight(), lag(), sinceProgress(), stallTimeout);
     }
 
     /**

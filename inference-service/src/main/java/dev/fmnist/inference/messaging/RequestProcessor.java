@@ -9,6 +9,7 @@ import dev.fmnist.inference.service.Classification;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.support.kafka.Topic;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -34,6 +35,11 @@ import org.jboss.logging.Logger;
  * nacks the channel. Requests that arrive before any model is loaded wait, unacknowledged, so none
  * is lost; at shutdown a waiting request is left neither acked nor nacked (uncommitted), and is
  * redelivered to whichever replica gets its partition next.
+ *
+ * <p>Every request is scored by the default model ({@code fmnist.inference.default-model}): a
+ * {@link ClassificationRequest} (the wire contract on fmnist.requests) has no field naming a model, and
+ * its prediction none saying which model answered, so a producer cannot pick one; to pick a model,
+ * use REST's {@code ?model=} or OIP's {@code /v2/models/NAME}.
  */
 @ApplicationScoped
 public class RequestProcessor {
@@ -67,7 +73,8 @@ public class RequestProcessor {
             } catch (WireFormatException e) {
                 return deadLetter(in, e.getMessage());
             }
-            LoadedModel model = awaitModel();
+            ServedModel served = models.defaultModel();
+            LoadedModel model = awaitModel(served);
             if (model == null) {
                 finished = false;
                 LOG.infof("shutting down before a model was loaded: request %s left uncommitted", request.id());
@@ -75,7 +82,7 @@ public class RequestProcessor {
             }
             Classification c;
             try {
-                c = classifyWhenDecoderFree(request, model);
+                c = classifyWhenDecoderFree(request, served, model);
                 if (c == null) {
                     finished = false;
                     return null;
@@ -104,11 +111,11 @@ public class RequestProcessor {
         stopping = true;
     }
 
-    /** The live model, waiting for the first one; null when the service stops first. */
-    private LoadedModel awaitModel() throws InterruptedException {
-        LoadedModel model = models.live();
+    /** The live version of {@code served}, waiting for the first one; null when the service stops first. */
+    private LoadedModel awaitModel(ServedModel served) throws InterruptedException {
+        LoadedModel model = served.live();
         while (model == null && !stopping) {
-            model = models.registry().awaitLive(WAIT_STEP);
+            model = served.registry().awaitLive(WAIT_STEP);
         }
         return model;
     }
@@ -117,11 +124,11 @@ public class RequestProcessor {
      * A busy decode budget is load, not a bad record: the request waits (unacknowledged, like one
      * waiting for a model) and is tried again rather than dead-lettered. Null when shutting down.
      */
-    private Classification classifyWhenDecoderFree(ClassificationRequest request, LoadedModel model)
-            throws InterruptedException {
+    private Classification classifyWhenDecoderFree(ClassificationRequest request, ServedModel served,
+                                                   LoadedModel model) throws InterruptedException {
         while (true) {
             try {
-                return classifier.classifyRequest(request, model);
+                return classifier.classifyRequest(request, served, model);
             } catch (DecodeBusyException e) {
                 if (stopping) {
                     return null; // shutting down: the request is left uncommitted

@@ -9,6 +9,7 @@ import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.service.ServedModel;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
 /**
- * Reads every snapshot from the beginning of fmnist.snapshots on a dedicated thread. No consumer
+ * Reads every snapshot from the beginning of fmnist.snapshots on a dedicated thread and routes each
+ * snapshot of a served model to that model's registry ({@link SnapshotAcceptance} holds the rules,
+ * among them that a model name keeps its family). No consumer
  * group and no commits: each replica assigns itself all partitions, so every replica sees every
  * snapshot, reading only committed transactions ({@link SnapshotTrust#follow}). Runs independently of the HTTP side: if the broker is away the service keeps serving
  * the model it has (or answers 503 when it has none) and this loop retries.
@@ -52,7 +55,7 @@ public class SnapshotConsumer {
         this.models = models;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
-        this.acceptance = new SnapshotAcceptance(config.modelName(), trust, config.maxVersionStep());
+        this.acceptance = new SnapshotAcceptance(java.util.Set.copyOf(models.names()), trust, config.maxVersionStep());
         this.tail = trust.follow(kafka, "snapshot consumer", Topics.SNAPSHOTS, consumerSettings(), topics::ensure,
                 config.snapshotPollTimeout(), config.snapshotRetryBackoff(), new TopicTail.Handler() {
                     @Override
@@ -62,7 +65,7 @@ public class SnapshotConsumer {
 
                     @Override
                     public void assigned(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
-                        LOG.infof("reading %s from the beginning for model '%s'", Topics.SNAPSHOTS, config.modelName());
+                        LOG.infof("reading %s from the beginning for models %s", Topics.SNAPSHOTS, models.names());
                     }
 
                     @Override
@@ -112,23 +115,30 @@ public class SnapshotConsumer {
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r) {
-        SnapshotAcceptance.Decision d = acceptance.decide(r.key(), r.value(), models.registry().state().highestSeen());
+        SnapshotAcceptance.Decision d = acceptance.decide(r.key(), r.value(),
+                name -> served(name).registry().state().highestSeen());
         if (d instanceof SnapshotAcceptance.OtherModel) {
-            metrics.snapshot("other_model");
+            metrics.snapshot(InferenceMetrics.OTHER_MODEL, "other_model");
         } else if (d instanceof SnapshotAcceptance.Reject reject) {
-            reject(r, reject.reason());
+            reject(r, reject);
         } else if (d instanceof SnapshotAcceptance.Accept accept) {
-            models.offer(LoadedModel.of(accept.snapshot(), Instant.now()));
+            served(accept.model()).offer(LoadedModel.of(accept.snapshot(), Instant.now()));
         } else if (d instanceof SnapshotAcceptance.NotNewer old) {
             // the registry counts and logs it (and stays the authority under concurrent pins)
-            models.offer(LoadedModel.of(old.snapshot(), Instant.now()));
+            served(old.model()).offer(LoadedModel.of(old.snapshot(), Instant.now()));
         }
     }
 
-    private void reject(ConsumerRecord<byte[], byte[]> r, String reason) {
-        metrics.snapshotRejected();
-        LOG.warnf("rejected snapshot at %s-%d@%d: %s (the live model keeps serving)", r.topic(), r.partition(),
-                r.offset(), reason);
+    /** A model name the acceptance rule has routed: always one served here. */
+    private ServedModel served(String name) {
+        return models.byName(name).orElseThrow(() -> new IllegalStateException("model '" + name + "' is not served"));
+    }
+
+    private void reject(ConsumerRecord<byte[], byte[]> r, SnapshotAcceptance.Reject rejection) {
+        String reason = rejection.reason();
+        metrics.snapshotRejected(rejection.model(), rejection.tag());
+        LOG.warnf("rejected snapshot of '%s' at %s-%d@%d: %s (its live version keeps serving)", rejection.model(),
+                r.topic(), r.partition(), r.offset(), reason);
         try {
             deadLetters.send(r.topic(), r.partition(), r.offset(), r.key(), r.value(), reason).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -13,8 +13,8 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /**
- * Open Inference Protocol v2 (KServe, Triton, Seldon MLServer, DJL Serving) over REST: server and
- * model health and metadata, and {@code infer} taking {@code [N, 784]} UINT8 (0-255) or FP32 (0-1)
+ * Open Inference Protocol v2 (KServe, Triton, Seldon MLServer, DJL Serving) over REST, for every served
+ * model ({@code /v2/models/fmnist-cnn/...}; the family id works too): server and model health and metadata, and {@code infer} taking {@code [N, 784]} UINT8 (0-255) or FP32 (0-1)
  * and answering {@code probabilities} {@code [N, 10]} FP32 and {@code class} {@code [N]} INT64.
  * Errors are the protocol's {@code {"error": "..."}} with 400, 404, 413 or 503.
  */
@@ -42,7 +42,7 @@ public class OipResource {
     @Path("/health/ready")
     public Response ready() {
         if (!oip.ready()) {
-            throw new ModelUnavailableException("no model loaded yet");
+            throw new ModelUnavailableException("not every served model has a version loaded yet");
         }
         return Response.ok().build();
     }

@@ -7,6 +7,7 @@ import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.Scorer;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.support.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
@@ -18,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Open Inference Protocol v2 over the served model: which model and version a path names, its
- * metadata, and inference. A request for the model without a version is scored by the live model
+ * The Open Inference Protocol v2 over every served model: which model and version a path names, its
+ * metadata, and inference. A request for a model without a version is scored by its live version
  * (the pinned one when pinned), with a version by that version if this replica keeps it. Images are
  * scored by the same code as {@code /api/v1/classify} with raw bytes, so both answer the same
  * probabilities.
@@ -45,35 +46,48 @@ public class OipService {
         return m;
     }
 
+    /** Server readiness: every served model has a live version (the service's readiness rule). */
     public boolean ready() {
-        return models.live() != null;
+        return models.allLive();
     }
 
     /**
-     * The model a path names ({@link ModelService#resolve}), failures as the protocol's errors.
+     * The served model a path names (family id or model name), failures as the protocol's errors.
      *
-     * @param version null for "the served one"
-     * @throws ApiException 404 for another model name or a version this replica does not keep, 503 before the first model
+     * @throws ApiException 404 for a model not served here, naming the served ones
      */
-    public LoadedModel resolve(String name, String version) {
-        if (!models.modelName().equals(name)) {
-            throw ApiException.notFound("unknown model '" + name + "'; this server serves '" + models.modelName() + "'");
-        }
-        return models.resolve(version);
+    public ServedModel model(String name) {
+        return models.model(name);
     }
 
-    /** {@code GET /v2/models/{name}[/versions/{v}]}. */
+    /**
+     * The version a path names ({@link ServedModel#resolve}), failures as the protocol's errors.
+     *
+     * @param version null for "the served one"
+     * @throws ApiException 404 for a model not served here or a version this replica does not keep, 503
+     *                      before the model's first version
+     */
+    public LoadedModel resolve(String name, String version) {
+        return model(name).resolve(version);
+    }
+
+    /**
+     * {@code GET /v2/models/{name}[/versions/{v}]}: the input as the model's first layer reads it
+     * ({@code [-1, 784]} for a dense one, {@code [-1, 1, 28, 28]} for a convolution; infer takes either
+     * for every model), the outputs {@code [-1, 10]} and {@code [-1]}.
+     */
     public Map<String, Object> metadata(String name, String version) {
-        LoadedModel m = resolve(name, version);
+        ServedModel served = model(name);
+        LoadedModel m = served.resolve(version);
         List<String> versions = new ArrayList<>();
-        for (LoadedModel kept : models.registry().state().retained()) {
+        for (LoadedModel kept : served.registry().state().retained()) {
             versions.add(Long.toString(kept.version()));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", m.modelName());
         out.put("versions", version == null ? versions : List.of(Long.toString(m.version())));
-        out.put("platform", OipModel.PLATFORM);
-        out.put("inputs", List.of(tensor(OipModel.INPUT, "UINT8", -1, FashionMnist.PIXELS)));
+        out.put("platform", OipModel.platform(m.family()));
+        out.put("inputs", List.of(tensor(OipModel.INPUT, "UINT8", OipModel.inputShape(m.family()))));
         out.put("outputs", List.of(tensor(OipModel.PROBABILITIES, "FP32", -1, FashionMnist.CLASSES),
                 tensor(OipModel.CLASS, "INT64", -1)));
         return out;

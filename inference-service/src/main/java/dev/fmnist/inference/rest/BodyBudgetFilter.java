@@ -5,6 +5,7 @@ import dev.fmnist.contracts.memory.ByteBudget;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.service.ContentKind;
 import dev.fmnist.inference.service.InferenceMetrics;
+import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.inference.service.Outcome;
 import dev.fmnist.support.rest.ErrorResponses;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -38,16 +39,18 @@ public class BodyBudgetFilter {
     private final ByteBudget budget;
     private final long unknownLength;
     private final InferenceMetrics metrics;
+    private final ModelService models;
 
     public BodyBudgetFilter(InferenceConfig config,
                             @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> hardLimit,
-                            InferenceMetrics metrics) {
+                            InferenceMetrics metrics, ModelService models) {
         long total = config.bodyBudgetBytes().orElseGet(() -> ByteBudget.heapShare(DEFAULT_HEAP_FRACTION));
         this.budget = new ByteBudget("request body budget", total);
         // a body without Content-Length may grow to the hard limit before it is refused; at most the whole budget
         long limit = hardLimit.map(MemorySize::asLongValue).orElse(config.maxBodyBytes());
         this.unknownLength = Math.min(limit, budget.totalBytes());
         this.metrics = metrics;
+        this.models = models;
         LOG.infof("request bodies may hold %d MiB together (a body without Content-Length counts as %d MiB)",
                 budget.totalBytes() >> 20, unknownLength >> 20);
     }
@@ -74,7 +77,8 @@ public class BodyBudgetFilter {
             return null;
         }
         if (request.getUriInfo().getPath().startsWith("/api/v1/classify")) {
-            metrics.rejectedRequest(ContentKind.ofHeader(request.getHeaderString(HttpHeaders.CONTENT_TYPE)), Outcome.BUSY);
+            metrics.rejectedRequest(models.tagOf(request.getUriInfo().getQueryParameters().getFirst(ClassifyResource.MODEL)),
+                    ContentKind.ofHeader(request.getHeaderString(HttpHeaders.CONTENT_TYPE)), Outcome.BUSY);
         }
         String reason = "too many request bodies are being received at once (" + bytes + " bytes needed, "
                 + budget.availableBytes() + " of " + budget.totalBytes() + " free"

@@ -2,6 +2,7 @@ package dev.fmnist.inference.rest;
 
 import dev.fmnist.inference.service.ContentKind;
 import dev.fmnist.inference.service.InferenceMetrics;
+import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.inference.service.Outcome;
 import dev.fmnist.support.rest.BodySizeGuard;
 import io.vertx.core.http.HttpHeaders;
@@ -17,10 +18,12 @@ import jakarta.inject.Singleton;
 public class BodyLimitPolicy implements BodySizeGuard.Policy {
     private final BodyLimit limit;
     private final InferenceMetrics metrics;
+    private final ModelService models;
 
-    public BodyLimitPolicy(BodyLimit limit, InferenceMetrics metrics) {
+    public BodyLimitPolicy(BodyLimit limit, InferenceMetrics metrics, ModelService models) {
         this.limit = limit;
         this.metrics = metrics;
+        this.models = models;
     }
 
     @Override
@@ -31,7 +34,8 @@ public class BodyLimitPolicy implements BodySizeGuard.Policy {
     @Override
     public String refuse(HttpServerRequest request, long announced, long max) {
         if (request.path().startsWith("/api/v1/classify")) {
-            metrics.rejectedRequest(ContentKind.ofHeader(request.getHeader(HttpHeaders.CONTENT_TYPE)), Outcome.TOO_LARGE);
+            metrics.rejectedRequest(models.tagOf(request.getParam(ClassifyResource.MODEL)),
+                    ContentKind.ofHeader(request.getHeader(HttpHeaders.CONTENT_TYPE)), Outcome.TOO_LARGE);
         }
         return limit.tooLarge(announced).getMessage();
     }

@@ -5,8 +5,8 @@ import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.inference.service.Classification;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.ContentKind;
-import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.InvalidInputException;
+import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.support.rest.Flags;
 import dev.fmnist.support.rest.InvalidFlagException;
 import io.smallrye.common.annotation.Blocking;
@@ -24,35 +24,36 @@ import java.util.function.Supplier;
 
 /**
  * {@code POST /api/v1/classify}: checks the body and the query (size, 784 pixels 0-255, batch
- * limit, label, flags), then hands typed input to {@link ClassificationService}. A request refused
- * here is counted under its content type and outcome. Raw bytes are scored on the event loop (a
+ * limit, label, flags), then hands typed input to {@link ClassificationService}, for the served model
+ * {@code ?model=} names (family id or model name; absent: the default one; not served: 404 naming the
+ * served ones). A request refused here is counted under its model, content type and outcome. Raw bytes are scored on the event loop (a
  * few microseconds of arithmetic); image decoding and JSON batches run on worker threads.
  */
 @Path("/api/v1/classify")
 @Produces(MediaType.APPLICATION_JSON)
 public class ClassifyResource {
     public static final String TRUE_LABEL_HEADER = "X-True-Label";
+    /** The query parameter naming the served model (family id or model name). */
+    public static final String MODEL = "model";
     private final ClassificationService service;
     private final ClassifyJsonReader jsonReader;
     private final BodyLimit limit;
-    private final InferenceMetrics metrics;
 
-    public ClassifyResource(ClassificationService service, ClassifyJsonReader jsonReader, BodyLimit limit,
-                            InferenceMetrics metrics) {
+    public ClassifyResource(ClassificationService service, ClassifyJsonReader jsonReader, BodyLimit limit) {
         this.service = service;
         this.jsonReader = jsonReader;
         this.limit = limit;
-        this.metrics = metrics;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @NonBlocking
-    public PredictionResponse raw(byte[] body, @QueryParam("label") String label,
+    public PredictionResponse raw(byte[] body, @QueryParam(MODEL) String model, @QueryParam("label") String label,
                                   @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
         record Raw(byte[] pixels, Integer label) {
         }
-        Raw in = checked(ContentKind.RAW, () -> {
+        ServedModel served = service.model(ContentKind.RAW, model);
+        Raw in = checked(served, ContentKind.RAW, () -> {
             limit.check(body);
             if (body == null || body.length != FashionMnist.PIXELS) {
                 throw InvalidInputException.badRequest("application/octet-stream body must be exactly "
@@ -60,53 +61,57 @@ public class ClassifyResource {
             }
             return new Raw(body, label(label, labelHeader));
         });
-        return prediction(service.classifyPixels(ContentKind.RAW, in.pixels(), in.label()));
+        return prediction(service.classifyPixels(ContentKind.RAW, served, in.pixels(), in.label()));
     }
 
     @POST
     @Consumes({"image/png", "image/jpeg"})
     @Blocking
     public PredictionResponse image(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                    @QueryParam("invert") String invert, @QueryParam("label") String label,
+                                    @QueryParam(MODEL) String model, @QueryParam("invert") String invert,
+                                    @QueryParam("label") String label,
                                     @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
         record Image(boolean invert, Integer label) {
         }
         ContentKind kind = ContentKind.ofHeader(contentType);
-        Image in = checked(kind, () -> {
+        ServedModel served = service.model(kind, model);
+        Image in = checked(served, kind, () -> {
             limit.check(body);
             return new Image(flag("invert", invert), label(label, labelHeader));
         });
-        return prediction(service.classifyImage(kind, body, in.invert(), in.label()));
+        return prediction(service.classifyImage(kind, served, body, in.invert(), in.label()));
     }
 
     /** Read as a stream through the body limit: a chunked body is held to it too, and no tree is built. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public Object json(InputStream body, @QueryParam("label") String label,
+    public Object json(InputStream body, @QueryParam(MODEL) String model, @QueryParam("label") String label,
                        @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
-        Integer labelParam = checked(ContentKind.JSON, () -> label(label, labelHeader));
+        ServedModel served = service.model(ContentKind.JSON, model);
+        Integer labelParam = checked(served, ContentKind.JSON, () -> label(label, labelHeader));
         ClassifyJson parsed;
         try {
             parsed = jsonReader.read(limit.bounded(body));
         } catch (ClassifyJsonReader.Invalid e) {
-            metrics.rejectedRequest(e.kind(), e.outcome());
+            service.countRefused(served, e.kind(), e.outcome());
             throw e;
         }
         if (parsed instanceof ClassifyJson.Single s) {
-            return prediction(service.classifyPixels(ContentKind.JSON, s.pixels(),
+            return prediction(service.classifyPixels(ContentKind.JSON, served, s.pixels(),
                     labelParam != null ? labelParam : s.label()));
         }
         ClassifyJson.Batch b = (ClassifyJson.Batch) parsed;
-        return new PredictionResponse.Batch(service.classifyBatch(b.batch()).stream().map(ClassifyResource::prediction).toList());
+        return new PredictionResponse.Batch(service.classifyBatch(served, b.batch()).stream()
+                .map(ClassifyResource::prediction).toList());
     }
 
-    /** Runs a check; a refusal is counted under {@code kind} and rethrown for the error mapper. */
-    private <T> T checked(ContentKind kind, Supplier<T> check) {
+    /** Runs a check; a refusal is counted under the model and {@code kind} and rethrown for the error mapper. */
+    private <T> T checked(ServedModel model, ContentKind kind, Supplier<T> check) {
         try {
             return check.get();
         } catch (InvalidInputException e) {
-            metrics.rejectedRequest(kind, e.outcome());
+            service.countRefused(model, kind, e.outcome());
             throw e;
         }
     }
@@ -125,6 +130,7 @@ public class ClassifyResource {
     }
 
     private static PredictionResponse prediction(Classification c) {
-        return new PredictionResponse(c.classIndex(), c.label(), c.probabilities(), c.modelVersion(), c.epoch());
+        return new PredictionResponse(c.classIndex(), c.label(), c.probabilities(), c.modelVersion(), c.epoch(),
+                c.model());
     }
 }

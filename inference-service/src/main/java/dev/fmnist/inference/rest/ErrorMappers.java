@@ -46,7 +46,8 @@ public class ErrorMappers {
 
     private void countIfClassify(ContainerRequestContext request, Outcome outcome) {
         if (request.getUriInfo().getPath().startsWith(CLASSIFY_PATH)) {
-            service.countRefused(request.getHeaderString(HttpHeaders.CONTENT_TYPE), outcome);
+            service.countRefused(request.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                    request.getUriInfo().getQueryParameters().getFirst(ClassifyResource.MODEL), outcome);
         }
     }
 }

@@ -11,9 +11,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
 /**
- * {@code GET /api/v1/model/export?format=npz|safetensors|onnx[&version=N]}: the model's named tensors
- * with the snapshot's metadata (onnx: the whole network as a graph), as a download. Without a version, the served model; with one,
- * a version this replica keeps (404 otherwise). Reading the weights changes nothing, so it is open
+ * {@code GET /api/v1/model/export?format=npz|safetensors|onnx[&model=NAME][&version=N]}: a served model's
+ * named tensors with the snapshot's metadata (onnx: the whole network as a graph), as a download.
+ * {@code model} as on every model endpoint (absent: the default model); without a version, its live
+ * version; with one, a version this replica keeps (404 otherwise). Reading the weights changes nothing, so it is open
  * like the model description.
  */
 @Path("/api/v1/model/export")
@@ -25,10 +26,11 @@ public class ModelExportResource {
     }
 
     @GET
-    public Response export(@QueryParam("format") @DefaultValue("npz") String format, @QueryParam("version") String version) {
+    public Response export(@QueryParam("format") @DefaultValue("npz") String format,
+                           @QueryParam(ClassifyResource.MODEL) String model, @QueryParam("version") String version) {
         ExportFormat f = ExportFormat.parse(format).orElseThrow(() -> InvalidInputException.badRequest(
                 "unknown export format '" + format + "': use one of " + ExportFormat.names()));
-        LoadedModel m = models.resolve(version);
+        LoadedModel m = models.model(model).resolve(version);
         String file = m.modelName() + "-v" + m.version() + "." + f.extension();
         return Response.ok(m.export(f), f.mediaType())
                 .header("Content-Disposition", "attachment; filename=\"" + file + "\"")

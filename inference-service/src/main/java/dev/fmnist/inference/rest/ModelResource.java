@@ -4,10 +4,10 @@ import dev.fmnist.api.ModelInfo;
 import dev.fmnist.api.OnlineAccuracy;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.ModelRegistry;
-import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.InvalidInputException;
 import dev.fmnist.inference.service.ModelControlService;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.support.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -16,6 +16,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,41 +26,41 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
- * The live model's description, and the admin endpoints that pin a version or roll back: decisions
- * every replica follows through fmnist.model-control.
+ * A served model's live description, and the admin endpoints that pin a version or roll back: decisions
+ * every replica follows through fmnist.model-control, per model name. Every endpoint takes
+ * {@code ?model=} (family id or model name; absent: the default model; not served: 404 naming the served ones).
  */
 @Path("/api/v1/model")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
     private final ModelService models;
     private final ModelControlService control;
-    private final InferenceMetrics metrics;
 
-    public ModelResource(ModelService models, ModelControlService control, InferenceMetrics metrics) {
+    public ModelResource(ModelService models, ModelControlService control) {
         this.models = models;
         this.control = control;
-        this.metrics = metrics;
     }
 
     @GET
-    public ModelInfo live() {
-        ModelRegistry.State s = models.registry().state();
-        LoadedModel m = models.require();
+    public ModelInfo live(@QueryParam(ClassifyResource.MODEL) String model) {
+        ServedModel served = models.model(model);
+        ModelRegistry.State s = served.registry().state();
+        LoadedModel m = served.require();
         return info(m, true, s.pinned() != null && s.pinned() == m.version());
     }
 
     /** Online accuracy on labelled requests (the figures of the {@code fmnist.inference.accuracy.*} series). */
     @GET
     @Path("/accuracy")
-    public OnlineAccuracy accuracy() {
-        return metrics.onlineAccuracy();
+    public OnlineAccuracy accuracy(@QueryParam(ClassifyResource.MODEL) String model) {
+        return models.model(model).meters().onlineAccuracy();
     }
 
     @GET
     @RolesAllowed(Roles.ADMIN)
     @Path("/versions")
-    public ModelInfo.Versions versions() {
-        return view(models.registry().state(), false);
+    public ModelInfo.Versions versions(@QueryParam(ClassifyResource.MODEL) String model) {
+        return view(models.model(model).registry().state(), false);
     }
 
     /**
@@ -76,8 +77,9 @@ public class ModelResource {
     @APIResponse(responseCode = "202", description = "Written to fmnist.model-control; not applied here yet (pending)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ModelInfo.Versions.class)))
-    public RestResponse<ModelInfo.Versions> pin(ModelInfo.PinRequest body) {
-        return decided(control.pin(requestedVersion(body)));
+    public RestResponse<ModelInfo.Versions> pin(@QueryParam(ClassifyResource.MODEL) String model,
+                                                ModelInfo.PinRequest body) {
+        return decided(control.pin(models.model(model), requestedVersion(body)));
     }
 
     /** Every replica follows the newest version again (200, or 202 while this replica has not applied it). */
@@ -90,8 +92,8 @@ public class ModelResource {
     @APIResponse(responseCode = "202", description = "Written to fmnist.model-control; not applied here yet (pending)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ModelInfo.Versions.class)))
-    public RestResponse<ModelInfo.Versions> unpin() {
-        return decided(control.unpin());
+    public RestResponse<ModelInfo.Versions> unpin(@QueryParam(ClassifyResource.MODEL) String model) {
+        return decided(control.unpin(models.model(model)));
     }
 
     /** Pins, on every replica, the version before the one live here (200, or 202 while pending here). */
@@ -104,8 +106,8 @@ public class ModelResource {
     @APIResponse(responseCode = "202", description = "Written to fmnist.model-control; not applied here yet (pending)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ModelInfo.Versions.class)))
-    public RestResponse<ModelInfo.Versions> rollback() {
-        return decided(control.rollback());
+    public RestResponse<ModelInfo.Versions> rollback(@QueryParam(ClassifyResource.MODEL) String model) {
+        return decided(control.rollback(models.model(model)));
     }
 
     private static RestResponse<ModelInfo.Versions> decided(ModelControlService.Outcome outcome) {

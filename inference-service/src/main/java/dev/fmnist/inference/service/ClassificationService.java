@@ -9,15 +9,17 @@ import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.BatchScorer;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.Scorer;
+import dev.fmnist.support.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Scores checked inputs (pixels, an encoded image, a batch, a Kafka request) with the model picked
- * once per request (plain Java, the same arithmetic for one image and for a batch) and records each request's outcome
- * and latency. Parsing and checking request bodies is the caller's job (the REST layer, the codec).
+ * Scores checked inputs (pixels, an encoded image, a batch, a Kafka request) with the served model a
+ * request names (the default one when it names none), its version picked once per request (plain Java,
+ * the same arithmetic for one image and for a batch), and records each request's outcome and latency
+ * under that model. Parsing and checking request bodies is the caller's job (the REST layer, the codec).
  */
 @ApplicationScoped
 public class ClassificationService {
@@ -34,37 +36,52 @@ public class ClassificationService {
         this.decoder = decoder;
     }
 
+    /**
+     * The model a request names ({@link ModelService#model}): null for the default one.
+     *
+     * @throws ApiException (404) for a model not served here, counted under {@code kind}
+     */
+    public ServedModel model(ContentKind kind, String requested) {
+        try {
+            return models.model(requested);
+        } catch (ApiException e) {
+            metrics.rejectedRequest(InferenceMetrics.UNKNOWN_MODEL, kind, Outcome.UNKNOWN_MODEL);
+            throw e;
+        }
+    }
+
     /** 784 checked pixels 0-255, row-major 28x28, light object on dark background. */
-    public Classification classifyPixels(ContentKind kind, byte[] pixels, Integer label) {
-        return recorded(kind, () -> scoreOne(models.require(), pixels, label));
+    public Classification classifyPixels(ContentKind kind, ServedModel model, byte[] pixels, Integer label) {
+        return recorded(model, kind, () -> scoreOne(model, model.require(), pixels, label));
     }
 
     /** A PNG or JPEG of any size (decoded, bounded by {@code max-image-pixels}). */
-    public Classification classifyImage(ContentKind kind, byte[] encoded, boolean invert, Integer label) {
-        return recorded(kind, () -> scoreOne(models.require(), toPixels(encoded, invert), label));
+    public Classification classifyImage(ContentKind kind, ServedModel model, byte[] encoded, boolean invert,
+                                        Integer label) {
+        return recorded(model, kind, () -> scoreOne(model, model.require(), toPixels(encoded, invert), label));
     }
 
-    /** A checked batch, all scored by one model version. */
-    public List<Classification> classifyBatch(PixelBatch batch) {
-        return recorded(ContentKind.JSON_BATCH, () -> {
-            LoadedModel model = models.require();
-            float[][] probs = BatchScorer.score(model, batch.pixels(), batch.count());
-            metrics.batch(batch.count());
+    /** A checked batch, all scored by one version of the model. */
+    public List<Classification> classifyBatch(ServedModel model, PixelBatch batch) {
+        return recorded(model, ContentKind.JSON_BATCH, () -> {
+            LoadedModel live = model.require();
+            float[][] probs = BatchScorer.score(live, batch.pixels(), batch.count());
+            model.meters().batch(batch.count());
             List<Classification> out = new ArrayList<>(batch.count());
             for (int i = 0; i < batch.count(); i++) {
-                out.add(classification(model, probs[i], batch.labels()[i]));
+                out.add(classification(model, live, probs[i], batch.labels()[i]));
             }
             return out;
         });
     }
 
     /**
-     * A request decoded from the Kafka topic, scored by {@code model}.
+     * A request decoded from the Kafka topic, scored by {@code version} of {@code model}.
      *
      * @throws InvalidInputException when its image cannot be decoded
      */
-    public Classification classifyRequest(ClassificationRequest request, LoadedModel model) {
-        return recorded(ContentKind.KAFKA, () -> {
+    public Classification classifyRequest(ClassificationRequest request, ServedModel model, LoadedModel version) {
+        return recorded(model, ContentKind.KAFKA, () -> {
             byte[] raw;
             if (request.pixels() != null) {
                 raw = new byte[FashionMnist.PIXELS];
@@ -74,38 +91,44 @@ public class ClassificationService {
             } else {
                 raw = toPixels(request.image(), request.invert());
             }
-            return scoreOne(model, raw, request.label());
+            return scoreOne(model, version, raw, request.label());
         });
     }
 
     /** Counts a request that the HTTP layer refused before any scoring (used by the error mappers). */
-    public void countRefused(String contentType, Outcome outcome) {
-        metrics.rejectedRequest(ContentKind.ofHeader(contentType), outcome);
+    public void countRefused(String contentType, String requestedModel, Outcome outcome) {
+        metrics.rejectedRequest(models.tagOf(requestedModel), ContentKind.ofHeader(contentType), outcome);
+    }
+
+    /** Counts a request refused by a check before scoring, under the model it named. */
+    public void countRefused(ServedModel model, ContentKind kind, Outcome outcome) {
+        model.meters().rejectedRequest(kind, outcome);
     }
 
     /** The one timing/outcome wrapper: every scored request is counted by outcome and timed, failures rethrown. */
-    private <T> T recorded(ContentKind kind, Supplier<T> work) {
+    private static <T> T recorded(ServedModel model, ContentKind kind, Supplier<T> work) {
         long start = System.nanoTime();
         try {
             T result = work.get();
-            metrics.request(kind, Outcome.OK, start);
+            model.meters().request(kind, Outcome.OK, start);
             return result;
         } catch (RuntimeException e) {
-            metrics.request(kind, outcomeOf(e), start);
+            model.meters().request(kind, outcomeOf(e), start);
             throw e;
         }
     }
 
-    private Classification scoreOne(LoadedModel model, byte[] raw, Integer label) {
-        return classification(model, Scorer.score(model, raw), label);
+    private static Classification scoreOne(ServedModel model, LoadedModel version, byte[] raw, Integer label) {
+        return classification(model, version, Scorer.score(version, raw), label);
     }
 
-    private Classification classification(LoadedModel model, float[] probs, Integer label) {
+    private static Classification classification(ServedModel model, LoadedModel version, float[] probs,
+                                                  Integer label) {
         int best = Scorer.argmax(probs);
         if (label != null) {
-            metrics.labelled(model.version(), best == label);
+            model.meters().labelled(version.version(), best == label);
         }
-        return new Classification(best, probs, model.version(), model.epoch());
+        return new Classification(best, probs, version.version(), version.epoch(), model.name());
     }
 
     private byte[] toPixels(byte[] image, boolean invert) {

@@ -11,21 +11,19 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * Pin, unpin and rollback for every replica: the decision is checked against this replica's
- * retained versions, written to the model-control topic, and in force here once this replica's
+ * Pin, unpin and rollback of one served model for every replica: the decision is checked against this
+ * replica's retained versions of that model, written to the model-control topic, and in force here once this replica's
  * follower has read it back (every other replica follows the same topic).
  */
 @ApplicationScoped
 public class ModelControlService {
-    private final ModelService models;
     private final ModelControlPublisher publisher;
     private final ModelControlFollower follower;
     private final InferenceConfig config;
     private final Clock clock;
 
-    public ModelControlService(ModelService models, ModelControlPublisher publisher, ModelControlFollower follower,
+    public ModelControlService(ModelControlPublisher publisher, ModelControlFollower follower,
                                InferenceConfig config) {
-        this.models = models;
         this.publisher = publisher;
         this.follower = follower;
         this.config = config;
@@ -37,47 +35,47 @@ public class ModelControlService {
     }
 
     /**
-     * Serves {@code version} on every replica until unpinned.
+     * Serves {@code version} of {@code model} on every replica until unpinned.
      *
      * @throws ApiException (409) when that version is not retained here
      */
-    public Outcome pin(long version) {
+    public Outcome pin(ServedModel model, long version) {
         try {
-            models.registry().requireRetained(version);
+            model.registry().requireRetained(version);
         } catch (IllegalArgumentException e) {
-            throw ApiException.conflict(e.getMessage());
+            throw ApiException.conflict(model.name() + ": " + e.getMessage());
         }
-        return decide(ModelControl.Action.PIN, version);
+        return decide(model, ModelControl.Action.PIN, version);
     }
 
-    /** Every replica follows the newest version again. */
-    public Outcome unpin() {
-        return decide(ModelControl.Action.UNPIN, 0);
+    /** Every replica follows the newest version of {@code model} again. */
+    public Outcome unpin(ServedModel model) {
+        return decide(model, ModelControl.Action.UNPIN, 0);
     }
 
     /**
-     * Pins, on every replica, the newest retained version older than the one live here.
+     * Pins, on every replica, the newest retained version of {@code model} older than the one live here.
      *
      * @throws ApiException (409) when there is no older version to go back to
      */
-    public Outcome rollback() {
+    public Outcome rollback(ServedModel model) {
         long target;
         try {
-            target = models.registry().rollbackTarget();
+            target = model.registry().rollbackTarget();
         } catch (IllegalStateException e) {
-            throw ApiException.conflict(e.getMessage());
+            throw ApiException.conflict(model.name() + ": " + e.getMessage());
         }
-        return decide(ModelControl.Action.ROLLBACK, target);
+        return decide(model, ModelControl.Action.ROLLBACK, target);
     }
 
-    private Outcome decide(ModelControl.Action action, long version) {
+    private Outcome decide(ServedModel model, ModelControl.Action action, long version) {
         // later than the decision in force even if this replica's clock is behind the one that made it,
         // so followers (which ignore older decisions as replays) never drop it
         Instant now = clock.instant();
-        Instant inForce = follower.inForceSince();
+        Instant inForce = follower.inForceSince(model.name());
         Instant at = now.isAfter(inForce) ? now : inForce.plusMillis(1);
         ModelControlPublisher.Written written =
-                publisher.publish(new ModelControl(models.modelName(), version, action, at));
+                publisher.publish(new ModelControl(model.name(), version, action, at));
         boolean applied;
         try {
             applied = follower.awaitRead(written.partition(), written.offset(), config.controlApplyTimeout());
@@ -85,6 +83,6 @@ public class ModelControlService {
             Thread.currentThread().interrupt();
             applied = false;
         }
-        return new Outcome(models.registry().state(), applied);
+        return new Outcome(model.registry().state(), applied);
     }
 }

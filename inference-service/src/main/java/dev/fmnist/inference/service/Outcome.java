@@ -3,7 +3,7 @@ package dev.fmnist.inference.service;
 /** The {@code outcome} tag of the request metrics. */
 public enum Outcome {
     OK("ok"), BAD_REQUEST("bad_request"), TOO_LARGE("too_large"), UNSUPPORTED("unsupported_media_type"),
-    UNAVAILABLE("model_unavailable"), BUSY("busy"), ERROR("error");
+    UNAVAILABLE("model_unavailable"), UNKNOWN_MODEL("unknown_model"), BUSY("busy"), ERROR("error");
 
     private final String tag;
 

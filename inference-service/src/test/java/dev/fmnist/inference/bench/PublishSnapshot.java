@@ -2,10 +2,13 @@ package dev.fmnist.inference.bench;
 
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.inference.support.SoftmaxFit;
+import dev.fmnist.inference.support.TestNetworks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +21,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Benchmark helper (not a test): fits a quick softmax regression, publishes it as a snapshot and
- * writes request bodies (raw bytes, PNG and JSON pixels of test image 0) for the load generators.
- * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [MODEL]
+ * Benchmark helper (not a test): publishes a snapshot and writes request bodies (raw bytes, PNG and
+ * JSON pixels of test image 0) for the load generators. For softmax a quick fit; for another family
+ * (mlp, cnn) a seeded random network of its architecture (scoring costs the same whatever the weights).
+ * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [FAMILY or MODEL NAME, default softmax]
  */
 public final class PublishSnapshot {
     private PublishSnapshot() {
@@ -30,9 +34,19 @@ public final class PublishSnapshot {
         String bootstrap = args[0];
         FashionMnistData data = FashionMnistData.load(Path.of(args[1]));
         Path out = Path.of(args[2]);
-        String model = args.length > 3 ? args[3] : "fmnist-softmax";
-        SoftmaxFit.Fit fit = SoftmaxFit.fit(data, 60_000, 1, 1);
-        byte[] snapshot = WeightSnapshotCodec.encode(SoftmaxFit.snapshot(model, 1, fit, Instant.now()));
+        ModelFamily family = ModelFamily.parse(args.length > 3 ? args[3] : "softmax");
+        String model = family.modelName();
+        String accuracy;
+        WeightSnapshot s;
+        if (family == ModelFamily.SOFTMAX) {
+            SoftmaxFit.Fit fit = SoftmaxFit.fit(data, 60_000, 1, 1);
+            s = SoftmaxFit.snapshot(model, 1, fit, Instant.now());
+            accuracy = String.format("test accuracy %.4f", fit.testAccuracy());
+        } else {
+            s = TestNetworks.snapshot(model, 1, TestNetworks.random(family, 1), Instant.now());
+            accuracy = "random weights";
+        }
+        byte[] snapshot = WeightSnapshotCodec.encode(s);
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, model.getBytes(StandardCharsets.UTF_8), snapshot)).get();
@@ -46,6 +60,6 @@ public final class PublishSnapshot {
             json.append(i == 0 ? "" : ",").append(raw[i] & 0xFF);
         }
         Files.writeString(out.resolve("image.json"), json.append("]}").toString());
-        System.out.printf("published %s v1 (test accuracy %.4f); bodies in %s%n", model, fit.testAccuracy(), out);
+        System.out.printf("published %s v1 (%s); bodies in %s%n", model, accuracy, out);
     }
 }

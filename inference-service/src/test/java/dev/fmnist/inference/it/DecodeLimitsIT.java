@@ -64,16 +64,16 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaTestResource.class)
 @TestProfile(DecodeLimitsIT.Profile.class)
 class DecodeLimitsIT {
-    static final String MODEL = "decode-limits-model";
+    static final String MODEL = "fmnist-softmax";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final long MIB = 1L << 20;
     private static final long BODY_BUDGET = 4 * MIB;
 
-    /** A model of its own; one large image (2000x2000 RGB, 28 MB) fills the 32 MiB budget. */
+    /** Its own profile (a fresh broker); one large image (2000x2000 RGB, 28 MB) fills the 32 MiB budget. */
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("fmnist.inference.model-name", MODEL,
+            return Map.of("fmnist.inference.models", "softmax",
                     "fmnist.inference.max-decoded-bytes", Long.toString(32L << 20),
                     "fmnist.inference.decode-budget-bytes", Long.toString(32L << 20),
                     "fmnist.inference.decode-wait", "PT0.1S",

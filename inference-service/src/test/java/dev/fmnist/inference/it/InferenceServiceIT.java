@@ -318,8 +318,8 @@ class InferenceServiceIT {
     @Order(7)
     void serviceAccuracyOnAllTestImagesEqualsTheSnapshotsTestAccuracy() throws Exception {
         int n = data.test().count();
-        double labelledBefore = metric("fmnist_inference_accuracy_labelled_total{model_version=\"2\"}");
-        double correctBefore = metric("fmnist_inference_accuracy_correct_total{model_version=\"2\"}");
+        double labelledBefore = metric("fmnist_inference_accuracy_labelled_total{model=\"fmnist-softmax\",model_version=\"2\"}");
+        double correctBefore = metric("fmnist_inference_accuracy_correct_total{model=\"fmnist-softmax\",model_version=\"2\"}");
         double reported = given().get("/api/v1/model").jsonPath().getDouble("testAccuracy");
         assertEquals(trained.testAccuracy(), reported, 0.0);
         assertTrue(reported > 0.7, "the fitted model is meaningful: " + reported);
@@ -376,8 +376,8 @@ class InferenceServiceIT {
         pool.shutdown();
         assertEquals(reported, correctRaw / (double) n, 0.0, "raw bytes accuracy");
 
-        double labelled = metric("fmnist_inference_accuracy_labelled_total{model_version=\"2\"}") - labelledBefore;
-        double correct = metric("fmnist_inference_accuracy_correct_total{model_version=\"2\"}") - correctBefore;
+        double labelled = metric("fmnist_inference_accuracy_labelled_total{model=\"fmnist-softmax\",model_version=\"2\"}") - labelledBefore;
+        double correct = metric("fmnist_inference_accuracy_correct_total{model=\"fmnist-softmax\",model_version=\"2\"}") - correctBefore;
         assertEquals(n, labelled, 0.0);
         assertEquals(correctBatch, correct, 0.0);
         assertEquals((correctBefore + correct) / (labelledBefore + labelled), metric("fmnist_inference_accuracy_online"), 1e-9);
@@ -436,18 +436,18 @@ class InferenceServiceIT {
         given().contentType("image/png").queryParam("invert", "maybe").body(ImageConverter.encodePng(px))
                 .post("/api/v1/classify").then().statusCode(400).body("error", containsString("invert"));
         given().get("/api/v1/classify").then().statusCode(405).body("error", notNullValue());
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"other\",outcome=\"unsupported_media_type\"}") >= 1);
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"raw\",outcome=\"too_large\"}") >= 1);
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"png\",outcome=\"too_large\"}") >= 1);
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"png\",outcome=\"bad_request\"}") >= 2);
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"json-batch\",outcome=\"too_large\"}") >= 1);
-        assertEquals(0, metric("fmnist_inference_requests_total{content_type=\"raw\",outcome=\"error\"}"), 0.0);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"other\",model=\"fmnist-softmax\",outcome=\"unsupported_media_type\"}") >= 1);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"raw\",model=\"fmnist-softmax\",outcome=\"too_large\"}") >= 1);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"png\",model=\"fmnist-softmax\",outcome=\"too_large\"}") >= 1);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"png\",model=\"fmnist-softmax\",outcome=\"bad_request\"}") >= 2);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"json-batch\",model=\"fmnist-softmax\",outcome=\"too_large\"}") >= 1);
+        assertEquals(0, metric("fmnist_inference_requests_total{content_type=\"raw\",model=\"fmnist-softmax\",outcome=\"error\"}"), 0.0);
     }
 
     @Test
     @Order(9)
     void labelsFromQueryHeaderAndJsonCount() {
-        double before = metric("fmnist_inference_accuracy_labelled_total{model_version=\"2\"}");
+        double before = metric("fmnist_inference_accuracy_labelled_total{model=\"fmnist-softmax\",model_version=\"2\"}");
         byte[] px = testImage(3);
         given().contentType("application/octet-stream").queryParam("label", "3").body(px).post("/api/v1/classify")
                 .then().statusCode(200);
@@ -460,7 +460,7 @@ class InferenceServiceIT {
         given().contentType("application/json").body("{\"pixels\": " + Arrays.toString(ints) + ", \"label\": 1}")
                 .post("/api/v1/classify").then().statusCode(200).body("label", equalTo(
                         FashionMnist.label(raw(px).jsonPath().getInt("classIndex"))));
-        assertEquals(before + 3, metric("fmnist_inference_accuracy_labelled_total{model_version=\"2\"}"), 0.0);
+        assertEquals(before + 3, metric("fmnist_inference_accuracy_labelled_total{model=\"fmnist-softmax\",model_version=\"2\"}"), 0.0);
     }
 
     @Test
@@ -507,16 +507,16 @@ class InferenceServiceIT {
         assertEquals(2, metric("fmnist_inference_model_version"), 0.0);
         assertTrue(metric("fmnist_inference_model_age_seconds") >= 0);
         assertTrue(metric("fmnist_inference_model_swaps_total") >= 6, "v1, v2, pin, unpin, rollback, unpin");
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"raw\",outcome=\"ok\"}") > 10_000);
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"raw\",outcome=\"model_unavailable\"}") >= 1);
-        assertTrue(metric("fmnist_inference_requests_total{content_type=\"kafka\",outcome=\"ok\"}") >= 2);
-        assertTrue(metric("fmnist_inference_latency_seconds_count{content_type=\"raw\"}") > 10_000);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"raw\",model=\"fmnist-softmax\",outcome=\"ok\"}") > 10_000);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"raw\",model=\"fmnist-softmax\",outcome=\"model_unavailable\"}") >= 1);
+        assertTrue(metric("fmnist_inference_requests_total{content_type=\"kafka\",model=\"fmnist-softmax\",outcome=\"ok\"}") >= 2);
+        assertTrue(metric("fmnist_inference_latency_seconds_count{content_type=\"raw\",model=\"fmnist-softmax\"}") > 10_000);
         String text = given().get("/q/metrics").asString();
-        assertTrue(text.contains("fmnist_inference_latency_seconds{content_type=\"raw\",quantile=\"0.99\"}"));
+        assertTrue(text.contains("fmnist_inference_latency_seconds{content_type=\"raw\",model=\"fmnist-softmax\",quantile=\"0.99\"}"));
         assertTrue(text.contains("fmnist_inference_latency_seconds_bucket{content_type=\"raw\""));
         assertTrue(metric("fmnist_inference_dead_letters_total{source=\"fmnist.snapshots\"}") >= 1);
         assertTrue(metric("fmnist_inference_dead_letters_total{source=\"fmnist.requests\"}") >= 1);
-        assertTrue(metric("fmnist_inference_snapshots_total{outcome=\"swapped\"}") >= 2);
+        assertTrue(metric("fmnist_inference_snapshots_total{model=\"fmnist-softmax\",outcome=\"swapped\"}") >= 2);
     }
 
     /** Never an HTML page: an unknown path (in JAX-RS or outside it) and a wrong method answer the JSON error body. */

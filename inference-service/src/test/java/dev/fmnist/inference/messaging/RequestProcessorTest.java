@@ -77,7 +77,7 @@ class RequestProcessorTest {
 
         LoadedModel model = LoadedModel.of(SoftmaxFit.snapshot("fmnist-softmax", 3, SoftmaxFit.random(3, 0.05),
                 Instant.EPOCH), Instant.EPOCH);
-        models.offer(model);
+        models.defaultModel().offer(model);
         acked.get(30, TimeUnit.SECONDS);
 
         assertEquals(1, predictions.received().size());

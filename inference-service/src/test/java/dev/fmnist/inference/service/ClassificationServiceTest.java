@@ -18,18 +18,19 @@ class ClassificationServiceTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InferenceMetrics metrics = new InferenceMetrics(registry);
     private final ModelService models = new ModelService(new TestConfig(10), metrics);
+    private final ServedModel softmax = models.defaultModel();
     private final ClassificationService service = new ClassificationService(models, metrics, new TestConfig(10),
             new dev.fmnist.contracts.image.ImageDecoder(134_217_728, new dev.fmnist.contracts.image.DecodeBudget(256L << 20), java.time.Duration.ofMillis(200)));
 
     private double count(ContentKind kind, Outcome outcome) {
-        return registry.get(InferenceMetrics.REQUESTS).tag("content.type", kind.tag()).tag("outcome", outcome.tag())
-                .counter().count();
+        return registry.get(InferenceMetrics.REQUESTS).tag("model", "fmnist-softmax").tag("content.type", kind.tag())
+                .tag("outcome", outcome.tag()).counter().count();
     }
 
     private LoadedModel load(long version) {
         LoadedModel m = LoadedModel.of(SoftmaxFit.snapshot("fmnist-softmax", version, SoftmaxFit.random(version, 0.05),
                 Instant.EPOCH), Instant.EPOCH);
-        models.offer(m);
+        softmax.offer(m);
         return m;
     }
 
@@ -43,18 +44,18 @@ class ClassificationServiceTest {
 
     @Test
     void withoutAModelTheRequestIsUnavailableAndCounted() {
-        assertThrows(ModelUnavailableException.class, () -> service.classifyPixels(ContentKind.RAW, image(0), null));
+        assertThrows(ModelUnavailableException.class, () -> service.classifyPixels(ContentKind.RAW, softmax, image(0), null));
         assertEquals(1, count(ContentKind.RAW, Outcome.UNAVAILABLE));
     }
 
     @Test
     void pixelsAreScoredByTheLiveModelAndLabelsFeedOnlineAccuracy() {
         LoadedModel m = load(4);
-        Classification c = service.classifyPixels(ContentKind.JSON, image(1), 3);
+        Classification c = service.classifyPixels(ContentKind.JSON, softmax, image(1), 3);
         assertArrayEquals(Scorer.score(m, image(1)), c.probabilities());
         assertEquals(4, c.modelVersion());
         assertEquals(1, count(ContentKind.JSON, Outcome.OK));
-        assertEquals(1, registry.get(InferenceMetrics.ACCURACY_LABELLED).tag("model.version", "4").counter().count());
+        assertEquals(1, registry.get(InferenceMetrics.ACCURACY_LABELLED).tag("model", "fmnist-softmax").tag("model.version", "4").counter().count());
     }
 
     @Test
@@ -63,10 +64,10 @@ class ClassificationServiceTest {
         byte[] both = new byte[2 * 784];
         System.arraycopy(image(1), 0, both, 0, 784);
         System.arraycopy(image(2), 0, both, 784, 784);
-        var out = service.classifyBatch(new PixelBatch(both, 2, new Integer[] {null, 5}));
+        var out = service.classifyBatch(softmax, new PixelBatch(both, 2, new Integer[] {null, 5}));
         assertEquals(2, out.size());
         for (int k = 0; k < 2; k++) {
-            Classification one = service.classifyPixels(ContentKind.RAW, image(k + 1), null);
+            Classification one = service.classifyPixels(ContentKind.RAW, softmax, image(k + 1), null);
             assertEquals(one.classIndex(), out.get(k).classIndex());
             for (int j = 0; j < 10; j++) {
                 assertEquals(one.probabilities()[j], out.get(k).probabilities()[j], 1e-5);
@@ -79,11 +80,11 @@ class ClassificationServiceTest {
     void aBadImageIsABadRequestCountedUnderItsKind() {
         load(1);
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> service.classifyImage(ContentKind.PNG, "not a png".getBytes(), false, null));
+                () -> service.classifyImage(ContentKind.PNG, softmax, "not a png".getBytes(), false, null));
         assertEquals(Outcome.BAD_REQUEST, e.outcome());
         assertEquals(1, count(ContentKind.PNG, Outcome.BAD_REQUEST));
-        Classification png = service.classifyImage(ContentKind.PNG, ImageConverter.encodePng(image(3)), false, null);
-        assertEquals(service.classifyPixels(ContentKind.RAW, image(3), null).classIndex(), png.classIndex());
+        Classification png = service.classifyImage(ContentKind.PNG, softmax, ImageConverter.encodePng(image(3)), false, null);
+        assertEquals(service.classifyPixels(ContentKind.RAW, softmax, image(3), null).classIndex(), png.classIndex());
     }
 
     @Test

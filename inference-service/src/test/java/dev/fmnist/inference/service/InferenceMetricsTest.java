@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The online accuracy inference answers at /api/v1/model/accuracy (what the console shows). */
 class InferenceMetricsTest {
-    private final InferenceMetrics metrics = new InferenceMetrics(new SimpleMeterRegistry());
+    private final InferenceMetrics.ModelMeters metrics = new InferenceMetrics(new SimpleMeterRegistry()).model("fmnist-softmax");
 
     private static LoadedModel model(long version) {
         return LoadedModel.of(SoftmaxFit.snapshot("fmnist-softmax", version, SoftmaxFit.random(version, 0.05),

@@ -12,7 +12,8 @@ public class TestConfig implements InferenceConfig {
         this.maxBatchSize = maxBatchSize;
     }
 
-    @Override public String modelName() { return "fmnist-softmax"; }
+    @Override public java.util.List<String> models() { return java.util.List.of("softmax"); }
+    @Override public java.util.Optional<String> defaultModel() { return java.util.Optional.empty(); }
     @Override public int keepVersions() { return 5; }
     @Override public int maxBatchSize() { return maxBatchSize; }
     @Override public long maxBodyBytes() { return 10_485_760; }

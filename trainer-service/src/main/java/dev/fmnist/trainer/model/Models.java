@@ -18,6 +18,14 @@ public final class Models {
         return new BlockModel(Recipe.of(family).initialNetwork(seed), Recipe.of(family));
     }
 
+    /** A fresh block model trained with another recipe than its family's (for comparing recipes: FamilyBench). */
+    public static TrainableModel initialize(Recipe recipe, long seed) {
+        if (recipe.family() == ModelFamily.SOFTMAX) {
+            throw new IllegalArgumentException("softmax regression trains by its own recipe only");
+        }
+        return new BlockModel(recipe.initialNetwork(seed), recipe);
+    }
+
     /** A model holding {@code network}'s parameters (copied), trained with its family's recipe. */
     public static TrainableModel of(Network network) {
         if (network.family() == ModelFamily.SOFTMAX) {

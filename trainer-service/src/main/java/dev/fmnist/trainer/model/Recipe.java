@@ -13,12 +13,22 @@ import java.util.Random;
  * How each family is trained, in one place: optimizer, default learning rate (a run's own learning rate
  * overrides it), initialisation, and how many scratch steps warm the step path before the first epoch.
  *
- * @param learningRate default SGD learning rate of the family
- * @param momentum     SGD momentum (0 = plain SGD)
+ * @param optimizer    the update rule
+ * @param learningRate default learning rate of the family
+ * @param momentum     SGD momentum (0 = plain SGD; unused by Adam)
  * @param init         how the first parameters are drawn (seeded in Java: same seed, same numbers)
  * @param warmUpSteps  scratch steps before the first epoch (JIT and libtorch kernels)
  */
-public record Recipe(ModelFamily family, double learningRate, float momentum, Init init, int warmUpSteps) {
+public record Recipe(ModelFamily family, Update optimizer, double learningRate, float momentum, Init init,
+                     int warmUpSteps) {
+
+    /** Update rules (DJL's optimizers). */
+    public enum Update {
+        /** Stochastic gradient descent, with momentum when {@code momentum > 0} (PyTorch's form for a constant rate). */
+        SGD,
+        /** Adam with DJL's defaults (beta1 0.9, beta2 0.999, epsilon 1e-8). */
+        ADAM
+    }
 
     /** Initialisations, drawn in the architecture's parameter order from one {@link Random} of the seed. */
     public enum Init {
@@ -35,11 +45,11 @@ public record Recipe(ModelFamily family, double learningRate, float momentum, In
     public static Recipe of(ModelFamily family) {
         return switch (family) {
             // the seed: lr 0.1, batch 256 (d2l 3.6); warm-up of about two epochs' worth of its cheap steps
-            case SOFTMAX -> new Recipe(family, 0.1, 0f, Init.NORMAL_001, 500);
+            case SOFTMAX -> new Recipe(family, Update.SGD, 0.1, 0f, Init.NORMAL_001, 500);
             // d2l 4.2: W ~ N(0, 0.01), b = 0, SGD lr 0.1
-            case MLP -> new Recipe(family, 0.1, 0f, Init.NORMAL_001, 20);
+            case MLP -> new Recipe(family, Update.SGD, 0.1, 0f, Init.NORMAL_001, 20);
             // SGD with momentum 0.9 and lr 0.05 from PyTorch's default init: >= 0.90 test accuracy in 10 epochs
-            case CNN -> new Recipe(family, 0.05, 0.9f, Init.KAIMING_UNIFORM, 20);
+            case CNN -> new Recipe(family, Update.SGD, 0.05, 0.9f, Init.KAIMING_UNIFORM, 20);
         };
     }
 
@@ -78,6 +88,9 @@ public record Recipe(ModelFamily family, double learningRate, float momentum, In
 
     /** The DJL optimizer of this recipe; its learning rate is whatever {@code learningRate} answers at each update. */
     Optimizer optimizer(Tracker learningRate) {
+        if (optimizer == Update.ADAM) {
+            return Optimizer.adam().optLearningRateTracker(learningRate).build();
+        }
         var sgd = Optimizer.sgd().setLearningRateTracker(learningRate);
         if (momentum > 0) {
             sgd.optMomentum(momentum);

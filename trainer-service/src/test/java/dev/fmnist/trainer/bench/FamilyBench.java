@@ -17,7 +17,7 @@ import java.util.Locale;
 /**
  * A family's model alone (no Kafka): its recipe for {@code epochs} epochs over the whole train split (the
  * trainer's shuffle), the test accuracy and seconds of each epoch. Arguments:
- * {@code family [epochs] [torch-threads] [learning-rate] [data-dir] [momentum init]} ({@code -} = the recipe's
+ * {@code family [epochs] [torch-threads] [learning-rate] [data-dir] [momentum init [SGD|ADAM]]} ({@code -} = the recipe's
  * learning rate; momentum and init, e.g. {@code 0.9 KAIMING_UNIFORM}, replace the recipe's to compare).
  */
 public final class FamilyBench {
@@ -32,8 +32,8 @@ public final class FamilyBench {
                 : Recipe.of(family).learningRate());
         Path dir = Path.of(args.length > 4 ? args[4] : "../shared/data/fashion-mnist");
         boolean custom = args.length > 6;
-        Recipe recipe = custom ? new Recipe(family, lr, Float.parseFloat(args[5]), Recipe.Init.valueOf(args[6]),
-                0) : Recipe.of(family);
+        Recipe recipe = custom ? new Recipe(family, Recipe.Update.valueOf(args.length > 7 ? args[7] : "SGD"), lr,
+                Float.parseFloat(args[5]), Recipe.Init.valueOf(args[6]), 0) : Recipe.of(family);
         SoftmaxRegression.configureThreads(threads);
         FashionMnistData data = FashionMnistData.load(dir);
         SampleStore train = new SampleStore(784, data.train().count());

@@ -16,11 +16,23 @@ import java.util.Random;
  * @param optimizer    the update rule
  * @param learningRate default learning rate of the family
  * @param momentum     SGD momentum (0 = plain SGD; unused by Adam)
+ * @param schedule     how the rate moves over a run's planned epochs
  * @param init         how the first parameters are drawn (seeded in Java: same seed, same numbers)
  * @param warmUpSteps  scratch steps before the first epoch (JIT and libtorch kernels)
  */
-public record Recipe(ModelFamily family, Update optimizer, double learningRate, float momentum, Init init,
-                     int warmUpSteps) {
+public record Recipe(ModelFamily family, Update optimizer, double learningRate, float momentum, Schedule schedule,
+                     Init init, int warmUpSteps) {
+
+    /** The learning rate over a run, as a function of the fraction of its planned epochs done. */
+    public enum Schedule {
+        /** The rate throughout (the seed's). */
+        CONSTANT,
+        /**
+         * Cosine decay from the rate to 0 over the planned epochs, step by step: the late steps' small rate settles
+         * the model instead of leaving it where the last noisy steps put it (about +1 % test accuracy at 10 epochs).
+         */
+        COSINE
+    }
 
     /** Update rules (DJL's optimizers). */
     public enum Update {
@@ -45,12 +57,25 @@ public record Recipe(ModelFamily family, Update optimizer, double learningRate, 
     public static Recipe of(ModelFamily family) {
         return switch (family) {
             // the seed: lr 0.1, batch 256 (d2l 3.6); warm-up of about two epochs' worth of its cheap steps
-            case SOFTMAX -> new Recipe(family, Update.SGD, 0.1, 0f, Init.NORMAL_001, 500);
-            // d2l 4.2: W ~ N(0, 0.01), b = 0, SGD lr 0.1
-            case MLP -> new Recipe(family, Update.SGD, 0.1, 0f, Init.NORMAL_001, 20);
+            case SOFTMAX -> new Recipe(family, Update.SGD, 0.1, 0f, Schedule.CONSTANT, Init.NORMAL_001, 500);
+            // d2l 4.2 (W ~ N(0, 0.01), b = 0, SGD lr 0.1) ends at 0.842 after 10 epochs (the PyTorch peer: 0.845),
+            // under 0.87; with momentum 0.9 at 0.879 (peer 0.876) but +-0.02 from epoch to epoch; with momentum 0.9
+            // and the rate's cosine decay 0.886, rising steadily over the last epochs
+            case MLP -> new Recipe(family, Update.SGD, 0.1, 0.9f, Schedule.COSINE, Init.NORMAL_001, 20);
             // SGD with momentum 0.9 and lr 0.05 from PyTorch's default init: >= 0.90 test accuracy in 10 epochs
-            case CNN -> new Recipe(family, Update.SGD, 0.05, 0.9f, Init.KAIMING_UNIFORM, 20);
+            case CNN -> new Recipe(family, Update.SGD, 0.05, 0.9f, Schedule.COSINE, Init.KAIMING_UNIFORM, 20);
         };
+    }
+
+    /**
+     * The rate of a step taken when {@code progress} (0 to 1) of the run's planned epochs are done, for a run at
+     * {@code base} (the recipe's or the run's own learning rate).
+     */
+    public double rate(double base, double progress) {
+        if (schedule == Schedule.CONSTANT) {
+            return base;
+        }
+        return base * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, progress))));
     }
 
     /** The family's first parameters for {@code seed}, in the contracts' layouts. */

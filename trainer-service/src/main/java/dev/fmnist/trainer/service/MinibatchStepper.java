@@ -25,7 +25,7 @@ import java.util.concurrent.Future;
 final class MinibatchStepper implements AutoCloseable {
     private final TrainableModel model;
     private final int batchSize;
-    private final float learningRate;
+    private float learningRate;
     private final Trainer.Listener listener;
     private final Minibatch[] buffers = new Minibatch[2];
     private final HelperThread filler;
@@ -114,6 +114,11 @@ final class MinibatchStepper implements AutoCloseable {
                 stepper.step(zeros, order, half, totals);
             }
         }
+    }
+
+    /** The learning rate of the next steps (a schedule's rate of the moment). */
+    void rate(float rate) {
+        learningRate = rate;
     }
 
     /** The model's SGD steps so far. */

@@ -296,6 +296,7 @@ public final class Trainer {
                     if (stop.getAsBoolean()) {
                         return false;
                     }
+                    stepper.rate(rate(e - 1 + (double) start / count));
                     start += stepper.step(store, order, start, totals);
                     policy.stepped();
                     if (policy.due(SnapshotPolicy.Moment.STEP)) {
@@ -374,6 +375,8 @@ public final class Trainer {
         listener.state(State.CONTINUOUS, "training on new records of " + Topics.TRAIN);
         LOG.infof("continuous mode: training on records appended to %s", Topics.TRAIN);
         SnapshotPolicy policy = SnapshotPolicy.continuous(settings, System::nanoTime);
+        // online steps after the plan: the rate of the middle of its last epoch (a decaying schedule's small rate)
+        stepper.rate(rate(settings.epochs() - 0.5));
         TopicMirror.Tail tail = data.train().tail(lineage);
         MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
         while (true) {
@@ -403,6 +406,12 @@ public final class Trainer {
                 return;
             }
         }
+    }
+
+    /** The family's scheduled learning rate when {@code epochsDone} (fractional) of the planned epochs are done. */
+    private float rate(double epochsDone) {
+        double progress = settings.epochs() == 0 ? 1 : epochsDone / settings.epochs();
+        return (float) Recipe.of(settings.family()).rate(settings.learningRate(), progress);
     }
 
     private WeightSnapshot publish(SnapshotStore snapshots, Parameters p, int epochs, WeightSnapshot.Metrics metrics,

@@ -17,8 +17,9 @@ import java.util.Locale;
 /**
  * A family's model alone (no Kafka): its recipe for {@code epochs} epochs over the whole train split (the
  * trainer's shuffle), the test accuracy and seconds of each epoch. Arguments:
- * {@code family [epochs] [torch-threads] [learning-rate] [data-dir] [momentum init [SGD|ADAM]]} ({@code -} = the recipe's
- * learning rate; momentum and init, e.g. {@code 0.9 KAIMING_UNIFORM}, replace the recipe's to compare).
+ * {@code family [epochs] [torch-threads] [learning-rate] [data-dir] [momentum init [SGD|ADAM [CONSTANT|COSINE]]]}
+ * ({@code -} = the recipe's learning rate; momentum, init, optimizer and schedule, e.g.
+ * {@code 0.9 KAIMING_UNIFORM SGD COSINE}, replace the recipe's to compare recipes).
  */
 public final class FamilyBench {
     private FamilyBench() {
@@ -33,7 +34,8 @@ public final class FamilyBench {
         Path dir = Path.of(args.length > 4 ? args[4] : "../shared/data/fashion-mnist");
         boolean custom = args.length > 6;
         Recipe recipe = custom ? new Recipe(family, Recipe.Update.valueOf(args.length > 7 ? args[7] : "SGD"), lr,
-                Float.parseFloat(args[5]), Recipe.Init.valueOf(args[6]), 0) : Recipe.of(family);
+                Float.parseFloat(args[5]), Recipe.Schedule.valueOf(args.length > 8 ? args[8] : "CONSTANT"),
+                Recipe.Init.valueOf(args[6]), 0) : Recipe.of(family);
         SoftmaxRegression.configureThreads(threads);
         FashionMnistData data = FashionMnistData.load(dir);
         SampleStore train = new SampleStore(784, data.train().count());
@@ -53,7 +55,8 @@ public final class FamilyBench {
                 for (int from = 0; from < order.length; from += 256) {
                     int n = Math.min(256, order.length - from);
                     batch.fill(train, order, from, n);
-                    StepResult r = model.step(batch, lr);
+                    StepResult r = model.step(batch, (float) recipe.rate(lr, ((e - 1) + (double) from / order.length)
+                            / epochs));
                     loss += r.lossSum();
                     correct += r.correct();
                 }

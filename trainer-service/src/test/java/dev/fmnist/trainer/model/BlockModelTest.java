@@ -70,7 +70,7 @@ class BlockModelTest {
 
     @Test
     void cnnForwardOfDjlAndOfTheContractsAgreeOnTheWholeTestSplit() {
-        parity(ModelFamily.CNN, 100, 0.60); // 100 steps: its steps are 30 times the mlp's
+        parity(ModelFamily.CNN, 100, 0.50); // 100 steps: its steps are 30 times the mlp's
     }
 
     private static void parity(ModelFamily family, int steps, double minAccuracy) {

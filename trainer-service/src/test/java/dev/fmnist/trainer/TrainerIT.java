@@ -369,7 +369,8 @@ class TrainerIT {
             }
         }
         assertEquals(last.metrics().testAccuracy(), (double) correct / TEST, 1.0 / TEST + 1e-9);
-        assertTrue(last.metrics().testAccuracy() > 0.5, "cnn test accuracy " + last.metrics().testAccuracy());
+        // 48 steps with the rate decaying to 0 over them: it learns (chance is 0.1), the 10-epoch figure is the bench's
+        assertTrue(last.metrics().testAccuracy() > 0.2, "cnn test accuracy " + last.metrics().testAccuracy());
         assertEquals(softmaxSnapshots, snapshots(clients, "fmnist-softmax").size(), "the softmax model is untouched");
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();

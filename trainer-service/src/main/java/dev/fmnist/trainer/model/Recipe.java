@@ -62,7 +62,9 @@ public record Recipe(ModelFamily family, Update optimizer, double learningRate, 
             // under 0.87; with momentum 0.9 at 0.879 (peer 0.876) but +-0.02 from epoch to epoch; with momentum 0.9
             // and the rate's cosine decay 0.886, rising steadily over the last epochs
             case MLP -> new Recipe(family, Update.SGD, 0.1, 0.9f, Schedule.COSINE, Init.NORMAL_001, 20);
-            // SGD with momentum 0.9 and lr 0.05 from PyTorch's default init: >= 0.90 test accuracy in 10 epochs
+            // the best of the recipes measured for the LeNet of the contracts (test accuracy after 10 epochs, seed 0):
+            // SGD momentum 0.9 lr 0.05 with cosine decay 0.897 (constant rate 0.885; lr 0.08 cosine 0.892; the PyTorch
+            // peer: Adam 1e-3 0.888, Adam 2e-3 cosine 0.891; SGD lr 0.1 momentum 0.9 stays at chance)
             case CNN -> new Recipe(family, Update.SGD, 0.05, 0.9f, Schedule.COSINE, Init.KAIMING_UNIFORM, 20);
         };
     }

@@ -17,7 +17,7 @@ import java.util.Locale;
 /**
  * A family's model alone (no Kafka): its recipe for {@code epochs} epochs over the whole train split (the
  * trainer's shuffle), the test accuracy and seconds of each epoch. Arguments:
- * {@code family [epochs] [torch-threads] [learning-rate] [data-dir] [momentum init [SGD|ADAM [CONSTANT|COSINE]]]}
+ * {@code family [epochs] [torch-threads] [learning-rate] [data-dir] [momentum init [SGD|ADAM [CONSTANT|COSINE [weight-decay]]]]}
  * ({@code -} = the recipe's learning rate; momentum, init, optimizer and schedule, e.g.
  * {@code 0.9 KAIMING_UNIFORM SGD COSINE}, replace the recipe's to compare recipes).
  */
@@ -34,7 +34,8 @@ public final class FamilyBench {
         Path dir = Path.of(args.length > 4 ? args[4] : "../shared/data/fashion-mnist");
         boolean custom = args.length > 6;
         Recipe recipe = custom ? new Recipe(family, Recipe.Update.valueOf(args.length > 7 ? args[7] : "SGD"), lr,
-                Float.parseFloat(args[5]), Recipe.Schedule.valueOf(args.length > 8 ? args[8] : "CONSTANT"),
+                Float.parseFloat(args[5]), args.length > 9 ? Float.parseFloat(args[9]) : 0f,
+                Recipe.Schedule.valueOf(args.length > 8 ? args[8] : "CONSTANT"),
                 Recipe.Init.valueOf(args[6]), 0) : Recipe.of(family);
         SoftmaxRegression.configureThreads(threads);
         FashionMnistData data = FashionMnistData.load(dir);

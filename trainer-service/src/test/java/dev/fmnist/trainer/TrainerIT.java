@@ -18,8 +18,11 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
 import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.contracts.model.Forward;
+import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.support.testing.JsonErrorChecks;
 import dev.fmnist.trainer.messaging.KafkaClients;
+import dev.fmnist.trainer.model.Recipe;
 import dev.fmnist.trainer.service.EpochSummary;
 import dev.fmnist.trainer.service.Trainer;
 import dev.fmnist.trainer.service.TrainingRequest;
@@ -198,10 +201,14 @@ class TrainerIT {
     void metricsShowTheRun() {
         apiRun();
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        for (String series : List.of("fmnist_trainer_epoch 3.0", "fmnist_trainer_snapshots_published_total 3.0",
-                "fmnist_trainer_records_dead_lettered_total 2.0", "fmnist_trainer_history_test_accuracy{epoch=\"3\"}",
-                "fmnist_trainer_step_time_seconds_count", "fmnist_trainer_test_accuracy 0.",
-                "fmnist_trainer_samples_per_second", "fmnist_trainer_state{state=\"COMPLETED\"} 1.0")) {
+        String model = "model=\"fmnist-softmax\"";
+        for (String series : List.of("fmnist_trainer_epoch{" + model + "} 3.0",
+                "fmnist_trainer_snapshots_published_total{" + model + "} 3.0",
+                "fmnist_trainer_records_dead_lettered_total 2.0",
+                "fmnist_trainer_history_test_accuracy{epoch=\"3\"," + model + "}",
+                "fmnist_trainer_step_time_seconds_count{" + model + "}", "fmnist_trainer_test_accuracy{" + model + "} 0.",
+                "fmnist_trainer_samples_per_second{" + model + "}",
+                "fmnist_trainer_state{" + model + ",state=\"COMPLETED\"} 1.0")) {
             assertTrue(metrics.contains(series), "missing " + series);
         }
     }
@@ -323,6 +330,72 @@ class TrainerIT {
         }
         byte[] pixels = Arrays.copyOfRange(data.train().images().pixels(), from * 784, (from + count) * 784);
         return new ImageBatch("user-images", id, Split.USER, 0, 0, 28, 28, labels, pixels);
+    }
+
+    @Test
+    @Order(20)
+    void aCnnRunThroughTheApiCommitsSignedCnnSnapshotsUnderItsOwnName() {
+        publishOnce();
+        int softmaxSnapshots = snapshots(clients, "fmnist-softmax").size();
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"model\": \"lenet\"}")
+                .post("/api/v1/training").then().statusCode(400)
+                .body("error", containsString("unknown model family 'lenet'"))
+                .body("error", containsString("[softmax, mlp, cnn]"));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"model\": \"cnn\", \"epochs\": 2, \"seed\": 1}")
+                .post("/api/v1/training").then().statusCode(202);
+        JsonPath status = awaitStatus("COMPLETED", Duration.ofSeconds(180));
+        assertEquals("fmnist-cnn", status.getString("modelName"));
+        assertEquals(2, status.getInt("epoch"));
+        List<Map<String, Object>> history = status.getList("history");
+        long samples = ((Number) history.get(0).get("samples")).longValue(); // with the uploads of the tests before
+        assertTrue(samples >= EXPECTED_SAMPLES, "samples " + samples);
+        assertEquals(2 * ((samples + 255) / 256), status.getLong("step"));
+        assertEquals(List.of(1, 2), history.stream().map(h -> ((Number) h.get("epoch")).intValue()).toList(),
+                "the cnn's own history");
+
+        // signed (snapshots() verifies with the service's key), decoded with the cnn's architecture
+        List<WeightSnapshot> cnn = snapshots(clients, "fmnist-cnn");
+        assertEquals(List.of(1L, 2L), cnn.stream().map(WeightSnapshot::version).toList());
+        WeightSnapshot last = cnn.get(1);
+        assertEquals(ModelFamily.CNN, last.network().family());
+        assertEquals(ModelFamily.CNN.architecture(), last.network().architecture());
+        assertEquals(Recipe.of(ModelFamily.CNN).learningRate(), last.hyperparameters().learningRate());
+        // the trainer's DJL evaluation and the contracts' forward pass score the snapshot alike
+        Forward forward = Forward.of(last.network());
+        int correct = 0;
+        for (int i = 0; i < TEST; i++) {
+            if (Forward.argmax(forward.probabilities(data.test().images().pixels(), i * 784)) == data.test().label(i)) {
+                correct++;
+            }
+        }
+        assertEquals(last.metrics().testAccuracy(), (double) correct / TEST, 1.0 / TEST + 1e-9);
+        // 48 steps with the rate decaying to 0 over them: it learns (chance is 0.1), the 10-epoch figure is the bench's
+        assertTrue(last.metrics().testAccuracy() > 0.2, "cnn test accuracy " + last.metrics().testAccuracy());
+        assertEquals(softmaxSnapshots, snapshots(clients, "fmnist-softmax").size(), "the softmax model is untouched");
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String series : List.of("fmnist_trainer_epoch{model=\"fmnist-cnn\"} 2.0",
+                "fmnist_trainer_snapshots_published_total{model=\"fmnist-cnn\"} 2.0",
+                "fmnist_trainer_state{model=\"fmnist-cnn\",state=\"COMPLETED\"} 1.0")) {
+            assertTrue(metrics.contains(series), "missing " + series);
+        }
+    }
+
+    @Test
+    @Order(21)
+    void aModelNameHoldingAnotherFamilyIsNeverLoaded() {
+        assertEquals(2, snapshots(clients == null ? fail() : clients, "fmnist-cnn").size(), "the cnn run left v1-v2");
+        TrainingSettings mlp = service.settings(new TrainingRequest(1, null, null, 1L, null, ModelFamily.MLP));
+        TrainingSettings mlpUnderCnnName = new TrainingSettings("fmnist-cnn", mlp.epochs(), mlp.learningRate(),
+                mlp.batchSize(), mlp.seed(), mlp.shuffleBuffer(), true, mlp.waitForData(), false, 0, Duration.ZERO,
+                mlp.continuousSnapshotInterval(), mlp.pollTimeout(), mlp.kafkaTimeout(), mlp.readyPollInterval(),
+                mlp.evalChunk(), ModelFamily.MLP);
+        List<EpochSummary> epochs = new CopyOnWriteArrayList<>();
+        Trainer.Result refused = new Trainer(clients, mlpUnderCnnName, options, collecting(epochs)).run(() -> false);
+        assertEquals(Trainer.State.FAILED, refused.state());
+        assertTrue(refused.detail().contains("holds cnn snapshots"), refused.detail());
+        assertTrue(epochs.isEmpty());
+        assertEquals(2, snapshots(clients, "fmnist-cnn").size(), "nothing published under the cnn's name");
     }
 
     static JsonPath awaitStatus(String state, Duration timeout) {

@@ -3,21 +3,30 @@ package dev.fmnist.trainer.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.OptionalDouble;
 
 /** The trainer's settings, {@code fmnist.trainer.*}. */
 @ConfigMapping(prefix = "fmnist.trainer")
 public interface TrainerConfig {
-    /** Model name: the snapshots' Kafka key and the model's identity across restarts. */
-    @WithDefault("fmnist-softmax")
-    String modelName();
+    /**
+     * The model families this trainer trains ({@code softmax}, {@code mlp}, {@code cnn}; a model name such as
+     * {@code fmnist-cnn} is accepted too), one run after another at startup; the first is what a run started
+     * over REST trains when its request names no {@code model}. Each family is its own model,
+     * {@code fmnist-<family>}: snapshots, versions and resume are per model.
+     */
+    @WithDefault("softmax")
+    List<String> models();
 
     /** Total epochs a run brings the model to (d2l: 10); epochs already done (resume) are not repeated. */
     @WithDefault("10")
     int epochs();
 
-    /** SGD learning rate (d2l: 0.1). */
-    @WithDefault("0.1")
-    double learningRate();
+    /**
+     * Learning rate of every family's runs; unset, each family's own default ({@code Recipe}: softmax and mlp
+     * 0.1 as in d2l, cnn that of its recipe). A request's {@code learningRate} overrides both.
+     */
+    OptionalDouble learningRate();
 
     /** Minibatch size (d2l: 256), whatever the size of the ingested batches. */
     @WithDefault("256")

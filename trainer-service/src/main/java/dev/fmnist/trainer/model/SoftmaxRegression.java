@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.fmnist.contracts.model.ModelFamily;
+import dev.fmnist.contracts.model.Network;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -31,7 +33,7 @@ import java.util.Random;
  *
  * <p>Not thread-safe: one training thread owns an instance.
  */
-public final class SoftmaxRegression implements AutoCloseable {
+public final class SoftmaxRegression implements TrainableModel {
     /** Standard deviation of W's normal initialisation, as in d2l. */
     public static final float INIT_STD = 0.01f;
 
@@ -102,12 +104,9 @@ public final class SoftmaxRegression implements AutoCloseable {
     }
 
     /** Pixels per image (the width of X). */
+    @Override
     public int inputs() {
         return inputs;
-    }
-
-    /** Result of one minibatch: the summed loss and how many predictions (before the update) were right. */
-    public record StepResult(int count, double lossSum, int correct) {
     }
 
     /** Loss and gradients at the current parameters, without updating them. */
@@ -125,7 +124,19 @@ public final class SoftmaxRegression implements AutoCloseable {
         }
     }
 
+    @Override
+    public ModelFamily family() {
+        return ModelFamily.SOFTMAX;
+    }
+
+    /** W and b as the contracts' softmax network (copies). */
+    @Override
+    public Network network() {
+        return Network.softmax(weights(), bias());
+    }
+
     /** One SGD step on a filled minibatch: {@code p -= lr * grad / n}. */
+    @Override
     public StepResult step(Minibatch batch, float learningRate) {
         checkOpen();
         if (batch.inputs() != inputs) {
@@ -315,6 +326,7 @@ public final class SoftmaxRegression implements AutoCloseable {
      * Counts the correct predictions on a set of uint8 images (row-major {@code n x inputs}, direct
      * buffer) in chunks of at most {@code chunk} rows, one matmul per chunk.
      */
+    @Override
     public int countCorrectPixels(ByteBuffer pixels, byte[] labels, int n, int chunk) {
         checkOpen();
         int correct = 0;

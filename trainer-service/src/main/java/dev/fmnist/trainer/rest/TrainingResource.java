@@ -35,7 +35,7 @@ public class TrainingResource {
         return training.status();
     }
 
-    /** Starts a run with optional overrides (epochs, learningRate, batchSize, seed, resume). */
+    /** Starts a run of a model family ({@code model}) with optional overrides (epochs, learningRate, batchSize, seed, resume). */
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)

@@ -1,8 +1,12 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.trainer.model.Minibatch;
+import dev.fmnist.trainer.model.Models;
 import dev.fmnist.trainer.model.SampleStore;
-import dev.fmnist.trainer.model.SoftmaxRegression;
+import dev.fmnist.trainer.model.StepResult;
+import dev.fmnist.trainer.model.TrainableModel;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -19,9 +23,9 @@ import java.util.concurrent.Future;
  * Not thread-safe otherwise: the training thread owns it, and {@link #close()} ends the helper.
  */
 final class MinibatchStepper implements AutoCloseable {
-    private final SoftmaxRegression model;
+    private final TrainableModel model;
     private final int batchSize;
-    private final float learningRate;
+    private float learningRate;
     private final Trainer.Listener listener;
     private final Minibatch[] buffers = new Minibatch[2];
     private final HelperThread filler;
@@ -38,7 +42,7 @@ final class MinibatchStepper implements AutoCloseable {
         private long correct;
         private long samples;
 
-        void add(SoftmaxRegression.StepResult r) {
+        void add(StepResult r) {
             lossSum += r.lossSum();
             correct += r.correct();
             samples += r.count();
@@ -69,7 +73,7 @@ final class MinibatchStepper implements AutoCloseable {
      * @param stepsSoFar the model's SGD steps before this run (from the snapshot resumed)
      * @param listener   told of every step (global step number, samples, nanoseconds)
      */
-    MinibatchStepper(SoftmaxRegression model, int batchSize, double learningRate, long stepsSoFar,
+    MinibatchStepper(TrainableModel model, int batchSize, double learningRate, long stepsSoFar,
                      Trainer.Listener listener) {
         this.model = model;
         this.batchSize = batchSize;
@@ -89,7 +93,9 @@ final class MinibatchStepper implements AutoCloseable {
      * the caller's thread (the training thread): libtorch's memory then comes from the same malloc arena
      * as the training's, and is reused there. The run's model is not touched.
      */
-    static void warmUp(int inputs, int outputs, int batchSize, int steps) {
+    static void warmUp(ModelFamily family, int batchSize, int steps) {
+        int inputs = WeightSnapshot.INPUTS;
+        int outputs = WeightSnapshot.OUTPUTS;
         // two minibatches of the run's size: the engine's kernels are set up per shape
         int half = batchSize;
         SampleStore zeros = new SampleStore(inputs, 2 * half);
@@ -100,7 +106,7 @@ final class MinibatchStepper implements AutoCloseable {
             order[i] = i;
         }
         Totals totals = new Totals();
-        try (SoftmaxRegression scratch = SoftmaxRegression.initialize(inputs, outputs, 0);
+        try (TrainableModel scratch = Models.initialize(family, 0);
              MinibatchStepper stepper = new MinibatchStepper(scratch, half, 0.1, 0, new Trainer.Listener() {
              })) {
             for (int s = 0; s < steps; s += 2) {
@@ -108,6 +114,11 @@ final class MinibatchStepper implements AutoCloseable {
                 stepper.step(zeros, order, half, totals);
             }
         }
+    }
+
+    /** The learning rate of the next steps (a schedule's rate of the moment). */
+    void rate(float rate) {
+        learningRate = rate;
     }
 
     /** The model's SGD steps so far. */
@@ -132,7 +143,7 @@ final class MinibatchStepper implements AutoCloseable {
                     filler.submit(() -> buffers[other].fill(store, order, after, m)));
         }
         long start = System.nanoTime();
-        SoftmaxRegression.StepResult r = model.step(batch, learningRate);
+        StepResult r = model.step(batch, learningRate);
         long took = System.nanoTime() - start;
         steps++;
         totals.add(r);

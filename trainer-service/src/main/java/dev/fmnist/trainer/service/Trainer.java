@@ -11,9 +11,11 @@ import dev.fmnist.trainer.messaging.ReadinessRule;
 import dev.fmnist.trainer.messaging.SnapshotStore;
 import dev.fmnist.trainer.messaging.TopicMirror;
 import dev.fmnist.trainer.messaging.TrainingData;
+import dev.fmnist.trainer.model.Models;
+import dev.fmnist.trainer.model.Recipe;
 import dev.fmnist.trainer.model.SampleStore;
 import dev.fmnist.trainer.model.ShuffleOrder;
-import dev.fmnist.trainer.model.SoftmaxRegression;
+import dev.fmnist.trainer.model.TrainableModel;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -31,9 +33,6 @@ import org.jboss.logging.Logger;
 public final class Trainer {
     private static final Logger LOG = Logger.getLogger(Trainer.class);
     private static final int INPUTS = WeightSnapshot.INPUTS;
-    private static final int OUTPUTS = WeightSnapshot.OUTPUTS;
-    /** Scratch steps before the first epoch (MinibatchStepper.warmUp): about two epochs' worth of calls. */
-    private static final int WARM_UP_STEPS = 500;
 
     /** Where a run is. */
     public enum State { IDLE, WAITING_FOR_KAFKA, WAITING_FOR_DATA, TRAINING, CONTINUOUS, COMPLETED, STOPPED, FAILED,
@@ -160,6 +159,16 @@ public final class Trainer {
             deadLetters.loadReported(clients, timeout);
             WeightSnapshot latest = snapshots.latest().orElse(null);
             version = latest == null ? 0 : latest.version();
+            if (latest != null && latest.network().family() != settings.family()) {
+                // one family per model name: servers of the name would otherwise swap architectures under it
+                String reason = "model " + settings.modelName() + " holds " + latest.network().family().id()
+                        + " snapshots (latest v" + latest.version() + "), not " + settings.family().id()
+                        + ": not training a " + settings.family().id() + " under that name (train it as "
+                        + settings.family().modelName() + ")";
+                LOG.error(reason);
+                listener.state(State.FAILED, reason);
+                return new Result(State.FAILED, latest.epoch(), latest.step(), version, reason);
+            }
             boolean resume = settings.resume() && latest != null;
             if (resume && snapshotOptions.followPlan() && latest.plan().unfinishedAt(latest.epoch())) {
                 settings = settings.finishing(latest);
@@ -176,12 +185,11 @@ public final class Trainer {
                         epoch, step);
                 listener.resumed(latest);
             } else {
-                LOG.infof("starting %s from a fresh W (seed %d); next version v%d", settings.modelName(),
-                        settings.seed(), version + 1);
+                LOG.infof("starting %s (%s) from fresh parameters (seed %d); next version v%d", settings.modelName(),
+                        settings.family().id(), settings.seed(), version + 1);
             }
-            try (SoftmaxRegression model = resume
-                    ? SoftmaxRegression.of(INPUTS, OUTPUTS, latest.network().tensor("W"), latest.network().tensor("b"))
-                    : SoftmaxRegression.initialize(INPUTS, OUTPUTS, settings.seed());
+            try (TrainableModel model = resume ? Models.of(latest.network())
+                    : Models.initialize(settings.family(), settings.seed());
                  MinibatchStepper stepper = new MinibatchStepper(model, settings.batchSize(), settings.learningRate(),
                         step, listener)) {
                 if (epoch < settings.epochs()) {
@@ -249,7 +257,7 @@ public final class Trainer {
         }
     }
 
-    private boolean trainEpochs(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
+    private boolean trainEpochs(TrainableModel model, MinibatchStepper stepper, SnapshotStore snapshots,
                                 DeadLetterSink deadLetters, TrainingData data, BooleanSupplier stop) {
         SnapshotPolicy policy = SnapshotPolicy.duringEpochs(settings, System::nanoTime);
         TopicMirror train = data.train();
@@ -262,7 +270,7 @@ public final class Trainer {
                 return false;
             }
             long warmStart = System.nanoTime();
-            MinibatchStepper.warmUp(INPUTS, OUTPUTS, settings.batchSize(), WARM_UP_STEPS);
+            MinibatchStepper.warmUp(settings.family(), settings.batchSize(), Recipe.of(settings.family()).warmUpSteps());
             LOG.debugf("step path warmed in %.2f s", (System.nanoTime() - warmStart) / 1e9);
             LOG.infof("training on %d train and %d test samples (%s)", train.count(), test.count(), loaded.stats());
             SampleStore store = train.store();
@@ -288,6 +296,7 @@ public final class Trainer {
                     if (stop.getAsBoolean()) {
                         return false;
                     }
+                    stepper.rate(rate(e - 1 + (double) start / count));
                     start += stepper.step(store, order, start, totals);
                     policy.stepped();
                     if (policy.due(SnapshotPolicy.Moment.STEP)) {
@@ -361,11 +370,13 @@ public final class Trainer {
      * mirror (an image it already holds is not trained on again): each refresh's new labelled images, in
      * topic order, in minibatches of up to the batch size; snapshots as {@link SnapshotPolicy#continuous} says.
      */
-    private void trainContinuously(SoftmaxRegression model, MinibatchStepper stepper, SnapshotStore snapshots,
+    private void trainContinuously(TrainableModel model, MinibatchStepper stepper, SnapshotStore snapshots,
                                    DeadLetterSink deadLetters, TrainingData data, BooleanSupplier stop) {
         listener.state(State.CONTINUOUS, "training on new records of " + Topics.TRAIN);
         LOG.infof("continuous mode: training on records appended to %s", Topics.TRAIN);
         SnapshotPolicy policy = SnapshotPolicy.continuous(settings, System::nanoTime);
+        // online steps after the plan: the rate of the middle of its last epoch (a decaying schedule's small rate)
+        stepper.rate(rate(settings.epochs() - 0.5));
         TopicMirror.Tail tail = data.train().tail(lineage);
         MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
         while (true) {
@@ -395,6 +406,12 @@ public final class Trainer {
                 return;
             }
         }
+    }
+
+    /** The family's scheduled learning rate when {@code epochsDone} (fractional) of the planned epochs are done. */
+    private float rate(double epochsDone) {
+        double progress = settings.epochs() == 0 ? 1 : epochsDone / settings.epochs();
+        return (float) Recipe.of(settings.family()).rate(settings.learningRate(), progress);
     }
 
     private WeightSnapshot publish(SnapshotStore snapshots, Parameters p, int epochs, WeightSnapshot.Metrics metrics,

@@ -1,6 +1,8 @@
 package dev.fmnist.trainer.service;
 
+import dev.fmnist.contracts.model.ModelFamily;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,11 +10,19 @@ import java.util.Set;
 /**
  * Overrides of one run ({@code POST /api/v1/training}); a null field keeps the configured value.
  *
- * @param resume false starts from a fresh W drawn with the seed (versions still continue)
+ * @param resume false starts from fresh parameters drawn with the seed (versions still continue)
+ * @param model  the family to train ({@code "cnn"} or its model name {@code "fmnist-cnn"}); null = the first
+ *               configured one
  */
-public record TrainingRequest(Integer epochs, Double learningRate, Integer batchSize, Long seed, Boolean resume) {
-    public static final TrainingRequest NONE = new TrainingRequest(null, null, null, null, null);
-    private static final Set<String> FIELDS = Set.of("epochs", "learningRate", "batchSize", "seed", "resume");
+public record TrainingRequest(Integer epochs, Double learningRate, Integer batchSize, Long seed, Boolean resume,
+                              ModelFamily model) {
+    public static final TrainingRequest NONE = new TrainingRequest(null, null, null, null, null, null);
+    private static final Set<String> FIELDS = Set.of("epochs", "learningRate", "batchSize", "seed", "resume", "model");
+
+    /** Overrides of a run of the first configured family. */
+    public TrainingRequest(Integer epochs, Double learningRate, Integer batchSize, Long seed, Boolean resume) {
+        this(epochs, learningRate, batchSize, seed, resume, null);
+    }
 
     /**
      * Reads a JSON object's fields strictly: unknown fields and wrong types are refused (a typo such
@@ -27,7 +37,7 @@ public record TrainingRequest(Integer epochs, Double learningRate, Integer batch
         List<String> errors = new ArrayList<>();
         for (String key : body.keySet()) {
             if (!FIELDS.contains(key)) {
-                errors.add("unknown field '" + key + "' (allowed: epochs, learningRate, batchSize, seed, resume)");
+                errors.add("unknown field '" + key + "' (allowed: epochs, learningRate, batchSize, seed, resume, model)");
             }
         }
         Integer epochs = integer(body, "epochs", errors);
@@ -47,10 +57,25 @@ public record TrainingRequest(Integer epochs, Double learningRate, Integer batch
         } else if (v != null) {
             errors.add("resume must be true or false");
         }
+        ModelFamily model = null;
+        v = body.get("model");
+        if (v instanceof String name) {
+            try {
+                model = ModelFamily.parse(name);
+            } catch (IllegalArgumentException e) {
+                errors.add("model: " + e.getMessage());
+            }
+        } else if (v != null) {
+            errors.add("model must be a string, one of " + families());
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
-        return new TrainingRequest(epochs, lr, batchSize, seed, resume);
+        return new TrainingRequest(epochs, lr, batchSize, seed, resume, model);
+    }
+
+    private static List<String> families() {
+        return Arrays.stream(ModelFamily.values()).map(ModelFamily::id).toList();
     }
 
     private static Integer integer(Map<String, Object> body, String field, List<String> errors) {

@@ -3,6 +3,7 @@ package dev.fmnist.trainer.service;
 import dev.fmnist.api.TrainingStatus;
 import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.support.auth.AuthConfig;
 import dev.fmnist.support.kafka.KafkaClientFactory;
 import dev.fmnist.support.rest.ApiException;
@@ -11,6 +12,7 @@ import dev.fmnist.trainer.config.SnapshotsConfig;
 import dev.fmnist.trainer.config.TrainerConfig;
 import dev.fmnist.trainer.messaging.KafkaClients;
 import dev.fmnist.trainer.messaging.TrainingData;
+import dev.fmnist.trainer.model.Recipe;
 import dev.fmnist.trainer.model.SoftmaxRegression;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -27,14 +29,17 @@ import org.jboss.logging.Logger;
 
 /**
  * The run lifecycle: one run at a time on its own thread (never the event loop), started at
- * startup (if configured) or by the API, stopped by the API or at shutdown. Progress goes to
- * {@link RunStatus} (what the API answers) and {@link TrainerMetrics}.
+ * startup (if configured: each configured family in turn) or by the API, stopped by the API or at
+ * shutdown. Progress goes to {@link RunStatus} (what the API answers) and {@link TrainerMetrics}
+ * (tagged with the run's model).
  */
 @ApplicationScoped
 public class TrainingService {
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
     private final TrainerConfig config;
+    /** {@code fmnist.trainer.models}: trained in this order at startup; the first is a request's default. */
+    private final List<ModelFamily> families;
     private final SnapshotsConfig snapshotsConfig;
     private final AuthConfig auth;
     private final KafkaClients clients;
@@ -59,6 +64,7 @@ public class TrainingService {
     public TrainingService(TrainerConfig config, SnapshotsConfig snapshotsConfig, AuthConfig auth,
                            KafkaClientFactory kafka, TopicInitializer topics, TrainerMetrics metrics) {
         this.config = config;
+        this.families = families(config.models());
         this.snapshotsConfig = snapshotsConfig;
         this.auth = auth;
         this.clients = new KafkaClients(kafka, "fmnist-trainer");
@@ -67,12 +73,30 @@ public class TrainingService {
         this.status = new RunStatus(config.historyLimit());
         this.progress = new Progress();
         this.activeSettings = settings(TrainingRequest.NONE);
+        metrics.model(activeSettings.modelName());
         this.data = new TrainingData(clients, WeightSnapshot.INPUTS, config.kafkaTimeout(), config.pollTimeout());
+    }
+
+    /** The configured families, in order, each once. */
+    static List<ModelFamily> families(List<String> names) {
+        List<ModelFamily> parsed = names.stream().map(n -> {
+            try {
+                return ModelFamily.parse(n);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("fmnist.trainer.models: " + e.getMessage(), e);
+            }
+        }).distinct().toList();
+        if (parsed.isEmpty()) {
+            throw new IllegalArgumentException("fmnist.trainer.models names no model family");
+        }
+        return parsed;
     }
 
     void onStart(@Observes StartupEvent event) {
         if (config.autoStart()) {
-            start(TrainingRequest.NONE);
+            List<TrainingSettings> runs = families.stream()
+                    .map(f -> settings(new TrainingRequest(null, null, null, null, null, f))).toList();
+            start(runs, true);
         }
     }
 
@@ -82,14 +106,20 @@ public class TrainingService {
         data.close();
     }
 
-    /** The run settings the configuration gives, with a request's overrides; validated. */
+    /**
+     * The run settings the configuration gives, with a request's overrides; validated. The model is the
+     * request's family (default: the first configured) under its own name; the learning rate the request's,
+     * else the configured one, else the family's default.
+     */
     public TrainingSettings settings(TrainingRequest request) {
-        TrainingSettings base = new TrainingSettings(config.modelName(), config.epochs(), config.learningRate(),
+        TrainingRequest r = request == null ? TrainingRequest.NONE : request;
+        ModelFamily family = r.model() != null ? r.model() : families.get(0);
+        double learningRate = config.learningRate().orElse(Recipe.of(family).learningRate());
+        TrainingSettings base = new TrainingSettings(family.modelName(), config.epochs(), learningRate,
                 config.batchSize(), config.seed(), config.shuffleBuffer(), config.resume(), config.waitForData(),
                 config.continuous(), config.snapshotEverySteps(), config.snapshotInterval(),
                 config.continuousSnapshotInterval(), config.pollTimeout(), config.kafkaTimeout(),
-                config.readyPollInterval(), config.evalChunk());
-        TrainingRequest r = request == null ? TrainingRequest.NONE : request;
+                config.readyPollInterval(), config.evalChunk(), family);
         return base.with(r.epochs(), r.learningRate(), r.batchSize(), r.seed(), r.resume()).validate();
     }
 
@@ -100,7 +130,17 @@ public class TrainingService {
      * @throws ApiException (409)         if a run is in progress
      */
     public TrainingStatus start(TrainingRequest request) {
-        TrainingSettings settings = settings(request);
+        TrainingRequest r = request == null ? TrainingRequest.NONE : request;
+        // a request that sets its own epochs or hyperparameters starts its own run; otherwise an
+        // unfinished run recorded in the latest snapshot is finished
+        boolean followPlan = r.epochs() == null && r.learningRate() == null && r.batchSize() == null
+                && r.seed() == null;
+        return start(List.of(settings(r)), followPlan);
+    }
+
+    /** Starts the runs one after another on the worker (startup: one per configured family). */
+    private TrainingStatus start(List<TrainingSettings> runs, boolean followPlan) {
+        TrainingSettings settings = runs.get(0);
         synchronized (lock) {
             if (isRunning()) {
                 throw ApiException.conflict("a training run is in progress (" + status.state() + ": "
@@ -108,20 +148,32 @@ public class TrainingService {
             }
             AtomicBoolean stop = new AtomicBoolean();
             stopFlag = stop;
-            activeSettings = settings;
-            if (!settings.resume()) {
-                status.freshRun();
-                metrics.freshRun();
-            }
-            setState(Trainer.State.WAITING_FOR_KAFKA, "connecting to " + clients.bootstrapServers());
-            TrainingRequest r = request == null ? TrainingRequest.NONE : request;
-            // a request that sets its own epochs or hyperparameters starts its own run; otherwise an
-            // unfinished run recorded in the latest snapshot is finished
-            boolean followPlan = r.epochs() == null && r.learningRate() == null && r.batchSize() == null
-                    && r.seed() == null;
-            current = worker.submit(() -> runOnWorker(settings, followPlan, stop));
+            begin(settings);
+            current = worker.submit(() -> {
+                for (int i = 0; i < runs.size() && !stop.get(); i++) {
+                    if (i > 0) {
+                        begin(runs.get(i));
+                    }
+                    runOnWorker(runs.get(i), followPlan, stop);
+                }
+            });
         }
         return status();
+    }
+
+    /** The status and metrics now follow the run of {@code settings}. */
+    private void begin(TrainingSettings settings) {
+        boolean otherModel = !activeSettings.modelName().equals(settings.modelName());
+        activeSettings = settings;
+        metrics.model(settings.modelName());
+        if (!settings.resume() || otherModel) {
+            // the status shows one model: another model's run starts its own history (metrics keep each model's)
+            status.freshRun();
+        }
+        if (!settings.resume()) {
+            metrics.freshRun();
+        }
+        setState(Trainer.State.WAITING_FOR_KAFKA, "connecting to " + clients.bootstrapServers());
     }
 
     /** Stops the current run (if any) and waits up to 30 s for it to end. */

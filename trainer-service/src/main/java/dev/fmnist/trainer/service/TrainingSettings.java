@@ -1,6 +1,7 @@
 package dev.fmnist.trainer.service;
 
 import dev.fmnist.contracts.WeightSnapshot;
+import dev.fmnist.contracts.model.ModelFamily;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +27,32 @@ import java.util.List;
  * @param kafkaTimeout               timeout of metadata calls and of a snapshot's acknowledgement
  * @param readyPollInterval          pause between two data-readiness checks
  * @param evalChunk                  rows per matmul when evaluating the test set
+ * @param family                     the model family trained (its architecture and recipe)
  */
 public record TrainingSettings(String modelName, int epochs, double learningRate, int batchSize, long seed,
                                int shuffleBuffer, boolean resume, boolean waitForData, boolean continuous,
                                int snapshotEverySteps, Duration snapshotInterval, Duration continuousSnapshotInterval,
-                               Duration pollTimeout, Duration kafkaTimeout, Duration readyPollInterval, int evalChunk) {
+                               Duration pollTimeout, Duration kafkaTimeout, Duration readyPollInterval, int evalChunk,
+                               ModelFamily family) {
 
     public static final int MAX_BATCH_SIZE = 65_536;
+
+    /** Settings of a softmax-regression run (the seed's model). */
+    public TrainingSettings(String modelName, int epochs, double learningRate, int batchSize, long seed,
+                            int shuffleBuffer, boolean resume, boolean waitForData, boolean continuous,
+                            int snapshotEverySteps, Duration snapshotInterval, Duration continuousSnapshotInterval,
+                            Duration pollTimeout, Duration kafkaTimeout, Duration readyPollInterval, int evalChunk) {
+        this(modelName, epochs, learningRate, batchSize, seed, shuffleBuffer, resume, waitForData, continuous,
+                snapshotEverySteps, snapshotInterval, continuousSnapshotInterval, pollTimeout, kafkaTimeout,
+                readyPollInterval, evalChunk, ModelFamily.SOFTMAX);
+    }
+
+    /** These settings for another family under its own model name. */
+    public TrainingSettings of(ModelFamily other) {
+        return new TrainingSettings(other.modelName(), epochs, learningRate, batchSize, seed, shuffleBuffer, resume,
+                waitForData, continuous, snapshotEverySteps, snapshotInterval, continuousSnapshotInterval, pollTimeout,
+                kafkaTimeout, readyPollInterval, evalChunk, other);
+    }
 
     /** @throws IllegalArgumentException listing every invalid value */
     public TrainingSettings validate() {
@@ -64,6 +84,9 @@ public record TrainingSettings(String modelName, int epochs, double learningRate
         if (evalChunk < 1) {
             errors.add("evalChunk must be >= 1");
         }
+        if (family == null) {
+            errors.add("family must be given");
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
@@ -75,7 +98,7 @@ public record TrainingSettings(String modelName, int epochs, double learningRate
                 learningRate != null ? learningRate : this.learningRate, batchSize != null ? batchSize : this.batchSize,
                 seed != null ? seed : this.seed, shuffleBuffer, resume != null ? resume : this.resume, waitForData,
                 continuous, snapshotEverySteps, snapshotInterval, continuousSnapshotInterval, pollTimeout, kafkaTimeout,
-                readyPollInterval, evalChunk);
+                readyPollInterval, evalChunk, family);
     }
 
     /** These settings with the plan (target epochs, hyperparameters) recorded in {@code latest}, to finish its run. */

@@ -4,8 +4,10 @@ import dev.fmnist.broker.KafkaBroker;
 import dev.fmnist.contracts.Split;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.idx.FashionMnistData;
+import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.trainer.DatasetPublisher;
 import dev.fmnist.trainer.messaging.KafkaClients;
+import dev.fmnist.trainer.model.Recipe;
 import dev.fmnist.trainer.model.SoftmaxRegression;
 import dev.fmnist.trainer.service.EpochSummary;
 import dev.fmnist.trainer.service.Trainer;
@@ -26,7 +28,8 @@ import java.util.stream.Stream;
  * replays the train topic; every test evaluation covers the whole test topic) and prints the epoch
  * table with the time breakdown. Run with {@code trainer-service/bench/train-bench.sh}.
  *
- * <p>Arguments: {@code [data-dir] [epochs] [torch-threads]} (threads default 1, as the service; 0 = PyTorch default).
+ * <p>Arguments: {@code [data-dir] [epochs] [torch-threads] [family]} (threads default 1, as the service; 0 = PyTorch
+ * default; family default softmax, trained with its recipe's learning rate).
  */
 public final class TrainBench {
     private TrainBench() {
@@ -37,6 +40,7 @@ public final class TrainBench {
                 "../shared/data/fashion-mnist"));
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        ModelFamily family = ModelFamily.parse(args.length > 3 ? args[3] : "softmax");
         Path brokerDir = Files.createTempDirectory("fmnist-bench-kafka-");
         try (KafkaBroker broker = KafkaBroker.start(KafkaBroker.Settings.ephemeral(brokerDir))) {
             KafkaClients clients = new KafkaClients(broker.bootstrapServers(), "trainer-bench");
@@ -55,9 +59,10 @@ public final class TrainBench {
                     trainBatches, testBatches, data.train().count(), data.test().count(), (System.nanoTime() - p0) / 1e9);
 
             SoftmaxRegression.configureThreads(threads);
-            TrainingSettings settings = new TrainingSettings("fmnist-softmax-bench", epochs, 0.1, 256, 0L, 0, true,
-                    true, false, 0, Duration.ZERO, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(30),
-                    Duration.ofMillis(200), 1_000);
+            TrainingSettings settings = new TrainingSettings(family.modelName() + "-bench", epochs,
+                    Recipe.of(family).learningRate(), 256, 0L, 0, true, true, false, 0, Duration.ZERO,
+                    Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofMillis(200), 1_000,
+                    family);
             long t0 = System.nanoTime();
             List<EpochSummary> history = Collections.synchronizedList(new ArrayList<>());
             long[] firstEpochStart = {0};
@@ -75,6 +80,7 @@ public final class TrainBench {
                 }
             }).run(() -> false);
             long end = System.nanoTime();
+            System.out.println(family.id() + ": " + Recipe.of(family));
             print(List.copyOf(history), (end - t0) / 1e9, (end - firstEpochStart[0]) / 1e9, threads);
         } finally {
             try (Stream<Path> paths = Files.walk(brokerDir)) {

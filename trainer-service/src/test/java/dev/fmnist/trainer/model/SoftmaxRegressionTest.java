@@ -108,7 +108,7 @@ class SoftmaxRegressionTest {
     void oneSgdStepMatchesThePlainJavaReference() {
         float lr = 0.1f;
         try (SoftmaxRegression model = SoftmaxRegression.of(D, K, W, B)) {
-            SoftmaxRegression.StepResult r = model.step(X, Y, N, lr);
+            StepResult r = model.step(X, Y, N, lr);
             Reference ref = reference(W, B);
             double[] expectedW = new double[W.length];
             for (int i = 0; i < W.length; i++) {
@@ -158,8 +158,8 @@ class SoftmaxRegressionTest {
              SoftmaxRegression b = SoftmaxRegression.initialize(d, 3, 42)) {
             assertArrayEquals(a.weights(), b.weights());
             ByteBuffer pixels = SoftmaxRegression.directBuffer(raw.length).put(raw).flip();
-            SoftmaxRegression.StepResult ra = a.stepPixels(pixels, y, n, 0.1f);
-            SoftmaxRegression.StepResult rb = b.step(x, y, n, 0.1f);
+            StepResult ra = a.stepPixels(pixels, y, n, 0.1f);
+            StepResult rb = b.step(x, y, n, 0.1f);
             assertEquals(rb.lossSum(), ra.lossSum(), 1e-5);
             assertArrayEquals(b.weights(), a.weights(), 1e-6f);
             byte[] labels = {0, 2, 1, 2, 0};
@@ -203,8 +203,8 @@ class SoftmaxRegressionTest {
              SoftmaxRegression twin = SoftmaxRegression.initialize(d, 3, 7)) {
             batch.fill(SoftmaxRegression.directBuffer(raw.length).put(raw).flip(), y, 6);
             for (int i = 0; i < 50; i++) {
-                SoftmaxRegression.StepResult r = model.step(batch, 0.1f);
-                SoftmaxRegression.StepResult t = twin.stepPixels(SoftmaxRegression.directBuffer(raw.length).put(raw).flip(),
+                StepResult r = model.step(batch, 0.1f);
+                StepResult t = twin.stepPixels(SoftmaxRegression.directBuffer(raw.length).put(raw).flip(),
                         y, 6, 0.1f);
                 assertEquals(t.lossSum(), r.lossSum(), 1e-9, "the first 6 of 8 rows, as a minibatch of 6");
             }

@@ -55,4 +55,25 @@ class HistoryLimitTest {
         assertEquals(3, registry.find("fmnist.trainer.history.test.accuracy").gauges().size());
         assertThrows(IllegalArgumentException.class, () -> new TrainerMetrics(new SimpleMeterRegistry(), 0));
     }
+
+    @Test
+    void eachModelKeepsItsOwnSeriesUnderItsModelTag() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TrainerMetrics metrics = new TrainerMetrics(registry, 3);
+        metrics.epoch(epoch(4));
+        metrics.state(Trainer.State.COMPLETED, "done");
+        metrics.model("fmnist-cnn");
+        metrics.epoch(epoch(1));
+        metrics.state(Trainer.State.TRAINING, "epoch 2 of 10");
+        assertEquals(4, registry.get("fmnist.trainer.epoch").tag("model", "fmnist-softmax").gauge().value());
+        assertEquals(1, registry.get("fmnist.trainer.epoch").tag("model", "fmnist-cnn").gauge().value());
+        assertEquals(1, registry.get("fmnist.trainer.state").tags("model", "fmnist-softmax", "state", "COMPLETED")
+                .gauge().value());
+        assertEquals(1, registry.get("fmnist.trainer.state").tags("model", "fmnist-cnn", "state", "TRAINING")
+                .gauge().value());
+        assertEquals(0.41, registry.get("fmnist.trainer.history.test.accuracy").tags("model", "fmnist-cnn", "epoch", "1")
+                .gauge().value(), 1e-12);
+        metrics.model("fmnist-softmax"); // named again: the same meters, not a second set
+        assertEquals(2, registry.find("fmnist.trainer.epoch").gauges().size());
+    }
 }

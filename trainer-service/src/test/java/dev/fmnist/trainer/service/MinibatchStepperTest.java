@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fmnist.trainer.model.SampleStore;
 import dev.fmnist.trainer.model.SoftmaxRegression;
+import dev.fmnist.trainer.model.StepResult;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ class MinibatchStepperTest {
     }
 
     /** Steps the twin on samples order[from..from+n) the way the stepper should. */
-    static SoftmaxRegression.StepResult stepByHand(SoftmaxRegression twin, SampleStore store, int[] order, int from,
+    static StepResult stepByHand(SoftmaxRegression twin, SampleStore store, int[] order, int from,
                                                    int n) {
         ByteBuffer x = SoftmaxRegression.directBuffer(n * D);
         int[] y = new int[n];
@@ -64,7 +65,7 @@ class MinibatchStepperTest {
             long correct = 0;
             int from = 0;
             for (int n : taken) {
-                SoftmaxRegression.StepResult r = stepByHand(twin, store, order, from, n);
+                StepResult r = stepByHand(twin, store, order, from, n);
                 lossSum += r.lossSum();
                 correct += r.correct();
                 from += n;
@@ -93,7 +94,7 @@ class MinibatchStepperTest {
              })) {
             MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
             assertEquals(5, stepper.step(store, null, 0, totals));
-            SoftmaxRegression.StepResult r = stepByHand(twin, store, identity, 0, 5);
+            StepResult r = stepByHand(twin, store, identity, 0, 5);
             assertArrayEquals(twin.weights(), model.weights());
             assertEquals(r.lossSum() / 5, totals.meanLoss(), 1e-6);
             assertEquals(1, stepper.steps());

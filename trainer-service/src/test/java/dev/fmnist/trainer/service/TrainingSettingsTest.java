@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fmnist.contracts.model.ModelFamily;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,33 @@ class TrainingSettingsTest {
         assertTrue(e.getMessage().contains("seed must be a whole number"), e.getMessage());
         assertTrue(e.getMessage().contains("learningRate must be a number"), e.getMessage());
         assertEquals(Long.MAX_VALUE, TrainingRequest.parse(java.util.Map.of("seed", Long.MAX_VALUE)).seed());
+    }
+
+    @Test
+    void aRequestNamesItsModelByFamilyOrModelName() {
+        assertEquals(ModelFamily.CNN, TrainingRequest.parse(java.util.Map.of("model", "cnn")).model());
+        assertEquals(ModelFamily.MLP, TrainingRequest.parse(java.util.Map.of("model", "fmnist-mlp")).model());
+        assertEquals(null, TrainingRequest.parse(java.util.Map.of("epochs", 2)).model());
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainingRequest.parse(java.util.Map.of(
+                "model", "resnet", "modle", "cnn")));
+        assertTrue(e.getMessage().contains("unknown model family 'resnet'"), e.getMessage());
+        assertTrue(e.getMessage().contains("[softmax, mlp, cnn]"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown field 'modle'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainingRequest.parse(java.util.Map.of("model", 3)));
+        assertTrue(e.getMessage().contains("model must be a string"), e.getMessage());
+    }
+
+    @Test
+    void eachFamilyTrainsUnderItsOwnModelName() {
+        assertEquals(ModelFamily.SOFTMAX, DEFAULTS.family());
+        TrainingSettings cnn = DEFAULTS.of(ModelFamily.CNN);
+        assertEquals("fmnist-cnn", cnn.modelName());
+        assertEquals(ModelFamily.CNN, cnn.family());
+        assertEquals(cnn, cnn.with(null, null, null, null, null).validate());
+        assertEquals(java.util.List.of(ModelFamily.CNN, ModelFamily.SOFTMAX),
+                TrainingService.families(java.util.List.of("cnn", "fmnist-softmax", "CNN")));
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainingService.families(java.util.List.of("svm")));
+        assertTrue(e.getMessage().contains("fmnist.trainer.models"), e.getMessage());
     }
 
     @Test

@@ -375,6 +375,14 @@ public final class Orchestrator {
      * Done when the trainer has finished its planned epochs (COMPLETED, or CONTINUOUS when it goes on
      * with streamed images) and the served model is its latest snapshot.
      */
+    private static TrainingStatus requireNotFailed(TrainingStatus t) {
+        if (TrainingStatus.FAILED.equals(t.state())) {
+            throw new CliException("training failed: " + (t.detail() == null ? "(no detail)" : t.detail())
+                    + " (./fmnist logs trainer)");
+        }
+        return t;
+    }
+
     private static boolean trainingDone(Optional<TrainingStatus> training, ModelInfo model, Options options) {
         if (options.firstModel()) {
             return true;
@@ -382,11 +390,7 @@ public final class Orchestrator {
         if (training.isEmpty()) {
             return false;
         }
-        TrainingStatus t = training.get();
-        if (TrainingStatus.FAILED.equals(t.state())) {
-            throw new CliException("training failed: " + (t.detail() == null ? "(no detail)" : t.detail())
-                    + " (./fmnist logs trainer)");
-        }
+        TrainingStatus t = requireNotFailed(training.get());
         boolean finished = TrainingStatus.COMPLETED.equals(t.state()) || TrainingStatus.CONTINUOUS.equals(t.state());
         int planned = options.epochs().orElse(t.plannedEpochs());
         return finished && t.epoch() >= planned && t.modelVersion() > 0 && model.version() >= t.modelVersion();
@@ -408,11 +412,7 @@ public final class Orchestrator {
         if (training.isEmpty()) {
             return false;
         }
-        TrainingStatus t = training.get();
-        if (TrainingStatus.FAILED.equals(t.state())) {
-            throw new CliException("training failed: " + (t.detail() == null ? "(no detail)" : t.detail())
-                    + " (./fmnist logs trainer)");
-        }
+        TrainingStatus t = requireNotFailed(training.get());
         if (!TrainingStatus.COMPLETED.equals(t.state()) && !TrainingStatus.CONTINUOUS.equals(t.state())) {
             return false;
         }

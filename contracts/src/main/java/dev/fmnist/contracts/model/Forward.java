@@ -155,6 +155,11 @@ public final class Forward {
         return in[0].clone();
     }
 
+    /*
+     * The seed's x W + b with ten accumulators in registers, once reading bytes and once floats: written
+     * twice because the byte path is the REST hot path, and converting its bytes to floats first (one
+     * kernel for both) measured 5.7 instead of 3.8 us of CPU per image.
+     */
     private float[] linearBytes(byte[] pixels, int offset) {
         float[] w = linearW;
         float[] b = linearB;

@@ -63,11 +63,11 @@ public record Recipe(ModelFamily family, Update optimizer, double learningRate, 
             // under 0.87; with momentum 0.9 at 0.879 (peer 0.876) but +-0.02 from epoch to epoch; with momentum 0.9
             // and the rate's cosine decay 0.886, rising steadily over the last epochs
             case MLP -> new Recipe(family, Update.SGD, 0.1, 0.9f, 0f, Schedule.COSINE, Init.NORMAL_001, 20);
-            // the 12/24-channel LeNet with Adam lr 2e-3 and cosine decay, PyTorch's default init (the PyTorch peer:
-            // 0.905, 0.898, 0.900 after 10 epochs over three seeds). LeNet's 6/16 channels ended at 0.897 at best
-            // (SGD momentum 0.9 lr 0.05 cosine; constant rate 0.885; Adam 2e-3 cosine 0.891; SGD lr 0.1 momentum
-            // 0.9 stays at chance)
-            case CNN -> new Recipe(family, Update.ADAM, 0.002, 0f, 0f, Schedule.COSINE, Init.KAIMING_UNIFORM, 20);
+            // the contracts' LeNet with Adam lr 5e-3 and cosine decay, PyTorch's default init: 0.9054 after 10 epochs
+            // (0.90 from epoch 7 on; the PyTorch peer 0.9062). Measured and not kept: SGD momentum 0.9 lr 0.05 with
+            // cosine decay 0.8964 (constant rate 0.885), Adam 2e-3 cosine 0.891; SGD lr 0.1 momentum 0.9 stays at
+            // chance; twice the channels (12/24) with Adam 3e-3 cosine 0.9033 for 2.5 times the work per image
+            case CNN -> new Recipe(family, Update.ADAM, 0.005, 0f, 0f, Schedule.COSINE, Init.KAIMING_UNIFORM, 20);
         };
     }
 

@@ -13,7 +13,8 @@ Dense weights are nn.Linear's (out x in); the pipeline stores in x out, the tran
 
 usage: torch_peer.py [DATA_DIR [EPOCHS [THREADS]]] [--families softmax,mlp,cnn] [--epochs N] [--threads N]
                      [--optimizer sgd|adam] [--lr X] [--momentum X] [--weight-decay X]
-                     [--init d2l|default|xavier] [--seed N] [--forward-seconds S]
+                     [--init d2l|default|xavier] [--schedule constant|cosine] [--seed N] [--channels C1,C2]
+                     [--forward-seconds S]
 Each family trains with its recipe (RECIPES below: the one the pipeline's trainer uses) unless an option overrides
 it. Without options: the seed's softmax (SGD lr 0.1, W ~ N(0, 0.01), b = 0), 10 epochs, one thread (what
 compare-torch.sh runs).
@@ -41,10 +42,14 @@ FAMILIES = ("softmax", "mlp", "cnn")
 # Each family's training recipe, as the pipeline's trainer trains it (/work/wt/RECIPE.md has the measurements).
 # init: d2l = weights N(0, 0.01), biases 0; default = PyTorch's Kaiming-uniform (weights and biases
 # U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+# schedule: constant, or cosine = the learning rate falls from lr to 0 along the run's steps.
 RECIPES = {
-    "softmax": dict(optimizer="sgd", lr=0.1, momentum=0.0, weight_decay=0.0, init="d2l"),
-    "mlp": dict(optimizer="sgd", lr=0.1, momentum=0.0, weight_decay=0.0, init="d2l"),
-    "cnn": dict(optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=0.0, init="default"),
+    "softmax": dict(optimizer="sgd", lr=0.1, momentum=0.0, weight_decay=0.0, init="d2l", schedule="constant",
+                    channels=None),
+    "mlp": dict(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=0.0, init="d2l", schedule="cosine",
+                channels=None),
+    "cnn": dict(optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=0.0, init="default", schedule="constant",
+                channels="6,16"),
 }
 
 
@@ -117,6 +122,7 @@ def recipe(family, args):
     for key in r:
         if getattr(args, key) is not None:
             r[key] = getattr(args, key)
+    r["channels"] = tuple(int(c) for c in (r["channels"] or "6,16").split(","))
     if args.lr is None and args.optimizer is not None and args.optimizer != RECIPES[family]["optimizer"]:
         r["lr"] = 0.1 if r["optimizer"] == "sgd" else 0.001
     return argparse.Namespace(**r)
@@ -126,7 +132,7 @@ def train(family, args, data):
     x_train, y_train, x_test, y_test = data
     r = recipe(family, args)
     torch.manual_seed(args.seed)
-    model = build(family, args.channels)
+    model = build(family, r.channels)
     initialize(model, r.init)
     params = sum(p.numel() for p in model.parameters())
     if r.optimizer == "sgd":
@@ -134,9 +140,14 @@ def train(family, args, data):
     else:
         opt = torch.optim.Adam(model.parameters(), lr=r.lr, weight_decay=r.weight_decay)
     loss_fn = nn.CrossEntropyLoss()
-    print(f"peer {family}: {params} parameters, {multiply_adds(model)} multiply-adds per image, "
+    steps = (x_train.shape[0] + args.batch - 1) // args.batch
+    # cosine: the learning rate falls from lr to 0 along the run's steps (DJL: CosineTracker, maxUpdates = all steps)
+    schedule = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs * steps)
+                if r.schedule == "cosine" else None)
+    width = f" (conv channels {r.channels[0]}, {r.channels[1]})" if family == "cnn" else ""
+    print(f"peer {family}{width}: {params} parameters, {multiply_adds(model)} multiply-adds per image, "
           f"{r.optimizer} lr {r.lr} momentum {r.momentum if r.optimizer == 'sgd' else '-'} "
-          f"weight decay {r.weight_decay}, init {r.init}, batch {args.batch}, seed {args.seed}, "
+          f"weight decay {r.weight_decay}, init {r.init}, schedule {r.schedule}, batch {args.batch}, seed {args.seed}, "
           f"threads {torch.get_num_threads()}", flush=True)
     n = x_train.shape[0]
     times = []
@@ -153,6 +164,8 @@ def train(family, args, data):
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if schedule is not None:
+                schedule.step()
             with torch.no_grad():
                 loss_sum += float(loss) * len(y)
                 correct += int((logits.argmax(1) == y).sum())
@@ -209,14 +222,15 @@ def main():
     p.add_argument("--weight-decay", type=float, default=None)
     p.add_argument("--init", choices=("d2l", "default", "xavier"), default=None,
                    help="d2l: N(0, 0.01) weights, zero biases; default: PyTorch's; xavier: Glorot uniform, zero biases")
+    p.add_argument("--schedule", choices=("constant", "cosine"), default=None,
+                   help="cosine: the learning rate falls from --lr to 0 over the run's steps")
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--channels", default="6,16", help="cnn's conv1,conv2 channels (the contract: 6,16)")
+    p.add_argument("--channels", default=None, help="cnn's conv1,conv2 channels (the contract: 6,16)")
     p.add_argument("--forward-seconds", type=float, default=0.0,
                    help="measure the single-image forward rate for this long after training (0: skip)")
     args = p.parse_args()
     args.epochs = args.epochs or args.epochs_pos or 10
-    args.channels = tuple(int(c) for c in args.channels.split(","))
     families = [f.strip() for f in args.families.split(",") if f.strip()]
     for f in families:
         if f not in FAMILIES:

@@ -76,7 +76,19 @@ def blas():
 def build(family, channels):
     c1, c2 = channels
     if family == "softmax":
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+        class SeedSoftmax(nn.Module):
+            """The seed's model as d2l writes it from scratch (the peer compare-torch.sh has always run): W 784x10 in
+            the pipeline's in x out layout drawn from N(0, 0.01) right after the seed, b = 0, logits = X W + b."""
+
+            def __init__(self):
+                super().__init__()
+                self.W = nn.Parameter(torch.normal(0, 0.01, size=(784, 10)))
+                self.b = nn.Parameter(torch.zeros(10))
+
+            def forward(self, x):
+                return x.reshape(x.shape[0], 784) @ self.W + self.b
+
+        return SeedSoftmax()
     if family == "mlp":
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
     if family == "cnn":
@@ -93,6 +105,10 @@ def initialize(model, init):
     biases U(-1/sqrt(fan_in), 1/sqrt(fan_in))), left as built. xavier: Glorot uniform weights, biases 0."""
     if init == "default":
         return
+    if hasattr(model, "W"):  # the seed's softmax: drawn as the seed draws it
+        if init != "d2l":
+            sys.exit("torch_peer: the softmax family takes only the d2l init")
+        return
     for m in model.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             if init == "d2l":
@@ -105,6 +121,8 @@ def initialize(model, init):
 def multiply_adds(model):
     """Multiply-adds of one image's forward pass through the Linear and Conv2d layers."""
     total, x = 0, torch.zeros(1, 1, 28, 28)
+    if not isinstance(model, nn.Sequential):
+        return sum(p.numel() for p in model.parameters() if p.dim() == 2)
     with torch.no_grad():
         for m in model:
             y = m(x)

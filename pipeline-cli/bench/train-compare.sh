@@ -78,7 +78,13 @@ saturate() { # MODEL SECONDS -> "req/s errors"; the RSS of the trainer and infer
   sleep "$(( $2 > 2 ? $2 - 2 : 1 ))"
   echo "$(rss_of trainer) $(rss_of inference)" > "$work/rss.txt"
   wait "$w" || true
-  awk '/wrk: / {print $(NF-1), $4 + $6}' "$work/wrk.txt" | tail -1
+  local r
+  r="$(awk '/wrk: / {print $(NF-1), $4 + $6}' "$work/wrk.txt" | tail -1)"
+  if [ -z "$r" ]; then # wrk could not connect at all
+    echo "train-compare: wrk on $1 reported nothing: $(head -c 300 "$work/wrk.txt")" >&2
+    r="0 wrk-failed"
+  fi
+  echo "$r"
 }
 # the trainer's epoch lines of one run: "E loss trainacc testacc seconds version"
 epoch_lines() {

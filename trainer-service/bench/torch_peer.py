@@ -8,7 +8,8 @@ The families are the ones of contracts/.../model/ModelFamily.java:
   softmax  W 784x10, b                                     (the seed; d2l ch.3)
   mlp      784-256-10, ReLU                                (d2l ch.4)
   cnn      conv1 5x5 pad 2 1->6, ReLU, max pool 2, conv2 5x5 6->16, ReLU, max pool 2, flatten,
-           400->120 ReLU, 120->84 ReLU, 84->10            (LeNet with ReLU and max pooling)
+           400->120 ReLU, 120->84 ReLU, 84->10            (LeNet with ReLU and max pooling; the channel counts
+                                                           are read from ModelFamily.java, --channels overrides)
 Dense weights are nn.Linear's (out x in); the pipeline stores in x out, the transpose.
 
 usage: torch_peer.py [DATA_DIR [EPOCHS [THREADS]]] [--families softmax,mlp,cnn] [--epochs N] [--threads N]
@@ -28,6 +29,7 @@ import argparse
 import gzip
 import math
 import os
+import re
 import statistics
 import struct
 import sys
@@ -48,9 +50,23 @@ RECIPES = {
                     channels=None),
     "mlp": dict(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=0.0, init="d2l", schedule="cosine",
                 channels=None),
-    "cnn": dict(optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=0.0, init="default", schedule="constant",
-                channels="6,16"),
+    "cnn": dict(optimizer="adam", lr=0.002, momentum=0.0, weight_decay=0.0, init="default", schedule="cosine",
+                channels=None),
 }
+MODEL_FAMILY_JAVA = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "../../contracts/src/main/java/dev/fmnist/contracts/model/ModelFamily.java")
+
+
+def contract_channels():
+    """The cnn's conv channels as contracts' ModelFamily defines them (so the peer follows a change there)."""
+    try:
+        with open(MODEL_FAMILY_JAVA) as f:
+            java = f.read()
+    except OSError:
+        return "6,16"
+    convs = re.findall(r'Layer\.Conv\("conv(\d)\.weight",\s*"conv\d\.bias",\s*(\d+),\s*(\d+)', java)
+    out = {n: c for n, _, c in convs}
+    return f"{out['1']},{out['2']}" if "1" in out and "2" in out else "6,16"
 
 
 def idx(data_dir, name):
@@ -140,7 +156,7 @@ def recipe(family, args):
     for key in r:
         if getattr(args, key) is not None:
             r[key] = getattr(args, key)
-    r["channels"] = tuple(int(c) for c in (r["channels"] or "6,16").split(","))
+    r["channels"] = tuple(int(c) for c in (r["channels"] or contract_channels()).split(","))
     if args.lr is None and args.optimizer is not None and args.optimizer != RECIPES[family]["optimizer"]:
         r["lr"] = 0.1 if r["optimizer"] == "sgd" else 0.001
     return argparse.Namespace(**r)

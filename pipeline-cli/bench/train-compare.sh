@@ -49,6 +49,14 @@ fi
 
 echo "train-compare: families $families, $epochs epochs, $threads torch threads each side; load average at the start:" \
   "$(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+# measured on this machine (issue 23): the peer's LeNet epoch at 2 threads took 7.4 s at load average 2.3 and 55 s at
+# 4.5 (its OpenMP and OpenBLAS threads spin against the other processes); its single-image forwards 5,000/s at 1 thread,
+# 1,535/s at 2 threads at load 2.5, 38/s at 4.5. A run on a busy machine compares nothing.
+load1="$(cut -d' ' -f1 /proc/loadavg)"
+if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  echo "train-compare: WARNING: load average $load1 before the run on $(nproc) cores: other processes share them, and" \
+    "both sides' figures (the peer's at more than one thread above all) are not comparable" >&2
+fi
 
 # ---- ours: one pipeline per family ----
 export FMNIST_HOME="$work/home"

@@ -50,7 +50,7 @@ RECIPES = {
                     channels=None),
     "mlp": dict(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=0.0, init="d2l", schedule="cosine",
                 channels=None),
-    "cnn": dict(optimizer="adam", lr=0.002, momentum=0.0, weight_decay=0.0, init="default", schedule="cosine",
+    "cnn": dict(optimizer="adam", lr=0.008, momentum=0.0, weight_decay=0.0, init="default", schedule="cosine",
                 channels=None),
 }
 MODEL_FAMILY_JAVA = os.path.join(os.path.dirname(os.path.abspath(__file__)),

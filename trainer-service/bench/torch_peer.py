@@ -41,7 +41,8 @@ np = torch = nn = None
 
 FAMILIES = ("softmax", "mlp", "cnn")
 
-# Each family's training recipe, as the pipeline's trainer trains it (/work/wt/RECIPE.md has the measurements).
+# Each family's training recipe, as the pipeline's trainer trains it (trainer-service's Recipe; its README has the
+# measurements).
 # init: d2l = weights N(0, 0.01), biases 0; default = PyTorch's Kaiming-uniform (weights and biases
 # U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
 # schedule: constant, or cosine = the learning rate falls from lr to 0 along the run's steps.
@@ -50,7 +51,7 @@ RECIPES = {
                     channels=None),
     "mlp": dict(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=0.0, init="d2l", schedule="cosine",
                 channels=None),
-    "cnn": dict(optimizer="adam", lr=0.008, momentum=0.0, weight_decay=0.0, init="default", schedule="cosine",
+    "cnn": dict(optimizer="adam", lr=0.005, momentum=0.0, weight_decay=0.0, init="default", schedule="cosine",
                 channels=None),
 }
 MODEL_FAMILY_JAVA = os.path.join(os.path.dirname(os.path.abspath(__file__)),

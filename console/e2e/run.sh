@@ -2,7 +2,8 @@
 # The console's browser test, end to end: installs what it needs (Debian's chromium, playwright-core
 # from package-lock.json), starts the pipeline with ./fmnist up -d on its own ports and state folder
 # (fresh: 10 epochs from scratch on the full data, models softmax and cnn unless FMNIST_E2E_MODELS says
-# otherwise), runs console.e2e.js, and always stops the pipeline.
+# otherwise), runs console.e2e.js, checks every served model against the whole test split (REST and ONNX
+# Runtime, export-check/served-check.sh), and always stops the pipeline.
 #   console/e2e/run.sh            (ports 20080-20093 unless FMNIST_E2E_* say otherwise)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,3 +40,6 @@ export CONSOLE_URL="http://localhost:$FMNIST_CONSOLE_PORT/"
 export INFERENCE_URL="http://localhost:$FMNIST_INFERENCE_PORT"
 export EPOCHS=10
 node "$HERE/console.e2e.js"
+# Every served model against the whole test split: its recorded test accuracy, REST scoring of the 10,000 test
+# images and ONNX Runtime on its ONNX export must be equal.
+"$ROOT/inference-service/export-check/served-check.sh" "$INFERENCE_URL" "$MODELS"

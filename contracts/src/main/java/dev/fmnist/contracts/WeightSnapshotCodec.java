@@ -64,7 +64,7 @@ import java.util.function.Function;
  *
  * <p>Decoding checks magic, then version, then checksum, then (when given keys) the signature, and
  * rejects inputs other than 784 and outputs other than 10, an architecture whose layers do not fit
- * each other or exceed the bounds of {@link Architecture}, any NaN or infinite weight, a blank model name, a version
+ * each other, exceed the bounds of {@link Architecture} or are not its family's, any NaN or infinite weight, a blank model name, a version
  * outside 1 .. {@link #MAX_VERSION}, negative epoch or step, and accuracies outside [0, 1]. The
  * encoder refuses records over {@link #MAX_RECORD_BYTES} (a long lineage).
  */
@@ -254,6 +254,12 @@ public final class WeightSnapshotCodec {
     private static void validate(WeightSnapshot s, Function<String, RuntimeException> error) {
         if (s.modelName().isBlank()) {
             throw error.apply(FORMAT + ": model name is empty");
+        }
+        // a family names one architecture: every reader (scoring, OIP shapes, export, resume) may rely on it
+        var family = s.network().family();
+        if (!s.network().architecture().layers().equals(family.architecture().layers())) {
+            throw error.apply(FORMAT + ": the layers of this " + family.id() + " network are not the " + family.id()
+                    + " architecture (" + family.architecture().parameters() + ")");
         }
         if (s.version() < 1 || s.version() > MAX_VERSION || s.epoch() < 0 || s.step() < 0) {
             throw error.apply(FORMAT + ": version " + s.version() + ", epoch " + s.epoch() + ", step " + s.step()

@@ -61,17 +61,28 @@ class ModelSnapshotCodecTest {
     }
 
     @Test
-    void theSignatureCoversTheDescriptor() {
+    void aFamilyNamesItsArchitectureAndTheSignatureCoversTheTensors() {
         byte[] record = WeightSnapshotCodec.encode(snapshot(Networks.random(ModelFamily.MLP.architecture(), 2)), signer());
-        // relabel the family "mlp" as "cnn" (same length) and fix the checksum: only the signature can tell
-        int at = indexOf(record, new byte[] {0, 3, 'm', 'l', 'p'}, 100) + 2;
-        record[at] = 'c';
-        record[at + 1] = 'n';
-        record[at + 2] = 'n';
-        Records.reseal(record);
-        assertEquals(ModelFamily.CNN, WeightSnapshotCodec.decode(record).network().family());
-        String e = assertThrows(WireFormatException.class, () -> WeightSnapshotCodec.decode(record, signer())).getMessage();
+        // relabel the family "mlp" as "cnn" (same length) and fix the checksum: mlp layers under the cnn's name
+        byte[] relabelled = record.clone();
+        int at = indexOf(relabelled, new byte[] {0, 3, 'm', 'l', 'p'}, 100) + 2;
+        relabelled[at] = 'c';
+        relabelled[at + 1] = 'n';
+        relabelled[at + 2] = 'n';
+        Records.reseal(relabelled);
+        assertContains(rejected(relabelled), "the layers of this cnn network are not the cnn architecture");
+        // one weight changed, checksum fixed: only the signature can tell
+        byte[] forged = record.clone();
+        forged[record.length - 4 - 1 - 64 - 4] ^= 1;
+        Records.reseal(forged);
+        WeightSnapshotCodec.decode(forged);
+        String e = assertThrows(WireFormatException.class, () -> WeightSnapshotCodec.decode(forged, signer())).getMessage();
         assertContains(e, "signature does not verify");
+        var other = new dev.fmnist.contracts.model.Architecture(ModelFamily.MLP,
+                List.of(new dev.fmnist.contracts.model.Layer.Dense("W", "b", 784, 10)));
+        String refused = assertThrows(IllegalArgumentException.class,
+                () -> WeightSnapshotCodec.encode(snapshot(Networks.random(other, 1)))).getMessage();
+        assertContains(refused, "not the mlp architecture");
     }
 
     @Test

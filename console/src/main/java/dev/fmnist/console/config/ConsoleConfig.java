@@ -62,12 +62,12 @@ public interface ConsoleConfig {
 
     /**
      * Most recent snapshots kept in memory per model, for the quality of a pinned older version (a softmax
-     * snapshot is 31 KB, a cnn 177 KB, an mlp 814 KB: see {@link #keepSnapshotBytes()}).
+     * snapshot is 31 KB, a cnn 247 KB, an mlp 814 KB: see {@link #keepSnapshotBytes()}).
      */
     @WithDefault("50")
     int keepSnapshots();
 
-    /** Most bytes of weights kept per model (the newest snapshot is always kept): 5 mlp versions, 23 cnn ones. */
+    /** Most bytes of weights kept per model (the newest snapshot is always kept): 5 mlp versions, 16 cnn ones. */
     @WithDefault("4194304")
     long keepSnapshotBytes();
 

@@ -21,7 +21,7 @@ public record Architecture(ModelFamily family, List<Layer> layers) {
     /** The input every family takes, as a descriptor states it. */
     public static final String INPUT_LAYOUT = "uint8 1x28x28 row-major, scaled by 1/255";
     static final int[] INPUT_SHAPE = {1, FashionMnist.ROWS, FashionMnist.COLS};
-    /** Most parameters a model may have: 1 MB of float32, what one snapshot record holds. */
+    /** Most parameters a model may have: 1 MB of float32, a bound for descriptors read from the wire (a record must also fit {@code WeightSnapshotCodec.MAX_RECORD_BYTES}). */
     public static final int MAX_PARAMETERS = 250_000;
     /** Most multiply-adds to score one image: a bound on what a descriptor can make a scorer do. */
     public static final long MAX_MULTIPLY_ADDS = 20_000_000L;

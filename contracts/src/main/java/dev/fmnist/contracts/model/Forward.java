@@ -3,6 +3,8 @@ package dev.fmnist.contracts.model;
 import dev.fmnist.contracts.FashionMnist;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The plain-Java forward pass of any {@link Architecture}: every scorer outside training (inference's
@@ -18,20 +20,24 @@ import java.util.List;
  * per output channel and patch row. The seed's 784x10 softmax regression keeps its own unrolled kernel
  * (ten accumulators in registers).
  *
- * <p>Immutable and thread-safe: each calling thread gets its own activation buffers, so scoring
- * allocates nothing but the ten probabilities it returns.
+ * <p>Immutable and thread-safe: each calling thread gets its own activation buffers (one set per thread
+ * and architecture, shared by every version), so scoring allocates nothing but the ten probabilities it
+ * returns.
  */
 public final class Forward {
     private final Architecture architecture;
     private final Step[] steps;
     /** Per step, the shape of its output: {channels, plane} (a flat vector is 1 x n). */
     private final int[][] outShapes;
-    private final int maxPatchRows;
-    private final int maxPatchPlane;
     /** The seed's model: one dense 784x10 layer, scored by its unrolled kernel. */
     private final float[] linearW;
     private final float[] linearB;
-    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(this::newBuffers);
+    /**
+     * Per architecture, each thread's buffers: they depend on the layers only, so every version of a model
+     * (and every model of a family) shares one set per thread, however many versions a registry retains.
+     */
+    private static final Map<Architecture, ThreadLocal<Buffers>> BUFFERS = new ConcurrentHashMap<>();
+    private final ThreadLocal<Buffers> buffers;
 
     /** One thread's activations: the input, each step's output, the patch matrix of a convolution. */
     private record Buffers(float[][] input, float[][][] outputs, float[][] patches) {
@@ -54,8 +60,15 @@ public final class Forward {
                 patchPlane = Math.max(patchPlane, c.oh * c.ow);
             }
         }
-        this.maxPatchRows = patchRows;
-        this.maxPatchPlane = patchPlane;
+        int rows = patchRows;
+        int plane = patchPlane;
+        boolean[] inPlace = new boolean[steps.length];
+        for (int i = 0; i < steps.length; i++) {
+            inPlace[i] = steps[i].inPlace();
+        }
+        int[][] shapesOut = outShapes;
+        this.buffers = BUFFERS.computeIfAbsent(architecture, a -> ThreadLocal.withInitial(
+                () -> newBuffers(inPlace, shapesOut, rows, plane)));
         Layer first = layers.get(0);
         if (layers.size() == 1 && first instanceof Layer.Dense d && d.out() == FashionMnist.CLASSES) {
             float[] w = network.tensor(d.weight());
@@ -134,14 +147,15 @@ public final class Forward {
         return logits;
     }
 
-    private Buffers newBuffers() {
-        float[][][] outputs = new float[steps.length][][];
+    /** A thread's buffers for steps with these output shapes (captures no weights: it outlives this instance). */
+    private static Buffers newBuffers(boolean[] inPlace, int[][] outShapes, int patchRows, int patchPlane) {
+        float[][][] outputs = new float[inPlace.length][][];
         float[][] previous = null;
-        for (int i = 0; i < steps.length; i++) {
-            outputs[i] = steps[i].inPlace() ? previous : new float[outShapes[i][0]][outShapes[i][1]];
+        for (int i = 0; i < inPlace.length; i++) {
+            outputs[i] = inPlace[i] ? previous : new float[outShapes[i][0]][outShapes[i][1]];
             previous = outputs[i];
         }
-        return new Buffers(new float[1][FashionMnist.PIXELS], outputs, new float[maxPatchRows][maxPatchPlane]);
+        return new Buffers(new float[1][FashionMnist.PIXELS], outputs, new float[patchRows][patchPlane]);
     }
 
     /** Runs every step from the input buffer; returns fresh logits. */

@@ -22,8 +22,9 @@ import org.jboss.logging.Logger;
  *
  * <p>A record its handler throws on is logged with its coordinates and passed over: the position
  * advances, so one record a handler cannot take (a bug, a record no check foresaw) cannot stall the
- * follower by being read, refused and read again after every reconnection. Handlers do no I/O that a
- * retry would fix; what a record means, and what a refused record leaves behind (a metric, a
+ * follower by being read, refused and read again after every reconnection. A handler deals with its own
+ * failures that a retry would fix (inference's followers dead-letter what they refuse and keep going); what
+ * a record means, and what a refused record leaves behind (a metric, a
  * dead letter), is the {@link Handler}'s job.
  */
 public final class TopicTail {

@@ -410,8 +410,15 @@ public final class Trainer {
 
     /** The family's scheduled learning rate when {@code epochsDone} (fractional) of the planned epochs are done. */
     private float rate(double epochsDone) {
-        double progress = settings.epochs() == 0 ? 1 : epochsDone / settings.epochs();
-        return (float) Recipe.of(settings.family()).rate(settings.learningRate(), progress);
+        return (float) Recipe.of(settings.family()).rate(settings.learningRate(), progress(settings.epochs(), epochsDone));
+    }
+
+    /**
+     * How far through its planned epochs a run is, 0 to 1. A run of no planned epochs (continuous mode
+     * alone) is at 0: it learns at the recipe's base rate, not at a decayed schedule's end (0 for a cosine).
+     */
+    static double progress(int plannedEpochs, double epochsDone) {
+        return plannedEpochs == 0 ? 0 : epochsDone / plannedEpochs;
     }
 
     private WeightSnapshot publish(SnapshotStore snapshots, Parameters p, int epochs, WeightSnapshot.Metrics metrics,

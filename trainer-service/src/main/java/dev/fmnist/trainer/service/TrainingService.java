@@ -94,8 +94,13 @@ public class TrainingService {
 
     void onStart(@Observes StartupEvent event) {
         if (config.autoStart()) {
-            List<TrainingSettings> runs = families.stream()
-                    .map(f -> settings(new TrainingRequest(null, null, null, null, null, f))).toList();
+            // the runs follow one another, and a continuous run never ends: only the last family's run goes on
+            // in continuous mode, the others end after their planned epochs
+            List<TrainingSettings> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < families.size(); i++) {
+                TrainingSettings s = settings(new TrainingRequest(null, null, null, null, null, families.get(i)));
+                runs.add(i < families.size() - 1 ? s.planned() : s);
+            }
             start(runs, true);
         }
     }

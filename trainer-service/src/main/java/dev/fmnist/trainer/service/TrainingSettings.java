@@ -54,6 +54,13 @@ public record TrainingSettings(String modelName, int epochs, double learningRate
                 kafkaTimeout, readyPollInterval, evalChunk, other);
     }
 
+    /** These settings without continuous mode: the run ends after its planned epochs. */
+    public TrainingSettings planned() {
+        return new TrainingSettings(modelName, epochs, learningRate, batchSize, seed, shuffleBuffer, resume,
+                waitForData, false, snapshotEverySteps, snapshotInterval, continuousSnapshotInterval, pollTimeout,
+                kafkaTimeout, readyPollInterval, evalChunk, family);
+    }
+
     /** @throws IllegalArgumentException listing every invalid value */
     public TrainingSettings validate() {
         List<String> errors = new ArrayList<>();

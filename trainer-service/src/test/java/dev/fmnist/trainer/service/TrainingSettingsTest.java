@@ -25,6 +25,29 @@ class TrainingSettingsTest {
     }
 
     @Test
+    void aPlannedRunIsTheSameRunWithoutContinuousMode() {
+        TrainingSettings continuous = new TrainingSettings("fmnist-cnn", 10, 0.005, 256, 0, 0, true, true, true, 0,
+                Duration.ZERO, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(30),
+                Duration.ofSeconds(2), 10_000, ModelFamily.CNN);
+        TrainingSettings planned = continuous.planned();
+        assertEquals(false, planned.continuous());
+        assertEquals(continuous, new TrainingSettings(planned.modelName(), planned.epochs(), planned.learningRate(),
+                planned.batchSize(), planned.seed(), planned.shuffleBuffer(), planned.resume(), planned.waitForData(),
+                true, planned.snapshotEverySteps(), planned.snapshotInterval(), planned.continuousSnapshotInterval(),
+                planned.pollTimeout(), planned.kafkaTimeout(), planned.readyPollInterval(), planned.evalChunk(),
+                planned.family()));
+    }
+
+    @Test
+    void aRunOfNoPlannedEpochsLearnsAtTheBaseRate() {
+        assertEquals(0.0, Trainer.progress(0, 0));
+        assertEquals(0.0, Trainer.progress(0, 7.5));
+        assertEquals(0.25, Trainer.progress(10, 2.5));
+        // the cosine schedule's base rate at progress 0, not its end (0)
+        assertTrue(dev.fmnist.trainer.model.Recipe.of(ModelFamily.CNN).rate(0.005, Trainer.progress(0, 3)) > 0.004);
+    }
+
+    @Test
     void requestsAreParsedStrictly() {
         assertEquals(TrainingRequest.NONE, TrainingRequest.parse(java.util.Map.of()));
         assertEquals(new TrainingRequest(3, 0.05, 128, 7L, false), TrainingRequest.parse(java.util.Map.of(

@@ -38,6 +38,11 @@ public final class Topics {
     public static final String REQUESTS = "fmnist.requests";
     public static final String PREDICTIONS = "fmnist.predictions";
     public static final String DEAD_LETTER = "fmnist.dead-letter";
+    /**
+     * Promotions, refusals, rollbacks and drift, keyed by model name ({@link AlertCodec}); kept 30 days,
+     * for people and alert routers, not a source of decisions.
+     */
+    public static final String ALERTS = "fmnist.alerts";
 
     /** A topic with its partition count and topic-level configs. */
     public record Spec(String name, int partitions, Map<String, String> configs) {
@@ -57,7 +62,8 @@ public final class Topics {
             new Spec(MODEL_CONTROL, 1, Map.of("cleanup.policy", "compact")),
             new Spec(REQUESTS, 3, Map.of()),
             new Spec(PREDICTIONS, 3, Map.of()),
-            new Spec(DEAD_LETTER, 1, Map.of("retention.ms", String.valueOf(14L * 24 * 3600 * 1000))));
+            new Spec(DEAD_LETTER, 1, Map.of("retention.ms", String.valueOf(14L * 24 * 3600 * 1000))),
+            new Spec(ALERTS, 1, Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000))));
 
     private Topics() {
     }

@@ -122,4 +122,8 @@ public interface InferenceConfig extends ImageDecoder.Limits {
     /** Service name written into dead-letter headers. */
     @WithDefault("inference-service")
     String serviceName();
+
+    /** This replica's name in alerts and logs: the pod's host name on Kubernetes. */
+    @WithDefault("${HOSTNAME:inference}")
+    String replicaName();
 }

@@ -9,6 +9,7 @@ import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.BatchScorer;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.Scorer;
+import dev.fmnist.inference.watch.RequestWatch;
 import dev.fmnist.support.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -27,13 +28,15 @@ public class ClassificationService {
     private final InferenceMetrics metrics;
     private final InferenceConfig config;
     private final ImageDecoder decoder;
+    private final RequestWatch watch;
 
     public ClassificationService(ModelService models, InferenceMetrics metrics, InferenceConfig config,
-                                 ImageDecoder decoder) {
+                                 ImageDecoder decoder, RequestWatch watch) {
         this.models = models;
         this.metrics = metrics;
         this.config = config;
         this.decoder = decoder;
+        this.watch = watch;
     }
 
     /**
@@ -69,7 +72,8 @@ public class ClassificationService {
             model.meters().batch(batch.count());
             List<Classification> out = new ArrayList<>(batch.count());
             for (int i = 0; i < batch.count(); i++) {
-                out.add(classification(model, live, probs[i], batch.labels()[i]));
+                out.add(classification(model, live, probs[i], batch.pixels(), i * FashionMnist.PIXELS,
+                        batch.labels()[i]));
             }
             return out;
         });
@@ -118,16 +122,18 @@ public class ClassificationService {
         }
     }
 
-    private static Classification scoreOne(ServedModel model, LoadedModel version, byte[] raw, Integer label) {
-        return classification(model, version, Scorer.score(version, raw), label);
+    private Classification scoreOne(ServedModel model, LoadedModel version, byte[] raw, Integer label) {
+        return classification(model, version, Scorer.score(version, raw), raw, 0, label);
     }
 
-    private static Classification classification(ServedModel model, LoadedModel version, float[] probs,
-                                                  Integer label) {
+    /** The answer for one image at {@code offset} of {@code pixels}, counted and shown to the {@link RequestWatch}. */
+    private Classification classification(ServedModel model, LoadedModel version, float[] probs, byte[] pixels,
+                                           int offset, Integer label) {
         int best = Scorer.argmax(probs);
         if (label != null) {
             model.meters().labelled(version.version(), best == label);
         }
+        watch.scored(model, version, pixels, offset, best, label);
         return new Classification(best, probs, version.version(), version.epoch(), model.name());
     }
 

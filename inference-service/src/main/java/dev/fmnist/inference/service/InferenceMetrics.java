@@ -44,6 +44,8 @@ public class InferenceMetrics {
     public static final String ACCURACY_CORRECT = "fmnist.inference.accuracy.correct";
     public static final String ACCURACY_LABELLED = "fmnist.inference.accuracy.labelled";
     public static final String ACCURACY = "fmnist.inference.accuracy.online";
+    /** Alerts raised by this replica ({@link dev.fmnist.contracts.Alert}), by {@code kind} and model. */
+    public static final String ALERTS = "fmnist.inference.alerts";
     /** The tag naming the model a meter is about. */
     public static final String MODEL_TAG = "model";
     /** {@value #MODEL_TAG} of a request that named a model this replica does not serve. */
@@ -66,6 +68,7 @@ public class InferenceMetrics {
     private final Clock clock;
     private final Counter deadLettersFailed;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
     private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
 
     public InferenceMetrics(MeterRegistry registry) {
@@ -112,6 +115,13 @@ public class InferenceMetrics {
         deadLetters.computeIfAbsent(sourceTopic, t -> Counter.builder(DEAD_LETTERS)
                 .description("Records sent to the dead-letter topic, by source topic").tag("source", t)
                 .register(registry)).increment();
+    }
+
+    /** An alert this replica raised ({@code kind} = promoted, refused, rolled-back, drift). */
+    public void alerted(String modelName, dev.fmnist.contracts.Alert.Kind kind) {
+        alerts.computeIfAbsent(modelName + "\n" + kind.wire(), k -> Counter.builder(ALERTS)
+                .description("Alerts raised by this replica (also on fmnist.alerts), by kind and model")
+                .tag(MODEL_TAG, modelName).tag("kind", kind.wire()).register(registry)).increment();
     }
 
     public void deadLetterFailed() {

@@ -20,7 +20,7 @@ class ClassificationServiceTest {
     private final ModelService models = new ModelService(new TestConfig(10), metrics);
     private final ServedModel softmax = models.defaultModel();
     private final ClassificationService service = new ClassificationService(models, metrics, new TestConfig(10),
-            new dev.fmnist.contracts.image.ImageDecoder(134_217_728, new dev.fmnist.contracts.image.DecodeBudget(256L << 20), java.time.Duration.ofMillis(200)));
+            new dev.fmnist.contracts.image.ImageDecoder(134_217_728, new dev.fmnist.contracts.image.DecodeBudget(256L << 20), java.time.Duration.ofMillis(200)), dev.fmnist.inference.watch.RequestWatch.none());
 
     private double count(ContentKind kind, Outcome outcome) {
         return registry.get(InferenceMetrics.REQUESTS).tag("model", "fmnist-softmax").tag("content.type", kind.tag())

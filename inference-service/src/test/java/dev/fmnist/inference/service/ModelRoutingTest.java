@@ -31,7 +31,7 @@ class ModelRoutingTest {
     private final InferenceMetrics metrics = new InferenceMetrics(registry);
     private final ModelService models = new ModelService(config(List.of("softmax", "fmnist-cnn"), null), metrics);
     private final ClassificationService service = new ClassificationService(models, metrics, new TestConfig(10),
-            new ImageDecoder(134_217_728, new DecodeBudget(256L << 20), Duration.ofMillis(200)));
+            new ImageDecoder(134_217_728, new DecodeBudget(256L << 20), Duration.ofMillis(200)), dev.fmnist.inference.watch.RequestWatch.none());
     private final LoadedModel softmax = LoadedModel.of(SoftmaxFit.snapshot("fmnist-softmax", 7,
             SoftmaxFit.random(7, 0.05), Instant.EPOCH), Instant.EPOCH);
     private final LoadedModel cnn = LoadedModel.of(TestNetworks.snapshot("fmnist-cnn", 1,

@@ -31,4 +31,5 @@ public class TestConfig implements InferenceConfig {
     @Override public Duration deadLetterBackoff() { return Duration.ofMillis(500); }
     @Override public Duration requestStallTimeout() { return Duration.ofMinutes(2); }
     @Override public String serviceName() { return "inference-service"; }
+    @Override public String replicaName() { return "inference-test"; }
 }

@@ -1,0 +1,107 @@
+package dev.fmnist.inference.messaging;
+
+import dev.fmnist.contracts.Alert;
+import dev.fmnist.contracts.AlertCodec;
+import dev.fmnist.contracts.Topics;
+import dev.fmnist.inference.config.InferenceConfig;
+import dev.fmnist.inference.service.InferenceMetrics;
+import dev.fmnist.support.kafka.KafkaClientFactory;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Raises an {@link Alert}: logged, counted ({@link InferenceMetrics#ALERTS}) and written to
+ * {@link Topics#ALERTS} keyed by model name. Never blocks its caller and never throws, whatever the broker
+ * does: the send runs on this publisher's one thread behind a bounded queue (a producer's {@code send} can
+ * block while the broker is away), and an alert the queue or the broker would not take is logged as lost
+ * (the log line and the counter still carry it).
+ */
+@ApplicationScoped
+public class AlertPublisher {
+    private static final Logger LOG = Logger.getLogger(AlertPublisher.class);
+    private final Producer<byte[], byte[]> producer;
+    private final InferenceMetrics metrics;
+    private final String source;
+    private final Clock clock;
+    /** Alerts are rare (decisions, threshold crossings); 256 waiting means the broker is away, not a backlog to keep. */
+    private final ThreadPoolExecutor sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(256), r -> {
+                Thread t = new Thread(r, "alert-publisher");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.AbortPolicy());
+
+    public AlertPublisher(KafkaClientFactory kafka, InferenceConfig config, InferenceMetrics metrics) {
+        this.producer = kafka.reliableProducer("inference-alerts", Map.of());
+        this.metrics = metrics;
+        this.source = config.replicaName();
+        this.clock = Clock.systemUTC();
+    }
+
+    /** This replica's name, the {@code source} of its alerts. */
+    public String source() {
+        return source;
+    }
+
+    /** Raises an alert of this replica, now. Completes when the broker has it (or with the send's error). */
+    public CompletableFuture<Void> raise(Alert.Kind kind, String model, Map<String, Long> versions, String reason,
+                                         Map<String, Double> figures) {
+        return raise(new Alert(kind, model, versions, reason, figures, source, clock.instant()));
+    }
+
+    public CompletableFuture<Void> raise(Alert alert) {
+        metrics.alerted(alert.model(), alert.kind());
+        LOG.warnf("alert %s of %s %s: %s %s", alert.kind().wire(), alert.model(), alert.versions(), alert.reason(),
+                alert.figures());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            sender.execute(() -> send(alert, done));
+        } catch (RejectedExecutionException e) {
+            LOG.errorf("alert %s of %s lost: 256 alerts already wait for the broker", alert.kind().wire(), alert.model());
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    private void send(Alert alert, CompletableFuture<Void> done) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.ALERTS, alert.model().getBytes(StandardCharsets.UTF_8),
+                    AlertCodec.encode(alert)), (meta, error) -> {
+                        if (error != null) {
+                            LOG.errorf("alert %s of %s not written to %s: %s", alert.kind().wire(), alert.model(),
+                                    Topics.ALERTS, error.getMessage());
+                            done.completeExceptionally(error);
+                        } else {
+                            done.complete(null);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            LOG.errorf("alert %s of %s not written to %s: %s", alert.kind().wire(), alert.model(), Topics.ALERTS,
+                    e.getMessage());
+            done.completeExceptionally(e);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}

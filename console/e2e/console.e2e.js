@@ -6,12 +6,16 @@
 // reload; every control labelled; no request leaves this machine. With several models (MODELS, e.g.
 // softmax,cnn as run.sh starts them): each model's own panels through the model selector, and their
 // comparison (test-accuracy curves on one chart, confusion matrices side by side, where they disagree).
+// Last, drift: DRIFT_IMAGES (1,200) test images inverted (255 - pixel: dark on light, the photo mistake) sent as
+// raw bytes to inference without invert=true; inference's drift detector raises a drift alert on fmnist.alerts
+// within the first 1,000, and the page shows the drift banner and the alert in its list.
 // Screenshots in screenshots/.
 'use strict';
 
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const zlib = require('zlib');
 const assert = require('assert');
 const { chromium } = require('playwright-core');
 
@@ -23,6 +27,10 @@ const TOKEN_FILE = process.env.TOKEN_FILE || '';
 const SHOTS = process.env.SCREENSHOT_DIR || path.join(__dirname, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const MINUTE = 60_000;
+const DRIFT_IMAGES = Number(process.env.DRIFT_IMAGES || 1200);
+// where ./fmnist up takes Fashion-MNIST from (README: FMNIST_DATA_DIR, Debian's package, ingest's download cache)
+const DATA_DIRS = [process.env.FMNIST_DATA_DIR, '/usr/share/datasets/fashion-mnist',
+  path.join(os.homedir(), '.cache', 'fmnist')].filter(Boolean);
 // the families ./fmnist up --model was given, as model names; the first is the default route and shown first
 const MODELS = (process.env.MODELS || 'softmax').split(',').map((m) => 'fmnist-' + m.trim().replace(/^fmnist-/, ''));
 
@@ -80,6 +88,40 @@ async function compareModels(page) {
   await page.selectOption('#model-select', MODELS[0]);
   await page.waitForFunction((n) => document.getElementById('confusion').dataset.total === String(n), TEST_IMAGES,
     { timeout: 60_000 });
+}
+
+/** The first n test images (784 bytes each) from the IDX file ./fmnist up published. */
+function testImages(n) {
+  for (const dir of DATA_DIRS) {
+    for (const name of ['t10k-images-idx3-ubyte.gz', 't10k-images-idx3-ubyte']) {
+      const file = path.join(dir, name);
+      if (!fs.existsSync(file)) continue;
+      const raw = fs.readFileSync(file);
+      const idx = name.endsWith('.gz') ? zlib.gunzipSync(raw) : raw;
+      assert.strictEqual(idx.readUInt32BE(0), 2051, file + ' is an IDX image file');
+      const count = Math.min(n, idx.readUInt32BE(4));
+      return Array.from({ length: count }, (_, i) => idx.subarray(16 + 784 * i, 16 + 784 * (i + 1)));
+    }
+  }
+  throw new Error('no t10k-images-idx3-ubyte(.gz) in ' + DATA_DIRS.join(', '));
+}
+
+/** Sends each image inverted (255 - pixel) as raw bytes, without invert=true, a few at a time; every one is answered. */
+async function sendInverted(images) {
+  let next = 0;
+  const worker = async () => {
+    while (next < images.length) {
+      const image = images[next++];
+      const inverted = new Uint8Array(784);
+      for (let p = 0; p < 784; p++) inverted[p] = 255 - image[p];
+      const r = await fetch(INFERENCE + '/api/v1/classify', {
+        method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: inverted,
+      });
+      assert.strictEqual(r.status, 200, 'an inverted image is still answered');
+      await r.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 async function main() {
@@ -199,6 +241,10 @@ async function main() {
     assert.strictEqual(await classifyDirect(), latest);
     await page.click('#versions-load');
     await page.waitForSelector('#versions button.pin');
+    const headers = await page.$$eval('#versions-head th', (ths) => ths.map((th) => th.textContent.trim()));
+    const withPromotion = await page.locator('#versions tr[data-state]').count();
+    assert.strictEqual(headers.includes('promotion'), withPromotion > 0, 'a promotion column exactly when inference reports states');
+    log(`versions: ${headers.join(' | ')}`);
     const older = latest - 1;
     await page.click(`#versions button.pin[data-version="${older}"]`);
     await page.waitForSelector('#model-msg:has-text("pinned v' + older + '")', { timeout: 15_000 });
@@ -229,6 +275,20 @@ async function main() {
     assert.strictEqual(await classifyDirect(), swapped);
     log(`swap to v${swapped} shown live, curves at ${EPOCHS + 1} points, quality refreshed`);
     await page.screenshot({ path: path.join(SHOTS, 'after-swap.png'), fullPage: true });
+
+    // --- drift: 1,200 dark-on-light images sent as raw bytes; the page shows the drift banner ---
+    assert.ok(await page.locator('#alert-banner p[data-kind="drift"]').count() === 0, 'no drift before the inverted images');
+    const inverted = testImages(DRIFT_IMAGES);
+    const started = Date.now();
+    await sendInverted(inverted);
+    log(`sent ${inverted.length} inverted test images as raw bytes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await page.waitForSelector(`#alert-banner p[data-kind="drift"][data-model="${MODELS[0]}"]`, { timeout: 2 * MINUTE });
+    assert.ok(await page.locator('#alert-banner').isVisible(), 'the banner is shown');
+    await page.waitForSelector(`#alerts-list tr[data-kind="drift"]`, { timeout: 30_000 });
+    const banner = (await page.textContent('#alert-banner')).trim();
+    log('drift banner: ' + banner);
+    await page.locator('#alert-banner').screenshot({ path: path.join(SHOTS, 'drift-banner.png') });
+    await page.locator('#alerts').screenshot({ path: path.join(SHOTS, 'alerts.png') });
 
     // --- phone width ---
     await page.setViewportSize({ width: 390, height: 844 });

@@ -41,5 +41,6 @@ create fmnist.model-control 1 cleanup.policy=compact
 create fmnist.requests 3
 create fmnist.predictions 3
 create fmnist.dead-letter 1 retention.ms=1209600000
+create fmnist.alerts 1 retention.ms=2592000000
 
 "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --describe --topic 'fmnist\..*'

@@ -8,9 +8,8 @@ const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 let labels = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 let lastTraining = null;
-// The model names a console may follow (contracts' ModelFamily): each has its own curves, snapshots, served
-// model and quality events ("curves.fmnist-cnn"); the "models" event says which ones this console follows.
-const MODEL_NAMES = ['fmnist-softmax', 'fmnist-mlp', 'fmnist-cnn'];
+// Each followed model has its own curves, snapshots, served model and quality events ("curves.fmnist-cnn"); the
+// "models" event names the models this console follows (fmnist.console.models), and the page listens to theirs.
 const PER_MODEL = ['curves', 'snapshots', 'model', 'quality'];
 let models = [];
 let families = [];
@@ -189,15 +188,61 @@ function renderSnapshots(s) {
   fill($('snapshots'), (s.versions || []).slice(0, 15).map((x) => row(['v' + x.version, x.epoch, x.step, num(x.testAccuracy), when(x.createdAt)])));
 }
 
+// Promotion (inference's gated policy) adds per version "state", "reason" and "shadow", and "policy" and
+// "autoRollback" at the top; an inference without it sends none of them and the table stays as it was.
+const VERSION_COLUMNS = ['version', 'epoch', 'test acc', 'state'];
+function promotionCell(x) {
+  const td = el('td', { class: 'promotion' });
+  if (x.state) td.append(el('span', { class: x.state, text: x.state }));
+  if (x.reason) td.append(el('span', { class: 'figures', text: x.reason }));
+  return td;
+}
+function shadowCell(s) {
+  const td = el('td', { class: 'promotion' });
+  if (!s) { td.textContent = '–'; return td; }
+  const parts = [s.role, `${(s.requests ?? 0).toLocaleString()} requests`];
+  if (s.agreement !== null && s.agreement !== undefined) parts.push(`agrees ${pct(s.agreement)}`);
+  if (s.labelled) parts.push(`labelled ${s.labelled.toLocaleString()}: accuracy ${num(s.accuracy)} (live ${num(s.liveAccuracy)})`);
+  td.append(el('span', { text: parts.filter(Boolean).join(' · ') }));
+  const classes = s.classes || [];
+  const most = Math.max(1, ...classes);
+  if (classes.length) {
+    const mix = el('span', { class: 'mix', role: 'img',
+      'aria-label': 'answers per class: ' + classes.map((n, i) => `${labels[i] || i} ${n}`).join(', ') });
+    classes.forEach((n, i) => {
+      const bar = el('span', { title: `${labels[i] || i}: ${n}` });
+      bar.style.height = (100 * n / most).toFixed(0) + '%';
+      mix.append(bar);
+    });
+    td.append(' ', mix);
+  }
+  return td;
+}
+
 // announce: false after a pin/unpin/rollback, whose own message must stay (the table still refreshes)
 async function loadVersions(announce = true) {
   try {
     const v = await call('GET', withModel('api/model/versions'));
-    fill($('versions'), (v.versions || []).map((x) => {
+    const list = v.versions || [];
+    const promotion = list.some((x) => x.state);
+    const shadow = list.some((x) => x.shadow);
+    const columns = [...VERSION_COLUMNS, ...(promotion ? ['promotion'] : []), ...(shadow ? ['shadow scoring'] : [])];
+    $('versions-head').replaceChildren(el('tr', {}, ...columns.map((c) => el('th', { scope: 'col', text: c })),
+      el('th', { scope: 'col' }, el('span', { class: 'sr', text: 'action' }))));
+    const policy = $('promotion-policy');
+    policy.hidden = v.policy === undefined && v.autoRollback === undefined;
+    policy.textContent = [v.policy !== undefined ? 'promotion policy: ' + v.policy : '',
+      v.autoRollback !== undefined ? 'automatic rollback: ' + (v.autoRollback ? 'on' : 'off') : ''].filter(Boolean).join(' · ');
+    fill($('versions'), list.map((x) => {
       const b = el('button', { type: 'button', class: 'pin', 'data-version': String(x.version), 'aria-label': 'Pin version ' + x.version, text: 'Pin' });
       b.addEventListener('click', () => pin(x.version));
       const state = [x.live ? 'live' : '', x.pinned ? 'pinned' : ''].filter(Boolean).join(', ');
-      return row(['v' + x.version, x.epoch, num(x.testAccuracy), state || '–', b]);
+      const tr = row(['v' + x.version, x.epoch, num(x.testAccuracy), state || '–']);
+      if (x.state) tr.dataset.state = x.state;
+      if (promotion) tr.append(promotionCell(x));
+      if (shadow) tr.append(shadowCell(x.shadow));
+      tr.append(el('td', {}, b));
+      return tr;
     }));
     if (announce) setMsg('model-msg', `${v.versions.length} versions retained; live v${v.live}${v.pinned ? ', pinned v' + v.pinned : ''}`);
   } catch (err) { setMsg('model-msg', 'versions: ' + err.message, true); }
@@ -275,6 +320,10 @@ function renderOnline(o) {
 function renderModels(m) {
   models = m.models || [];
   families = m.families || [];
+  // the server sends "models" before any event of a model (EventHub keeps the order values were first published)
+  for (const name of models) {
+    for (const kind of PER_MODEL) listen(kind + '.' + name, (data) => perModel(kind, name, data));
+  }
   if (!models.includes(selected)) selected = models[0] || null;
   const select = $('model-select');
   select.replaceChildren(...models.map((n) => el('option', { value: n, text: n })));
@@ -435,6 +484,43 @@ function renderDeadLetters(d) {
   }));
 }
 
+// ---------- alerts (fmnist.alerts): the banner while one is active, and the list ----------
+const KIND_NAMES = { promoted: 'promoted', refused: 'refused', 'rolled-back': 'rolled back', drift: 'drift' };
+function versionsText(v) {
+  return Object.entries(v || {}).map(([role, n]) => `${role} v${n}`).join(', ') || '–';
+}
+function figuresText(f) {
+  return Object.entries(f || {}).map(([k, n]) => `${k} ${Number.isInteger(n) ? n : Number(n).toPrecision(4)}`).join(', ');
+}
+function bannerLine(a) {
+  const what = a.kind === 'drift' ? `${a.model} (${versionsText(a.versions)}) on ${a.source}: ${a.reason}`
+    : a.kind === 'refused' ? `${a.model}: ${a.count > 1 ? a.count + ' candidates refused, the newest ' : 'candidate '}`
+      + `${versionsText(a.versions)}: ${a.reason}`
+      : `${a.model}: ${versionsText(a.versions)}: ${a.reason}`;
+  const figures = figuresText(a.figures);
+  return el('p', { class: a.kind, 'data-kind': a.kind, 'data-model': a.model },
+    el('span', { class: 'kind', text: KIND_NAMES[a.kind] || a.kind }), what + (figures ? ` (${figures})` : '')
+      + ` · ${when(a.time)}`);
+}
+function renderAlerts(a) {
+  const active = a.active || [];
+  const banner = $('alert-banner');
+  banner.replaceChildren(...active.map(bannerLine));
+  banner.dataset.kinds = [...new Set(active.map((x) => x.kind))].join(' ');
+  banner.hidden = active.length === 0;
+  const list = a.alerts || [];
+  $('alerts-count').textContent = `(${list.length} shown of ${(a.received || 0).toLocaleString()} read`
+    + (a.undecodable ? `, ${a.undecodable} unreadable skipped` : '') + ')';
+  fill($('alerts-list'), list.map((x) => {
+    const reason = el('td', { class: 'reason' }, x.reason);
+    const figures = figuresText(x.figures);
+    if (figures) reason.append(el('span', { class: 'figures', text: figures }));
+    const tr = row([when(x.time), KIND_NAMES[x.kind] || x.kind, x.model, versionsText(x.versions)], { class: x.kind, 'data-kind': x.kind });
+    tr.append(reason, el('td', { text: x.source }));
+    return tr;
+  }));
+}
+
 // ---------- try it: the pad, the file, the result ----------
 const pad = $('pad');
 const ctx = pad.getContext('2d');
@@ -509,21 +595,24 @@ function showResult(r) {
 // ---------- the stream ----------
 const renderers = {
   training: renderTraining, replicas: renderReplicas, online: renderOnline, ingest: renderIngest, data: renderData,
-  deadLetters: renderDeadLetters, models: renderModels, comparison: renderComparison,
+  deadLetters: renderDeadLetters, models: renderModels, comparison: renderComparison, alerts: renderAlerts,
 };
-for (const kind of PER_MODEL) {
-  for (const name of MODEL_NAMES) renderers[kind + '.' + name] = (data) => perModel(kind, name, data);
+let stream = null;
+const listening = new Set();
+// one listener per event name, kept across the EventSource's own reconnections
+function listen(name, render) {
+  if (listening.has(name)) return;
+  listening.add(name);
+  stream.addEventListener(name, (e) => {
+    try { render(JSON.parse(e.data)); } catch (err) { console.error(name, err); }
+  });
 }
 function connect() {
-  const es = new EventSource('api/events');
+  stream = new EventSource('api/events');
   const conn = $('conn');
-  es.onopen = () => { conn.textContent = 'live'; conn.className = 'conn ok'; };
-  es.onerror = () => { conn.textContent = 'reconnecting…'; conn.className = 'conn down'; };
-  for (const [name, render] of Object.entries(renderers)) {
-    es.addEventListener(name, (e) => {
-      try { render(JSON.parse(e.data)); } catch (err) { console.error(name, err); }
-    });
-  }
+  stream.onopen = () => { conn.textContent = 'live'; conn.className = 'conn ok'; };
+  stream.onerror = () => { conn.textContent = 'reconnecting…'; conn.className = 'conn down'; };
+  for (const [name, render] of Object.entries(renderers)) listen(name, render);
 }
 $('true-label').append(...labels.map((l, i) => el('option', { value: String(i), text: l })));
 connect();

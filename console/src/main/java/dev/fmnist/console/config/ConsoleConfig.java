@@ -98,4 +98,19 @@ public interface ConsoleConfig {
     /** Distinct dead-letter reasons counted separately; the rest are counted as "other". */
     @WithDefault("50")
     int maxDeadLetterReasons();
+
+    /** Most recent alerts (fmnist.alerts) held and listed; older ones are dropped. */
+    @WithDefault("100")
+    int keepAlerts();
+
+    /**
+     * How long a drift alert keeps its model's banner up (per raising replica), unless a later drift alert of the
+     * same model and replica clears it ({@code cleared} = 1); a detector that still sees drift raises it again.
+     */
+    @WithDefault("10m")
+    Duration driftAlertActive();
+
+    /** How long a refused or rolled-back alert keeps a banner up. */
+    @WithDefault("5m")
+    Duration decisionAlertActive();
 }

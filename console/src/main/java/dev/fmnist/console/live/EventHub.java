@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * The latest value of each panel of the page (an SSE event name with a JSON body), and the open
- * event streams. A new stream first gets every current value, then each change as it happens; an
+ * event streams. A new stream first gets every current value, in the order the values were first published
+ * (the page relies on it: {@code models} names the models before any event of a model), then each change as
+ * it happens; an
  * unchanged value is not sent again, so the browser never polls and never receives a whole
  * history twice.
  */

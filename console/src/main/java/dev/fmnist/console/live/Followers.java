@@ -33,14 +33,15 @@ public class Followers {
     private final List<TopicTail> tails;
 
     public Followers(KafkaClientFactory kafka, ConsoleConfig config, SnapshotTrust trust, SnapshotView snapshots,
-                     DataView data, DeadLetterView deadLetters) {
+                     DataView data, DeadLetterView deadLetters, AlertView alerts) {
         this.trust = trust;
         this.tails = List.of(
                 trust.follow(kafka, name(Topics.SNAPSHOTS), Topics.SNAPSHOTS, settings(Topics.SNAPSHOTS), () -> { }, POLL,
                         config.kafkaRetryBackoff(), skipping(snapshots::accept)),
                 tail(Topics.TEST, kafka, config, data::accept),
                 tail(Topics.TRAIN, kafka, config, data::accept),
-                tail(Topics.DEAD_LETTER, kafka, config, deadLetters::accept));
+                tail(Topics.DEAD_LETTER, kafka, config, deadLetters::accept),
+                tail(Topics.ALERTS, kafka, config, alerts::accept));
     }
 
     private static String name(String topic) {

@@ -11,8 +11,9 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 /**
  * {@code GET /api/events}: the page's one live feed (server-sent events). Each event is named
- * after a panel (training, curves, snapshots, model, replicas, quality, online, ingest, data,
- * deadLetters) and carries that panel's whole current value as JSON.
+ * after a panel (training, replicas, online, ingest, data, deadLetters, alerts, models, comparison, and per
+ * model curves.MODEL, snapshots.MODEL, model.MODEL, quality.MODEL) and carries that panel's whole current
+ * value as JSON.
  */
 @Path("/api/events")
 public class EventsResource {

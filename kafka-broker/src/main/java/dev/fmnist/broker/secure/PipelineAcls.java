@@ -87,11 +87,12 @@ public final class PipelineAcls {
                 plan.topic(Topics.REQUESTS, READ);
                 plan.topic(Topics.PREDICTIONS, WRITE);
                 plan.topic(Topics.DEAD_LETTER, WRITE);
+                plan.topic(Topics.ALERTS, WRITE); // promotions, refusals, rollbacks, drift (AlertPublisher)
                 plan.literal(ResourceType.GROUP, INFERENCE_GROUP, READ);
             }
             case CONSOLE -> {
                 // group-less readers (the console's TopicTails): DESCRIBE for metadata, READ for the records
-                for (String topic : List.of(Topics.SNAPSHOTS, Topics.TRAIN, Topics.TEST, Topics.DEAD_LETTER)) {
+                for (String topic : List.of(Topics.SNAPSHOTS, Topics.TRAIN, Topics.TEST, Topics.DEAD_LETTER, Topics.ALERTS)) {
                     plan.topic(topic, DESCRIBE, READ);
                 }
             }

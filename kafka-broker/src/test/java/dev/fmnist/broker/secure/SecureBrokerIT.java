@@ -91,6 +91,29 @@ class SecureBrokerIT {
     }
 
     @Test
+    void inferenceRaisesAlertsThatTheConsoleReadsAndNoOneElseWrites() throws Exception {
+        try (var producer = producer(config(PipelinePrincipal.INFERENCE))) {
+            producer.send(new ProducerRecord<>(Topics.ALERTS, "fmnist-softmax", "drift")).get();
+        }
+        assertTrue(readAll(config(PipelinePrincipal.CONSOLE), Topics.ALERTS).stream()
+                .anyMatch(r -> r.key().equals("fmnist-softmax") && r.value().equals("drift")), "the console reads it");
+        for (PipelinePrincipal p : List.of(PipelinePrincipal.CONSOLE, PipelinePrincipal.TRAINER, PipelinePrincipal.INGEST,
+                PipelinePrincipal.CLIENT)) {
+            // not idempotent: a principal with no WRITE anywhere (the console) would be refused at the producer id
+            // (ClusterAuthorizationException, KIP-679) before the topic's ACL is even asked
+            Map<String, Object> plain = config(p);
+            plain.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+            try (var producer = producer(plain)) {
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> producer.send(new ProducerRecord<>(Topics.ALERTS, "fmnist-softmax", "forged")).get(), p.name());
+                assertInstanceOf(TopicAuthorizationException.class, e.getCause(), p.name());
+            }
+        }
+        assertThrows(TopicAuthorizationException.class, () -> readAll(config(PipelinePrincipal.CLIENT), Topics.ALERTS));
+        assertTrue(readAll(config(PipelinePrincipal.CONSOLE), Topics.ALERTS).stream().noneMatch(r -> r.value().equals("forged")));
+    }
+
+    @Test
     void everyServiceRunsTopicsEnsureOnExistingTopicsWithoutCreateRights() {
         for (PipelinePrincipal service : List.of(PipelinePrincipal.INGEST, PipelinePrincipal.TRAINER, PipelinePrincipal.INFERENCE)) {
             try (Admin admin = Admin.create(config(service))) {

@@ -94,14 +94,14 @@ public interface PromotionConfig {
 
         /** Paired labelled requests between two looks of the test (the first look too). */
         @WithName("min-labelled")
-        @WithDefault("100")
+        @WithDefault("200")
         int minLabelled();
 
         /**
          * Paired labelled requests after which a live version that was not found worse is confirmed: the
          * baseline is no longer shadowed (bounded looks keep the test's confidence; bounded CPU).
          */
-        @WithDefault("5000")
+        @WithDefault("2000")
         int window();
     }
 }

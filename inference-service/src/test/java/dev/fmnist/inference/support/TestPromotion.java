@@ -10,7 +10,7 @@ public record TestPromotion(Policy policy, double tolerance, double floor, int m
                             int rollbackLooks) implements PromotionConfig {
     /** The defaults, under {@code policy}. */
     public static TestPromotion of(Policy policy) {
-        return new TestPromotion(policy, 0.005, 0.5, 500, Duration.ofMinutes(2), 100);
+        return new TestPromotion(policy, 0.005, 0.5, 500, Duration.ofMinutes(2), 200);
     }
 
     /** The defaults under {@code latest} (a new snapshot serves at once), resolved: what ModelService takes. */
@@ -43,7 +43,7 @@ public record TestPromotion(Policy policy, double tolerance, double floor, int m
             @Override public boolean enabled() { return true; }
             @Override public double confidence() { return 0.99; }
             @Override public int minLabelled() { return rollbackLooks; }
-            @Override public int window() { return 5000; }
+            @Override public int window() { return 2000; }
         };
     }
 }

@@ -41,9 +41,10 @@ import org.jboss.logging.Logger;
  * <ul>
  *   <li><b>Candidates</b> (gated): {@link OfflineGates} first (a failure is a refusal at once); the first model
  *   of a name is promoted when it passes them; else the newest candidate is shadow-scored and
- *   {@link ShadowGate} decides once it has {@code shadow.min-labelled} paired labelled requests; a candidate
- *   still undecided after {@code shadow.max-wait} (no or too little labelled traffic) is promoted on its
- *   offline gates.</li>
+ *   {@link ShadowGate} decides once it has {@code shadow.min-labelled} paired labelled requests. Where there is no
+ *   labelled traffic (no labelled request of the model within {@code shadow.max-wait}) the offline gates decide
+ *   at once; a candidate still undecided after {@code shadow.max-wait} (too little labelled traffic) is promoted
+ *   on its offline gates.</li>
  *   <li><b>Rollback</b> (either policy, unless pinned): the baseline (the version a rollback would serve) is
  *   shadow-scored; every {@code rollback.min-labelled} paired labelled requests, up to {@code rollback.window}
  *   of them, {@link McNemar} tests whether the live version is worse, at {@code rollback.confidence} over the
@@ -192,6 +193,11 @@ public class Promoter {
                         versions, figures);
             }
         }
+        if (labelled == 0 && !shadow.labelledWithin(m, cfg.maxWait())) {
+            return decide(m, c.version(), Verdict.PROMOTE, String.format(Locale.ROOT, "offline gates: %s; no labelled "
+                            + "request in the last %s, so the offline gates decide", offline.reason(), cfg.maxWait()),
+                    Alert.Kind.PROMOTED, promoted, figures);
+        }
         if (!now.isBefore(seen.plus(cfg.maxWait()))) {
             return decide(m, c.version(), Verdict.PROMOTE, String.format(Locale.ROOT, "offline gates: %s; %d of %d "
                             + "labelled requests shadowed within %s, so the offline gates decide", offline.reason(), labelled,
@@ -229,6 +235,9 @@ public class Promoter {
         last[1] = look;
         int looks = cfg.window() / cfg.minLabelled();
         double p = McNemar.pWorse(view.onlyShadowRight(), view.onlyLiveRight());
+        LOG.debugf("%s rollback look %d: v%d against baseline v%d on %d labelled requests, discordant %d/%d, p = %.3g",
+                m.name(), look, live.version(), baseline.version(), view.labelled(), view.onlyShadowRight(),
+                view.onlyLiveRight(), p);
         if (McNemar.worse(view.onlyShadowRight(), view.onlyLiveRight(), cfg.confidence(), looks)) {
             Map<String, Double> figures = new LinkedHashMap<>();
             figures.put("labelled", (double) view.labelled());

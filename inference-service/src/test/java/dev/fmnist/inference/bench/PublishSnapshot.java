@@ -24,7 +24,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Benchmark helper (not a test): publishes a snapshot and writes request bodies (raw bytes, PNG and
  * JSON pixels of test image 0) for the load generators. For softmax a quick fit; for another family
  * (mlp, cnn) a seeded random network of its architecture (scoring costs the same whatever the weights).
- * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [FAMILY or MODEL NAME, default softmax]
+ * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [FAMILY or MODEL NAME, default softmax] [1: also a softmax
+ * candidate v2, to measure shadow scoring]
  */
 public final class PublishSnapshot {
     private PublishSnapshot() {
@@ -50,6 +51,13 @@ public final class PublishSnapshot {
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, model.getBytes(StandardCharsets.UTF_8), snapshot)).get();
+            if (args.length > 4 && args[4].equals("1") && family == ModelFamily.SOFTMAX) {
+                // a second fit (another seed): under gated it waits as a candidate, shadow-scored on every request
+                SoftmaxFit.Fit other = SoftmaxFit.fit(data, 60_000, 1, 2);
+                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, model.getBytes(StandardCharsets.UTF_8),
+                        WeightSnapshotCodec.encode(SoftmaxFit.snapshot(model, 2, other, Instant.now())))).get();
+                accuracy += String.format(", candidate v2 test accuracy %.4f", other.testAccuracy());
+            }
         }
         byte[] raw = Arrays.copyOfRange(data.test().images().pixels(), 0, FashionMnist.PIXELS);
         Files.createDirectories(out);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.Alert;
 import dev.fmnist.contracts.AlertCodec;
-import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.idx.FashionMnistData;
@@ -21,7 +20,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,6 +49,7 @@ class RollbackIT {
             Map<String, String> m = new HashMap<>(super.getConfigOverrides());
             m.put("fmnist.inference.models", "softmax");
             m.put("fmnist.inference.promotion.rollback.enabled", "true");
+            m.put("quarkus.log.category.\"dev.fmnist.inference.promotion\".level", "DEBUG");
             return m;
         }
     }
@@ -70,9 +69,8 @@ class RollbackIT {
 
         int sent = 0;
         while (sent < 2000 && live() == 2) {
-            for (int i = 0; i < 100; i++, sent++) {
-                classify(data, sent);
-            }
+            PromotionIT.classifyLabelled(data, sent, 100);
+            sent += 100;
             // the shadow thread scores asynchronously: let it catch up with what was sent before the next hundred
             int shadowed = sent;
             await("baseline scored " + shadowed, () -> live() != 2 || baselineScored() >= shadowed);
@@ -92,8 +90,8 @@ class RollbackIT {
         // an admin pins the rolled-back version: it serves, and no rollback test runs while pinned
         given().header("Authorization", AUTH).contentType("application/json").body("{\"version\": 2}")
                 .post("/api/v1/model/pin").then().statusCode(200);
-        for (int k = 2000; k < 4000; k++) {
-            classify(data, k);
+        for (int k = 2000; k < 4000; k += 100) {
+            PromotionIT.classifyLabelled(data, k, 100);
         }
         Awaitility.await("a pin is never overridden").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> live() == 2);
@@ -105,13 +103,6 @@ class RollbackIT {
     private void publish(long version, SoftmaxFit.Fit fit) {
         WeightSnapshot s = SoftmaxFit.snapshot(MODEL, version, fit, Instant.now());
         send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
-    }
-
-    private static void classify(FashionMnistData data, int k) {
-        byte[] px = Arrays.copyOfRange(data.test().images().pixels(), k * FashionMnist.PIXELS,
-                (k + 1) * FashionMnist.PIXELS);
-        given().contentType("application/octet-stream").queryParam("label", data.test().label(k)).body(px)
-                .post("/api/v1/classify").then().statusCode(200);
     }
 
     /** fmnist_inference_shadow_requests_total of the baseline role. */

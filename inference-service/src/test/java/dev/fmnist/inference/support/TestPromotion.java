@@ -7,10 +7,10 @@ import java.util.Map;
 
 /** The documented defaults of {@link PromotionConfig} under a chosen policy, for fast tests. */
 public record TestPromotion(Policy policy, double tolerance, double floor, int minLabelled, Duration maxWait,
-                            int rollbackLooks) implements PromotionConfig {
+                            int rollbackLooks, int queue) implements PromotionConfig {
     /** The defaults, under {@code policy}. */
     public static TestPromotion of(Policy policy) {
-        return new TestPromotion(policy, 0.005, 0.5, 500, Duration.ofMinutes(2), 200);
+        return new TestPromotion(policy, 0.005, 0.5, 500, Duration.ofMinutes(2), 200, 4096);
     }
 
     /** The defaults under {@code latest} (a new snapshot serves at once), resolved: what ModelService takes. */
@@ -33,7 +33,7 @@ public record TestPromotion(Policy policy, double tolerance, double floor, int m
         return new Shadow() {
             @Override public int minLabelled() { return minLabelled; }
             @Override public Duration maxWait() { return maxWait; }
-            @Override public int queue() { return 4096; }
+            @Override public int queue() { return queue; }
         };
     }
 

@@ -65,6 +65,8 @@ public class ShadowScoring implements ScoredRequestObserver {
         volatile Targets targets = Targets.NONE;
         /** The live version the targets were set for: baseline figures count only its answers. */
         volatile long liveVersion;
+        /** When a request of this model last carried its true label (System.nanoTime; 0: never). */
+        volatile long lastLabelled;
         final EnumMap<ShadowRole, PairedStats> stats = new EnumMap<>(ShadowRole.class);
         final EnumMap<ShadowRole, Counter> requests = new EnumMap<>(ShadowRole.class);
         final Counter dropped;
@@ -120,11 +122,11 @@ public class ShadowScoring implements ScoredRequestObserver {
         worker.setDaemon(true);
     }
 
-    void start(@Observes StartupEvent event) {
+    public void start(@Observes StartupEvent event) {
         worker.start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    public void stop(@Observes ShutdownEvent event) {
         worker.interrupt();
     }
 
@@ -145,6 +147,12 @@ public class ShadowScoring implements ScoredRequestObserver {
         return slots.get(model).view(role);
     }
 
+    /** Whether a request of {@code model} carried its true label within {@code window} (labelled traffic exists). */
+    public boolean labelledWithin(ServedModel model, java.time.Duration window) {
+        long last = slots.get(model).lastLabelled;
+        return last != 0 && System.nanoTime() - last <= window.toNanos();
+    }
+
     /** The role {@code version} is shadow-scored in for {@code model}, or null. */
     public ShadowRole roleOf(ServedModel model, long version) {
         Targets t = slots.get(model).targets;
@@ -160,7 +168,13 @@ public class ShadowScoring implements ScoredRequestObserver {
     @Override
     public void scored(ServedModel model, LoadedModel version, byte[] pixels, int offset, int predicted, Integer label) {
         Slot slot = slots.get(model);
-        if (slot == null || slot.targets == Targets.NONE) {
+        if (slot == null) {
+            return;
+        }
+        if (label != null) {
+            slot.lastLabelled = System.nanoTime();
+        }
+        if (slot.targets == Targets.NONE) {
             return;
         }
         byte[] copy = Arrays.copyOfRange(pixels, offset, offset + FashionMnist.PIXELS);

@@ -106,4 +106,5 @@ for kind in ${KINDS:-raw png}; do
 done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ "$CANDIDATE" == 1 ]] && curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_shadow_(requests_total|dropped_total)\{' | grep -v ' 0.0$' || true
 curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_requests_total\{content_type="(raw|png|json)",model="[^"]*",outcome=' | grep -v ' 0.0$' || true

@@ -127,7 +127,8 @@ public class Promoter {
         for (ServedModel m : models.served()) {
             try {
                 look(m);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
+                // anything thrown out of a scheduled task would cancel every later look, silently
                 LOG.errorf(e, "promotion look at %s failed (retried at the next look)", m.name());
             }
         }

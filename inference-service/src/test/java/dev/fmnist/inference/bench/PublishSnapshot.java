@@ -24,8 +24,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Benchmark helper (not a test): publishes a snapshot and writes request bodies (raw bytes, PNG and
  * JSON pixels of test image 0) for the load generators. For softmax a quick fit; for another family
  * (mlp, cnn) a seeded random network of its architecture (scoring costs the same whatever the weights).
- * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [FAMILY or MODEL NAME, default softmax] [1: also a softmax
- * candidate v2, to measure shadow scoring]
+ * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [FAMILY or MODEL NAME, default softmax] [VERSION, default 1]
  */
 public final class PublishSnapshot {
     private PublishSnapshot() {
@@ -39,9 +38,11 @@ public final class PublishSnapshot {
         String model = family.modelName();
         String accuracy;
         WeightSnapshot s;
+        // a later version (a second fit, another seed) for a candidate to shadow-score (classify-bench.sh CANDIDATE=1)
+        long version = args.length > 4 ? Long.parseLong(args[4]) : 1;
         if (family == ModelFamily.SOFTMAX) {
-            SoftmaxFit.Fit fit = SoftmaxFit.fit(data, 60_000, 1, 1);
-            s = SoftmaxFit.snapshot(model, 1, fit, Instant.now());
+            SoftmaxFit.Fit fit = SoftmaxFit.fit(data, 60_000, 1, version);
+            s = SoftmaxFit.snapshot(model, version, fit, Instant.now());
             accuracy = String.format("test accuracy %.4f", fit.testAccuracy());
         } else {
             s = TestNetworks.snapshot(model, 1, TestNetworks.random(family, 1), Instant.now());
@@ -51,13 +52,7 @@ public final class PublishSnapshot {
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, model.getBytes(StandardCharsets.UTF_8), snapshot)).get();
-            if (args.length > 4 && args[4].equals("1") && family == ModelFamily.SOFTMAX) {
-                // a second fit (another seed): under gated it waits as a candidate, shadow-scored on every request
-                SoftmaxFit.Fit other = SoftmaxFit.fit(data, 60_000, 1, 2);
-                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, model.getBytes(StandardCharsets.UTF_8),
-                        WeightSnapshotCodec.encode(SoftmaxFit.snapshot(model, 2, other, Instant.now())))).get();
-                accuracy += String.format(", candidate v2 test accuracy %.4f", other.testAccuracy());
-            }
+        }
         }
         byte[] raw = Arrays.copyOfRange(data.test().images().pixels(), 0, FashionMnist.PIXELS);
         Files.createDirectories(out);
@@ -68,6 +63,6 @@ public final class PublishSnapshot {
             json.append(i == 0 ? "" : ",").append(raw[i] & 0xFF);
         }
         Files.writeString(out.resolve("image.json"), json.append("]}").toString());
-        System.out.printf("published %s v1 (%s); bodies in %s%n", model, accuracy, out);
+        System.out.printf("published %s v%d (%s); bodies in %s%n", model, s.version(), accuracy, out);
     }
 }

@@ -45,14 +45,13 @@ public final class PublishSnapshot {
             s = SoftmaxFit.snapshot(model, version, fit, Instant.now());
             accuracy = String.format("test accuracy %.4f", fit.testAccuracy());
         } else {
-            s = TestNetworks.snapshot(model, 1, TestNetworks.random(family, 1), Instant.now());
+            s = TestNetworks.snapshot(model, version, TestNetworks.random(family, version), Instant.now());
             accuracy = "random weights";
         }
         byte[] snapshot = WeightSnapshotCodec.encode(s);
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, model.getBytes(StandardCharsets.UTF_8), snapshot)).get();
-        }
         }
         byte[] raw = Arrays.copyOfRange(data.test().images().pixels(), 0, FashionMnist.PIXELS);
         Files.createDirectories(out);

@@ -6,6 +6,9 @@
 # Every load run is bounded in time and only targets 127.0.0.1. Run from anywhere:
 #   inference-service/bench/classify-bench.sh            (env: RATE, SECONDS_RATE, SECONDS_MAX, CONNS_RATE, CONNS_MAX)
 # MODEL=cnn (or mlp) serves and scores that family instead of softmax (a seeded random network of its architecture).
+# CANDIDATE=1 (softmax) also publishes a v2 that stays a candidate for the whole run (gated; one labelled request,
+# so it waits for shadow evidence; shadow max-wait 1 h, min-labelled out of reach): every request is then
+# shadow-scored by it as well (the cost of shadow scoring).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -16,6 +19,9 @@ SECONDS_MAX="${SECONDS_MAX:-15}"
 CONNS_RATE="${CONNS_RATE:-8}"
 CONNS_MAX="${CONNS_MAX:-16}"
 MODEL="${MODEL:-softmax}"
+CANDIDATE="${CANDIDATE:-0}"
+# random networks (MODEL=cnn, mlp) carry no test accuracy, which the gated policy refuses: they are served under latest
+POLICY="${POLICY:-$([[ "$MODEL" == softmax ]] && echo gated || echo latest)}"
 WORK="$(mktemp -d /tmp/fmnist-bench.XXXXXX)"
 PIDS=()
 
@@ -59,6 +65,8 @@ HPORT=$(free_port)
 # (no signing key); the bench runs on 127.0.0.1 only
 java ${SERVICE_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC} -Dquarkus.http.port="$HPORT" -Dquarkus.http.host=127.0.0.1 -Dkafka.bootstrap.servers="127.0.0.1:$KPORT" \
   -Dfmnist.auth.enabled=false -Dfmnist.inference.models="$MODEL" \
+  -Dfmnist.inference.promotion.policy="$POLICY" -Dfmnist.inference.promotion.shadow.max-wait=PT1H \
+  -Dfmnist.inference.promotion.shadow.min-labelled=2000000000 \
   -Dquarkus.log.level=WARN -Dquarkus.log.category.\"dev.fmnist\".level=INFO \
   -jar "$ROOT/inference-service/target/quarkus-app/quarkus-run.jar" > "$WORK/service.log" 2>&1 &
 PIDS+=($!)
@@ -70,6 +78,15 @@ java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" dev.fmnist.in
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HPORT/q/health/ready" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$HPORT/q/health/ready" >/dev/null || { echo "service not ready"; tail -30 "$WORK/service.log"; exit 1; }
 echo "model: $(curl -s "http://127.0.0.1:$HPORT/api/v1/model" | head -c 200)..."
+if [[ "$CANDIDATE" == 1 ]]; then
+  # one labelled request: labelled traffic exists, so v2 waits for shadow evidence (min-labelled out of reach)
+  curl -s -o /dev/null -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/bodies/image.raw" \
+    "http://127.0.0.1:$HPORT/api/v1/classify?label=9"
+  java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_CP" dev.fmnist.inference.bench.PublishSnapshot \
+    "127.0.0.1:$KPORT" "$DATA_DIR" "$WORK/bodies" "$MODEL" 2
+  for _ in $(seq 1 60); do curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -q 'fmnist_inference_shadow_version{model="fmnist-softmax",role="candidate"} 2.0' && break; sleep 0.5; done
+  echo "shadowed: $(curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep '^fmnist_inference_shadow_version' | tr '\n' ' ')"
+fi
 echo "sample answer (raw): $(curl -s -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/bodies/image.raw" "http://127.0.0.1:$HPORT/api/v1/classify")"
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -96,4 +113,5 @@ for kind in ${KINDS:-raw png}; do
 done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ "$CANDIDATE" == 1 ]] && curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_shadow_(requests_total|dropped_total)\{' | grep -v ' 0.0$' || true
 curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E '^fmnist_inference_requests_total\{content_type="(raw|png|json)",model="[^"]*",outcome=' | grep -v ' 0.0$' || true

@@ -210,7 +210,6 @@ public final class WeightSnapshotCodec {
                 tensors.put(t.name(), v);
             }
             buf.position(buf.position() + paramBytes);
-            Network network = network(architecture, tensors);
             byte[] mac = null;
             int signedLength = buf.position();
             if (formatVersion >= 2) {
@@ -244,6 +243,14 @@ public final class WeightSnapshotCodec {
                     throw new WireFormatException(FORMAT + ": signature does not verify with any configured key");
                 }
             }
+            // weights are checked after the signature: a non-finite weight in an authentic record is a diverged
+            // run, reported with its model and version (NonFiniteWeightsException) so it can be refused by name
+            String nonFinite = firstNonFinite(architecture, tensors);
+            if (nonFinite != null && modelVersion >= 1 && modelVersion <= MAX_VERSION && !name.isBlank()) {
+                throw new NonFiniteWeightsException(name, modelVersion, FORMAT + ": version " + modelVersion + " of '"
+                        + name + "' has non-finite weights (" + nonFinite + "): its training diverged");
+            }
+            Network network = network(architecture, tensors);
             var s = new WeightSnapshot(name, modelVersion, epoch, step, network, hp, metrics, lineage, createdAt,
                     new WeightSnapshot.Plan(targetEpochs));
             validate(s, WireFormatException::new);
@@ -279,6 +286,22 @@ public final class WeightSnapshotCodec {
                 throw error.apply(FORMAT + ": lineage entry without a topic");
             }
         }
+    }
+
+    /** The first NaN or infinite weight ({@code tensor W[3][7] is NaN}), or null when all are finite. */
+    private static String firstNonFinite(Architecture architecture, Map<String, float[]> tensors) {
+        for (float[] v : tensors.values()) {
+            for (float f : v) {
+                if (!Float.isFinite(f)) {
+                    try {
+                        new Network(architecture, tensors);
+                    } catch (IllegalArgumentException e) {
+                        return e.getMessage();
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private static Network network(Architecture architecture, Map<String, float[]> tensors) {

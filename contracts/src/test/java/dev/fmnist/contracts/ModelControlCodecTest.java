@@ -54,4 +54,40 @@ class ModelControlCodecTest {
         assertTrue(assertThrows(WireFormatException.class, () -> ModelControlCodec.decode(null, null))
                 .getMessage().contains("null"));
     }
+
+    @Test
+    void verdictsRoundTripSignedAndKeyedPerVersion() {
+        ModelVerdict refuse = new ModelVerdict("fmnist-cnn", 12, ModelVerdict.Verdict.REFUSE,
+                "test accuracy 0.0435 is below the live version's 0.8415 minus the tolerance 0.005", AT);
+        assertEquals(refuse, ModelControlCodec.decodeVerdict(ModelControlCodec.encodeVerdict(refuse, KEY), KEY));
+        assertEquals("fmnist-cnn/v12", refuse.key());
+        assertEquals(new ModelVerdict.Key("fmnist-cnn", 12), ModelVerdict.parseKey("fmnist-cnn/v12").orElseThrow());
+        assertTrue(ModelVerdict.parseKey("fmnist-cnn").isEmpty(), "a pin's key is no verdict's");
+        assertTrue(ModelVerdict.parseKey("fmnist-cnn/v0").isEmpty());
+        String json = new String(ModelControlCodec.encodeVerdict(
+                new ModelVerdict("m", 3, ModelVerdict.Verdict.ROLL_BACK, "worse", AT), null), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"action\":\"roll-back\""), json);
+    }
+
+    @Test
+    void aVerdictsReasonAndActionAreSignedAndAPinIsNoVerdict() {
+        ModelVerdict promote = new ModelVerdict("m", 3, ModelVerdict.Verdict.PROMOTE, "passed", AT);
+        String json = new String(ModelControlCodec.encodeVerdict(promote, KEY), StandardCharsets.UTF_8);
+        assertTrue(rejectedVerdict(json.replace("\"passed\"", "\"other\""), KEY).contains("signature does not verify"));
+        assertTrue(rejectedVerdict(json.replace("\"promote\"", "\"refuse\""), KEY).contains("signature does not verify"));
+        assertTrue(rejectedVerdict(json.replace("\"version\":3", "\"version\":4"), KEY).contains("signature does not verify"));
+        assertTrue(rejectedVerdict(json.replace("\"promote\"", "\"explode\""), null).contains("unknown verdict"));
+        String pin = new String(ModelControlCodec.encode(new ModelControl("m", 3, ModelControl.Action.PIN, AT), KEY),
+                StandardCharsets.UTF_8);
+        assertTrue(rejectedVerdict(pin, KEY).contains("a verdict needs"));
+        assertTrue(rejected(json, KEY).contains("model control"), "a verdict is no pin");
+        String longReason = "x".repeat(ModelVerdict.MAX_REASON + 1);
+        assertEquals(ModelVerdict.MAX_REASON, new ModelVerdict("m", 1, ModelVerdict.Verdict.REFUSE, longReason, AT)
+                .reason().length());
+    }
+
+    private static String rejectedVerdict(String json, SnapshotSigning signing) {
+        return assertThrows(WireFormatException.class,
+                () -> ModelControlCodec.decodeVerdict(json.getBytes(StandardCharsets.UTF_8), signing)).getMessage();
+    }
 }

@@ -2,6 +2,7 @@ package dev.fmnist.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -351,6 +352,27 @@ class WeightSnapshotCodecTest {
         assertContains(assertThrows(WireFormatException.class,
                 () -> WeightSnapshotCodec.decode(WeightSnapshotCodec.encode(good()), key)).getMessage(),
                 "signature missing");
+    }
+
+    @Test
+    void anAuthenticRecordWithANonFiniteWeightNamesItsModelAndVersionAForgedOneDoesNot() {
+        SnapshotSigning key = signing(1);
+        byte[] signed = WeightSnapshotCodec.encode(good(), key);
+        int signedLength = signed.length - 4 - 64 - 1;
+        // the trainer's key signs weights that diverged: W[0][0] = NaN (a writer other than this codec)
+        ByteBuffer.wrap(signed).putFloat(signedLength - PARAM_BYTES, Float.NaN);
+        System.arraycopy(key.sign(signed, signedLength), 0, signed, signedLength + 1, 64);
+        Records.reseal(signed);
+        NonFiniteWeightsException e = assertThrows(NonFiniteWeightsException.class,
+                () -> WeightSnapshotCodec.decode(signed, reader(1)));
+        assertEquals(12, e.version());
+        assertEquals(good().modelName(), e.modelName());
+        assertContains(e.getMessage(), "W[0][0] is NaN");
+        // under a key the reader does not hold, it is only a record that does not verify
+        WireFormatException forged = assertThrows(WireFormatException.class,
+                () -> WeightSnapshotCodec.decode(signed, reader(2)));
+        assertFalse(forged instanceof NonFiniteWeightsException);
+        assertContains(forged.getMessage(), "signature does not verify");
     }
 
     @Test

@@ -80,6 +80,22 @@ public final class LoadedModel {
         return snapshot.network().family();
     }
 
+    /**
+     * The first NaN or infinite parameter, named ({@code W[12] = NaN}), or null. Decoded snapshots have none
+     * (the codec refuses them); the promotion gate asks anyway, so its rule does not depend on the source.
+     */
+    public String firstNonFiniteWeight() {
+        for (var e : snapshot.network().tensors().entrySet()) {
+            float[] v = e.getValue();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    return e.getKey() + "[" + i + "] = " + v[i];
+                }
+            }
+        }
+        return null;
+    }
+
     /** The compiled forward pass (thread-safe). */
     public Forward forward() {
         return forward;

@@ -1,9 +1,11 @@
 package dev.fmnist.inference.domain;
 
+import dev.fmnist.inference.config.PromotionConfig.Policy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,54 +13,81 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * The live model and the last few versions, for pinning and rollback.
+ * The live model, the last few versions, the pin and the promotion verdicts of one model.
  *
  * <p>Readers call {@link #live()}: one volatile read, no lock, so a swap never stalls a request and
  * a request keeps the version it read for its whole scoring. Writers (the snapshot consumer, the
  * model-control follower) are serialised by this object's monitor and publish a new immutable
  * {@link State} at once.
  *
- * <p>Rules: a snapshot whose version is not above the highest version seen is ignored. A newer one
- * is retained and goes live unless the pinned version is live. Only the newest {@code keep} versions
- * are retained, plus the pinned one whatever its age. Pins are decided on the model-control topic
- * that every replica follows ({@link #follow}), not here.
+ * <p>Rules: a snapshot whose version is not above the highest version seen is ignored. Which retained version
+ * serves is {@link ServingRule} (pin, else the policy over the verdicts). Retained are the newest {@code keep}
+ * versions, plus the pinned, the live and the baseline ones whatever their age (under {@code gated} a run of
+ * refused candidates must not push the live version out). Pins and verdicts are decided on the model-control
+ * topic that every replica follows ({@link #follow}, {@link #decide}), not here.
  */
 public final class ModelRegistry {
-    /** What {@link #offer} did with a snapshot. */
-    public enum Offer { SWAPPED, RETAINED_WHILE_PINNED, IGNORED_NOT_NEWER }
+    /** Verdicts kept besides those of retained versions: a compacted topic keeps one per version ever made. */
+    static final int KEPT_VERDICTS = 1000;
 
-    /** An immutable view: the live model, the pinned version (or null), the retained versions. */
-    public record State(LoadedModel live, Long pinned, List<LoadedModel> retained, long highestSeen) {
+    /** What {@link #offer} did with a snapshot. */
+    public enum Offer { SWAPPED, RETAINED_WHILE_PINNED, IGNORED_NOT_NEWER, CANDIDATE }
+
+    /**
+     * An immutable view: the live model, the pinned version (or null), the retained versions (oldest first),
+     * the verdicts in force by version, the baseline (the version a rollback would serve, or null) and the
+     * candidates (versions above the live one waiting for a verdict, oldest first).
+     */
+    public record State(LoadedModel live, Long pinned, List<LoadedModel> retained, long highestSeen, Policy policy,
+                        Map<Long, VersionVerdict> verdicts, LoadedModel baseline, List<LoadedModel> candidates) {
         /** Whether a version is pinned but not serving here (its snapshot has not been read yet). */
         public boolean pinPending() {
             return pinned != null && (live == null || live.version() != pinned);
         }
+
+        /** The verdict in force on {@code version}, or null. */
+        public VersionVerdict verdict(long version) {
+            return verdicts.get(version);
+        }
     }
 
     private final int keep;
+    private final Policy policy;
     private final Consumer<LoadedModel> onSwap;
-    private final AtomicReference<State> state = new AtomicReference<>(new State(null, null, List.of(), 0));
+    private final AtomicReference<State> state;
     private final CountDownLatch firstModel = new CountDownLatch(1);
+
+    /** A registry under {@code latest}: every newer snapshot serves at once (unless pinned or rolled back). */
+    public ModelRegistry(int keep, Consumer<LoadedModel> onSwap) {
+        this(keep, Policy.LATEST, onSwap);
+    }
 
     /**
      * @param keep   versions to retain, at least 1
+     * @param policy which versions may serve ({@link ServingRule})
      * @param onSwap called (under the registry's lock) whenever the live model changes
      */
-    public ModelRegistry(int keep, Consumer<LoadedModel> onSwap) {
+    public ModelRegistry(int keep, Policy policy, Consumer<LoadedModel> onSwap) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep-versions must be at least 1, got " + keep);
         }
         this.keep = keep;
+        this.policy = policy;
         this.onSwap = onSwap;
+        this.state = new AtomicReference<>(new State(null, null, List.of(), 0, policy, Map.of(), null, List.of()));
     }
 
-    /** The model that scores new requests, or null before the first snapshot. */
+    /** The model that scores new requests, or null before the first version that may serve. */
     public LoadedModel live() {
         return state.get().live();
     }
 
     public State state() {
         return state.get();
+    }
+
+    public Policy policy() {
+        return policy;
     }
 
     /** Waits up to {@code timeout} for a first model; returns it, or null when there is none yet. */
@@ -74,30 +103,37 @@ public final class ModelRegistry {
         }
         TreeMap<Long, LoadedModel> retained = byVersion(s.retained());
         retained.put(model.version(), model);
-        // a pin whose version is not here yet (a replica catching up) takes effect when it arrives;
-        // until then the newest version serves, so the replica is not left without a model
-        boolean holdLive = s.pinned() != null && s.live() != null && s.live().version() == s.pinned();
-        LoadedModel live = holdLive ? s.live() : model;
-        publish(new State(live, s.pinned(), trim(retained, s.pinned()), model.version()), s.live());
-        return holdLive ? Offer.RETAINED_WHILE_PINNED : Offer.SWAPPED;
+        State next = publish(retained, s.pinned(), model.version(), new TreeMap<>(s.verdicts()), s.live());
+        if (next.live() == model) {
+            return Offer.SWAPPED;
+        }
+        return s.pinned() != null ? Offer.RETAINED_WHILE_PINNED : Offer.CANDIDATE;
     }
 
     /**
      * Follows a serving decision (from the model-control topic): {@code pinned} is the version to
-     * serve whatever newer snapshots arrive, or null to follow the newest again. A pinned version
+     * serve whatever newer snapshots arrive, or null to follow the policy again. A pinned version
      * that is not retained here is remembered and goes live when its snapshot arrives.
      */
     public synchronized State follow(Long pinned) {
         State s = state.get();
-        TreeMap<Long, LoadedModel> retained = byVersion(s.retained());
-        LoadedModel live;
-        if (pinned == null) {
-            live = retained.isEmpty() ? null : retained.lastEntry().getValue();
-        } else {
-            live = retained.getOrDefault(pinned, s.live());
+        return publish(byVersion(s.retained()), pinned, s.highestSeen(), new TreeMap<>(s.verdicts()), s.live());
+    }
+
+    /**
+     * Applies a verdict read from the model-control topic. A verdict made before the one in force on the same
+     * version is a replay and is ignored (false).
+     */
+    public synchronized boolean decide(long version, VersionVerdict verdict) {
+        State s = state.get();
+        VersionVerdict inForce = s.verdicts().get(version);
+        if (inForce != null && verdict.decidedAt().isBefore(inForce.decidedAt())) {
+            return false;
         }
-        publish(new State(live, pinned, trim(retained, pinned), s.highestSeen()), s.live());
-        return state.get();
+        TreeMap<Long, VersionVerdict> verdicts = new TreeMap<>(s.verdicts());
+        verdicts.put(version, verdict);
+        publish(byVersion(s.retained()), s.pinned(), s.highestSeen(), verdicts, s.live());
+        return true;
     }
 
     /**
@@ -113,7 +149,7 @@ public final class ModelRegistry {
     }
 
     /**
-     * The version a rollback pins: the newest retained version older than the live one.
+     * The version an admin's rollback pins: the newest retained version older than the live one.
      *
      * @throws IllegalStateException when there is no older version to go back to
      */
@@ -130,27 +166,56 @@ public final class ModelRegistry {
         return older.getKey();
     }
 
-    private void publish(State next, LoadedModel previousLive) {
+    private State publish(TreeMap<Long, LoadedModel> all, Long pinned, long highestSeen,
+                          TreeMap<Long, VersionVerdict> verdicts, LoadedModel previousLive) {
+        LoadedModel live = ServingRule.live(policy, pinned, all, verdicts);
+        if (live == null && pinned != null && previousLive != null && all.containsKey(previousLive.version())) {
+            // a pin whose snapshot has not arrived yet: keep serving what served rather than nothing
+            live = previousLive;
+        }
+        LoadedModel baseline = pinned == null ? ServingRule.baseline(policy, live, all, verdicts) : null;
+        TreeMap<Long, LoadedModel> retained = trim(all, pinned, live, baseline);
+        State next = new State(live, pinned, List.copyOf(retained.values()), highestSeen, policy,
+                Collections.unmodifiableMap(trimVerdicts(verdicts, retained)), baseline,
+                List.copyOf(ServingRule.candidates(policy, live, retained, verdicts)));
         state.set(next);
         if (next.live() != null && next.live() != previousLive) {
             firstModel.countDown();
             onSwap.accept(next.live());
         }
+        return next;
     }
 
-    private List<LoadedModel> trim(TreeMap<Long, LoadedModel> retained, Long pinned) {
-        List<LoadedModel> out = new ArrayList<>();
+    private TreeMap<Long, LoadedModel> trim(TreeMap<Long, LoadedModel> all, Long pinned, LoadedModel live,
+                                            LoadedModel baseline) {
+        TreeMap<Long, LoadedModel> out = new TreeMap<>();
         int kept = 0;
-        for (LoadedModel m : retained.descendingMap().values()) {
+        for (LoadedModel m : all.descendingMap().values()) {
+            long v = m.version();
             if (kept < keep) {
-                out.add(m);
+                out.put(v, m);
                 kept++;
-            } else if (pinned != null && m.version() == pinned) {
-                out.add(m);
+            } else if ((pinned != null && v == pinned) || m == live || m == baseline) {
+                out.put(v, m);
             }
         }
-        Collections.reverse(out);
-        return List.copyOf(out);
+        return out;
+    }
+
+    /** The verdicts of retained versions and of the newest {@link #KEPT_VERDICTS} versions (bounded memory). */
+    private static TreeMap<Long, VersionVerdict> trimVerdicts(TreeMap<Long, VersionVerdict> verdicts,
+                                                              TreeMap<Long, LoadedModel> retained) {
+        if (verdicts.size() <= KEPT_VERDICTS) {
+            return verdicts;
+        }
+        TreeMap<Long, VersionVerdict> out = new TreeMap<>();
+        int kept = 0;
+        for (var e : verdicts.descendingMap().entrySet()) {
+            if (kept++ < KEPT_VERDICTS || retained.containsKey(e.getKey())) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
     }
 
     private static TreeMap<Long, LoadedModel> byVersion(List<LoadedModel> models) {
@@ -162,6 +227,6 @@ public final class ModelRegistry {
     }
 
     private static List<Long> versions(State s) {
-        return s.retained().stream().map(LoadedModel::version).toList();
+        return new ArrayList<>(s.retained().stream().map(LoadedModel::version).toList());
     }
 }

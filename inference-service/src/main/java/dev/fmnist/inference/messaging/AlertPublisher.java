@@ -95,7 +95,7 @@ public class AlertPublisher {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         sender.shutdown();
         try {
             sender.awaitTermination(5, TimeUnit.SECONDS);

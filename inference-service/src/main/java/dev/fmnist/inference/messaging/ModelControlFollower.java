@@ -1,6 +1,8 @@
 package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.ModelControl;
+import dev.fmnist.contracts.ModelVerdict;
+import dev.fmnist.inference.domain.VersionVerdict;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.service.InferenceMetrics;
@@ -32,7 +34,8 @@ import org.jboss.logging.Logger;
 /**
  * Follows {@link Topics#MODEL_CONTROL} from the beginning on a dedicated thread, like the snapshot
  * consumer: no group, no commits, so every replica (one started later, one restarted) reads every
- * decision and ends in the same serving state. Only committed records the {@link SnapshotTrust} verifies
+ * decision and ends in the same serving state. Two kinds of records: a pin per model (key = model name) and a
+ * promotion verdict per version (key {@code <model>/v<version>}, {@link ModelVerdict}). Only committed records the {@link SnapshotTrust} verifies
  * are applied; a forged or malformed one is dead-lettered and changes nothing. A signed record older
  * than the one in force (a replay) is ignored.
  */
@@ -134,8 +137,13 @@ public class ModelControlFollower {
      * the trust rule refuses it with its reason as before.
      */
     private void handle(ConsumerRecord<byte[], byte[]> r) {
-        ServedModel model = r.key() == null ? models.defaultModel()
-                : models.byName(new String(r.key(), StandardCharsets.UTF_8)).orElse(null);
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        var verdictKey = ModelVerdict.parseKey(key);
+        if (verdictKey.isPresent()) {
+            handleVerdict(r, verdictKey.get());
+            return;
+        }
+        ServedModel model = key == null ? models.defaultModel() : models.byName(key).orElse(null);
         if (model == null) {
             metrics.control(InferenceMetrics.OTHER_MODEL, "other_model");
             return;
@@ -162,6 +170,35 @@ public class ModelControlFollower {
         model.meters().control("applied");
         LOG.infof("model control %s of '%s': %s (serving %s)",
                 control.action().name().toLowerCase(java.util.Locale.ROOT), model.name(), describe(state.pinned()),
+                state.live() == null ? "nothing yet" : "v" + state.live().version());
+    }
+
+    /** A promotion verdict ({@code <model>/v<version>}): applied to that version unless it is a replay. */
+    private void handleVerdict(ConsumerRecord<byte[], byte[]> r, ModelVerdict.Key key) {
+        ServedModel model = models.byName(key.modelName()).orElse(null);
+        if (model == null) {
+            metrics.control(InferenceMetrics.OTHER_MODEL, "other_model");
+            return;
+        }
+        SnapshotTrust.Verdict<ModelVerdict> verdict = trust.verdict(r.key(), r.value(), model.name());
+        if (verdict instanceof SnapshotTrust.Refused<ModelVerdict> refused) {
+            reject(r, model, refused.reason());
+            return;
+        }
+        if (!(verdict instanceof SnapshotTrust.Trusted<ModelVerdict> trusted)) {
+            metrics.control(InferenceMetrics.OTHER_MODEL, "other_model");
+            return;
+        }
+        ModelVerdict v = trusted.value();
+        if (!model.registry().decide(v.version(), VersionVerdict.of(v))) {
+            model.meters().control("stale");
+            LOG.warnf("ignored verdict %s on %s at %s-%d@%d: made at %s, before the verdict in force", v.verdict().wire(),
+                    v.key(), r.topic(), r.partition(), r.offset(), v.decidedAt());
+            return;
+        }
+        model.meters().control("applied");
+        var state = model.registry().state();
+        LOG.infof("verdict %s on %s: %s (serving %s)", v.verdict().wire(), v.key(), v.reason(),
                 state.live() == null ? "nothing yet" : "v" + state.live().version());
     }
 

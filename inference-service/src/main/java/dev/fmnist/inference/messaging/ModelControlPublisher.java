@@ -1,6 +1,7 @@
 package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.ModelControl;
+import dev.fmnist.contracts.ModelVerdict;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.inference.service.ModelUnavailableException;
 import dev.fmnist.support.kafka.KafkaClientFactory;
@@ -20,8 +21,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Writes serving decisions to {@link Topics#MODEL_CONTROL}, keyed by model name (compaction keeps
- * the latest per model), signed with inference's model-control key ({@link SnapshotTrust#encode}) so
+ * Writes serving decisions to {@link Topics#MODEL_CONTROL}: pins keyed by model name, promotion verdicts by
+ * {@code <model>/v<version>} (compaction keeps the latest of each), signed with inference's model-control key ({@link SnapshotTrust#encode}) so
  * that every replica can tell them from a forged record. A plain
  * producer, not a channel: the caller waits for the offset to read it back.
  */
@@ -60,8 +61,27 @@ public class ModelControlPublisher {
         } catch (IllegalStateException e) {
             throw new ModelUnavailableException(e.getMessage());
         }
+        return send(control.modelName(), value);
+    }
+
+    /**
+     * Writes a promotion verdict under its own key ({@code <model>/v<version>}) and waits for the broker to have it.
+     *
+     * @throws ModelUnavailableException when there is no key to sign with or Kafka does not take it
+     */
+    public Written publish(ModelVerdict verdict) {
+        byte[] value;
+        try {
+            value = trust.encode(verdict);
+        } catch (IllegalStateException e) {
+            throw new ModelUnavailableException(e.getMessage());
+        }
+        return send(verdict.key(), value);
+    }
+
+    private Written send(String key, byte[] value) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.MODEL_CONTROL,
-                control.modelName().getBytes(StandardCharsets.UTF_8), value);
+                key.getBytes(StandardCharsets.UTF_8), value);
         try {
             RecordMetadata meta = producer.send(record).get(SEND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return new Written(new TopicPartition(meta.topic(), meta.partition()), meta.offset());

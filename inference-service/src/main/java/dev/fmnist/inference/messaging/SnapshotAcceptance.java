@@ -30,6 +30,7 @@ final class SnapshotAcceptance {
     static final String UNTRUSTED = InferenceMetrics.REJECTED_UNTRUSTED;
     static final String VERSION_JUMP = InferenceMetrics.REJECTED_VERSION_JUMP;
     static final String FAMILY_MISMATCH = InferenceMetrics.REJECTED_FAMILY_MISMATCH;
+    static final String DIVERGED = InferenceMetrics.REJECTED_DIVERGED;
 
     /** What to do with a record. */
     sealed interface Decision {
@@ -41,8 +42,15 @@ final class SnapshotAcceptance {
     record OtherModel() implements Decision {
     }
 
-    /** @param tag the {@code reason} tag of the refusal metric */
-    record Reject(String model, String tag, String reason) implements Decision {
+    /**
+     * @param tag           the {@code reason} tag of the refusal metric
+     * @param signedVersion the version, when the record is authentic but cannot be served (non-finite weights):
+     *                      it is then also refused as a promotion verdict; null otherwise
+     */
+    record Reject(String model, String tag, String reason, Long signedVersion) implements Decision {
+        Reject(String model, String tag, String reason) {
+            this(model, tag, reason, null);
+        }
     }
 
     record NotNewer(String model, WeightSnapshot snapshot) implements Decision {
@@ -70,7 +78,9 @@ final class SnapshotAcceptance {
         }
         SnapshotTrust.Verdict<WeightSnapshot> verdict = trust.snapshot(key, value, model);
         if (verdict instanceof SnapshotTrust.Refused<WeightSnapshot> refused) {
-            return new Reject(model, UNTRUSTED, refused.reason());
+            return refused.signedVersion() != null
+                    ? new Reject(model, DIVERGED, refused.reason(), refused.signedVersion())
+                    : new Reject(model, UNTRUSTED, refused.reason());
         }
         if (!(verdict instanceof SnapshotTrust.Trusted<WeightSnapshot> trusted)) {
             return new OtherModel();

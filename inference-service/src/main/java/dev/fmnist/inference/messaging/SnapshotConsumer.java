@@ -7,6 +7,7 @@ import dev.fmnist.support.snapshots.SnapshotTrust;
 import dev.fmnist.support.topics.TopicInitializer;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.inference.promotion.Promoter;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.inference.service.ServedModel;
@@ -42,14 +43,16 @@ public class SnapshotConsumer {
     private final DeadLetterPublisher deadLetters;
     private final SnapshotAcceptance acceptance;
     private final ModelControlFollower control;
+    private final Promoter promoter;
     private final SnapshotTrust trust;
     private final TopicTail tail;
 
     /** The tail is built here (not injected): it is this consumer's own thread, with its settings. */
     public SnapshotConsumer(KafkaClientFactory kafka, TopicInitializer topics, InferenceConfig config,
                             ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters,
-                            SnapshotTrust trust, ModelControlFollower control) {
+                            SnapshotTrust trust, ModelControlFollower control, Promoter promoter) {
         this.control = control;
+        this.promoter = promoter;
         this.trust = trust;
         this.config = config;
         this.models = models;
@@ -145,6 +148,11 @@ public class SnapshotConsumer {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.errorf("could not dead-letter the rejected snapshot at offset %d: %s", r.offset(), e.getMessage());
+        }
+        if (rejection.signedVersion() != null) {
+            // authentic but unservable (a diverged run): refused as a promotion verdict too, so every replica and
+            // the operator see that version refused with its reason, not only a dead letter
+            promoter.refuseUnloadable(served(rejection.model()), rejection.signedVersion(), reason);
         }
     }
 }

@@ -18,8 +18,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.ArrayList;
-import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -35,10 +33,12 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class ModelResource {
     private final ModelService models;
     private final ModelControlService control;
+    private final ModelViews views;
 
-    public ModelResource(ModelService models, ModelControlService control) {
+    public ModelResource(ModelService models, ModelControlService control, ModelViews views) {
         this.models = models;
         this.control = control;
+        this.views = views;
     }
 
     @GET
@@ -46,7 +46,7 @@ public class ModelResource {
         ServedModel served = models.model(model);
         ModelRegistry.State s = served.registry().state();
         LoadedModel m = served.require();
-        return info(m, true, s.pinned() != null && s.pinned() == m.version());
+        return views.info(served, s, m);
     }
 
     /** Online accuracy on labelled requests (the figures of the {@code fmnist.inference.accuracy.*} series). */
@@ -60,7 +60,8 @@ public class ModelResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/versions")
     public ModelInfo.Versions versions(@QueryParam(ClassifyResource.MODEL) String model) {
-        return view(models.model(model).registry().state(), false);
+        ServedModel served = models.model(model);
+        return views.versions(served, served.registry().state(), false);
     }
 
     /**
@@ -79,7 +80,8 @@ public class ModelResource {
                     schema = @Schema(implementation = ModelInfo.Versions.class)))
     public RestResponse<ModelInfo.Versions> pin(@QueryParam(ClassifyResource.MODEL) String model,
                                                 ModelInfo.PinRequest body) {
-        return decided(control.pin(models.model(model), requestedVersion(body)));
+        ServedModel served = models.model(model);
+        return decided(served, control.pin(served, requestedVersion(body)));
     }
 
     /** Every replica follows the newest version again (200, or 202 while this replica has not applied it). */
@@ -93,7 +95,8 @@ public class ModelResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ModelInfo.Versions.class)))
     public RestResponse<ModelInfo.Versions> unpin(@QueryParam(ClassifyResource.MODEL) String model) {
-        return decided(control.unpin(models.model(model)));
+        ServedModel served = models.model(model);
+        return decided(served, control.unpin(served));
     }
 
     /** Pins, on every replica, the version before the one live here (200, or 202 while pending here). */
@@ -107,11 +110,12 @@ public class ModelResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ModelInfo.Versions.class)))
     public RestResponse<ModelInfo.Versions> rollback(@QueryParam(ClassifyResource.MODEL) String model) {
-        return decided(control.rollback(models.model(model)));
+        ServedModel served = models.model(model);
+        return decided(served, control.rollback(served));
     }
 
-    private static RestResponse<ModelInfo.Versions> decided(ModelControlService.Outcome outcome) {
-        ModelInfo.Versions view = view(outcome.state(), !outcome.applied());
+    private RestResponse<ModelInfo.Versions> decided(ServedModel served, ModelControlService.Outcome outcome) {
+        ModelInfo.Versions view = views.versions(served, outcome.state(), !outcome.applied());
         return outcome.applied() ? RestResponse.ok(view) : RestResponse.accepted(view);
     }
 
@@ -120,28 +124,5 @@ public class ModelResource {
             throw InvalidInputException.badRequest("body must be {\"version\": <retained version>}");
         }
         return body.version();
-    }
-
-    /** @param unread whether this replica has not yet read the decision just written */
-    private static ModelInfo.Versions view(ModelRegistry.State s, boolean unread) {
-        Long live = s.live() == null ? null : s.live().version();
-        List<ModelInfo> newestFirst = new ArrayList<>();
-        for (LoadedModel m : s.retained()) {
-            newestFirst.add(0, info(m, live != null && live == m.version(),
-                    s.pinned() != null && s.pinned() == m.version()));
-        }
-        return new ModelInfo.Versions(live, s.pinned(), unread || s.pinPending(), s.highestSeen(), newestFirst);
-    }
-
-    /** The description of {@code m}; NaN metrics (not measured) become null. */
-    private static ModelInfo info(LoadedModel m, boolean live, boolean pinned) {
-        var metrics = m.metrics();
-        return new ModelInfo(m.modelName(), m.version(), m.epoch(), m.step(), measured(metrics.testAccuracy()),
-                measured(metrics.trainLoss()), measured(metrics.trainAccuracy()), m.createdAt(), m.loadedAt(),
-                m.hyperparameters(), m.lineage(), live, pinned);
-    }
-
-    private static Double measured(double v) {
-        return Double.isNaN(v) ? null : v;
     }
 }

@@ -58,9 +58,11 @@ public class InferenceMetrics {
     public static final String REJECTED_VERSION_JUMP = "version_jump";
     /** {@link #SNAPSHOTS_REJECTED}'s {@code reason}: a network whose family is not its model name's. */
     public static final String REJECTED_FAMILY_MISMATCH = "family_mismatch";
+    /** {@link #SNAPSHOTS_REJECTED}'s {@code reason}: authentic, but with non-finite weights (a diverged run). */
+    public static final String REJECTED_DIVERGED = "diverged";
     /** Every {@code reason} of {@link #SNAPSHOTS_REJECTED}, registered up front for every served model. */
     static final List<String> SNAPSHOT_REJECTION_REASONS =
-            List.of(REJECTED_UNTRUSTED, REJECTED_VERSION_JUMP, REJECTED_FAMILY_MISMATCH);
+            List.of(REJECTED_UNTRUSTED, REJECTED_VERSION_JUMP, REJECTED_FAMILY_MISMATCH, REJECTED_DIVERGED);
     /** Model versions whose online-accuracy counters are kept, per model. */
     static final int TRACKED_VERSIONS = 10;
 

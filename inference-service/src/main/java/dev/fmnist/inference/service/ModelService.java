@@ -2,6 +2,7 @@ package dev.fmnist.inference.service;
 
 import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.inference.config.InferenceConfig;
+import dev.fmnist.inference.promotion.PromotionPolicy;
 import dev.fmnist.support.rest.ApiException;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,12 +26,13 @@ public class ModelService {
     private final Map<String, ServedModel> byName;
     private final ServedModel defaultModel;
 
-    public ModelService(InferenceConfig config, InferenceMetrics metrics) {
+    public ModelService(InferenceConfig config, PromotionPolicy promotion, InferenceMetrics metrics) {
         Map<String, ServedModel> served = new LinkedHashMap<>();
         for (String entry : config.models()) {
             ModelFamily family = family("fmnist.inference.models", entry);
             served.putIfAbsent(family.modelName(),
-                    new ServedModel(family, config.keepVersions(), metrics.model(family.modelName())));
+                    new ServedModel(family, config.keepVersions(), promotion.gates(family.modelName()).policy(),
+                            metrics.model(family.modelName())));
         }
         if (served.isEmpty()) {
             throw new IllegalArgumentException("fmnist.inference.models lists no model: give one or more of "

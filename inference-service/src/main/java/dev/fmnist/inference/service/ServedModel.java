@@ -1,6 +1,7 @@
 package dev.fmnist.inference.service;
 
 import dev.fmnist.contracts.model.ModelFamily;
+import dev.fmnist.inference.config.PromotionConfig;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.ModelRegistry;
 import dev.fmnist.support.rest.ApiException;
@@ -9,7 +10,7 @@ import org.jboss.logging.Logger;
 
 /**
  * One served model: its name ({@code fmnist-cnn}), the family every snapshot under that name must carry,
- * its {@link ModelRegistry} (live version, retained versions, pin) and its meters.
+ * its {@link ModelRegistry} (live version, retained versions, pin, verdicts under its promotion policy) and its meters.
  */
 public final class ServedModel {
     private static final Logger LOG = Logger.getLogger(ServedModel.class);
@@ -17,10 +18,10 @@ public final class ServedModel {
     private final ModelRegistry registry;
     private final InferenceMetrics.ModelMeters meters;
 
-    ServedModel(ModelFamily family, int keepVersions, InferenceMetrics.ModelMeters meters) {
+    ServedModel(ModelFamily family, int keepVersions, PromotionConfig.Policy policy, InferenceMetrics.ModelMeters meters) {
         this.family = family;
         this.meters = meters;
-        this.registry = new ModelRegistry(keepVersions, model -> {
+        this.registry = new ModelRegistry(keepVersions, policy, model -> {
             meters.swapped(model);
             LOG.infof("model %s version %d (epoch %d, test accuracy %s) is live", model.modelName(), model.version(),
                     model.epoch(), model.metrics().testAccuracy());
@@ -89,7 +90,10 @@ public final class ServedModel {
     public ModelRegistry.Offer offer(LoadedModel model) {
         ModelRegistry.Offer offer = registry.offer(model);
         meters.snapshot(offer.name().toLowerCase(Locale.ROOT));
-        if (offer == ModelRegistry.Offer.IGNORED_NOT_NEWER) {
+        if (offer == ModelRegistry.Offer.CANDIDATE) {
+            LOG.infof("snapshot %s version %d (test accuracy %s) is a candidate: it serves once promoted", name(),
+                    model.version(), model.metrics().testAccuracy());
+        } else if (offer == ModelRegistry.Offer.IGNORED_NOT_NEWER) {
             LOG.infof("snapshot %s version %d ignored: not newer than %d", name(), model.version(),
                     registry.state().highestSeen());
         }

@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Benchmark helper (not a test): publishes a snapshot and writes request bodies (raw bytes, PNG and
  * JSON pixels of test image 0) for the load generators. For softmax a quick fit; for another family
  * (mlp, cnn) a seeded random network of its architecture (scoring costs the same whatever the weights).
- * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [FAMILY or MODEL NAME, default softmax]
+ * Usage: PublishSnapshot BOOTSTRAP DATA_DIR OUT_DIR [FAMILY or MODEL NAME, default softmax] [VERSION, default 1]
  */
 public final class PublishSnapshot {
     private PublishSnapshot() {
@@ -38,12 +38,14 @@ public final class PublishSnapshot {
         String model = family.modelName();
         String accuracy;
         WeightSnapshot s;
+        // a later version (a second fit, another seed) for a candidate to shadow-score (classify-bench.sh CANDIDATE=1)
+        long version = args.length > 4 ? Long.parseLong(args[4]) : 1;
         if (family == ModelFamily.SOFTMAX) {
-            SoftmaxFit.Fit fit = SoftmaxFit.fit(data, 60_000, 1, 1);
-            s = SoftmaxFit.snapshot(model, 1, fit, Instant.now());
+            SoftmaxFit.Fit fit = SoftmaxFit.fit(data, 60_000, 1, version);
+            s = SoftmaxFit.snapshot(model, version, fit, Instant.now());
             accuracy = String.format("test accuracy %.4f", fit.testAccuracy());
         } else {
-            s = TestNetworks.snapshot(model, 1, TestNetworks.random(family, 1), Instant.now());
+            s = TestNetworks.snapshot(model, version, TestNetworks.random(family, version), Instant.now());
             accuracy = "random weights";
         }
         byte[] snapshot = WeightSnapshotCodec.encode(s);
@@ -60,6 +62,6 @@ public final class PublishSnapshot {
             json.append(i == 0 ? "" : ",").append(raw[i] & 0xFF);
         }
         Files.writeString(out.resolve("image.json"), json.append("]}").toString());
-        System.out.printf("published %s v1 (%s); bodies in %s%n", model, accuracy, out);
+        System.out.printf("published %s v%d (%s); bodies in %s%n", model, s.version(), accuracy, out);
     }
 }

@@ -78,7 +78,8 @@ class DecodeLimitsIT {
                     "fmnist.inference.decode-budget-bytes", Long.toString(32L << 20),
                     "fmnist.inference.decode-wait", "PT0.1S",
                     "fmnist.inference.body-budget-bytes", Long.toString(BODY_BUDGET),
-                    "fmnist.inference.snapshot-poll-timeout", "PT0.1S");
+                    "fmnist.inference.snapshot-poll-timeout", "PT0.1S",
+                    "fmnist.inference.promotion.policy", "latest");
         }
     }
 

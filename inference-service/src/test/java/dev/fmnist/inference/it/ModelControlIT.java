@@ -174,6 +174,8 @@ class ModelControlIT {
                 "-Xmx256m", "-Dquarkus.http.port=" + portB, "-Dquarkus.http.host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + kafka.getBootstrapServers(),
                 "-Dfmnist.inference.snapshot-poll-timeout=PT0.1S", "-Dfmnist.inference.snapshot-retry-backoff=PT0.2S",
+                // as replica A (KafkaItProfile): untrained snapshots serve at once
+                "-Dfmnist.inference.promotion.policy=latest",
                 "-jar", jar.toString()));
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -10,6 +10,8 @@ public class RequestPathItProfile implements QuarkusTestProfile {
         return Map.of(
                 "fmnist.inference.snapshot-poll-timeout", "PT0.1S",
                 "fmnist.inference.snapshot-retry-backoff", "PT0.2S",
-                "fmnist.inference.dead-letter-backoff", "PT0.1S");
+                "fmnist.inference.dead-letter-backoff", "PT0.1S",
+                // a published snapshot serves at once (latest): the request path is under test, not promotion
+                "fmnist.inference.promotion.policy", "latest");
     }
 }

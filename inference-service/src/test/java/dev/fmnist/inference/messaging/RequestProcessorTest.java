@@ -44,7 +44,9 @@ class RequestProcessorTest {
             return Map.of("mp.messaging.incoming.requests-in.connector", "smallrye-in-memory",
                     "mp.messaging.outgoing.predictions-out.connector", "smallrye-in-memory",
                     "kafka.bootstrap.servers", "127.0.0.1:1",
-                    "fmnist.inference.snapshot-retry-backoff", "10s");
+                    "fmnist.inference.snapshot-retry-backoff", "10s",
+                    // models are offered straight to the registry and must serve at once
+                    "fmnist.inference.promotion.policy", "latest");
         }
     }
 

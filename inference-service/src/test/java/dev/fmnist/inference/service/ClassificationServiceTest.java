@@ -1,5 +1,6 @@
 package dev.fmnist.inference.service;
 
+import dev.fmnist.inference.support.TestPromotion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ClassificationServiceTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InferenceMetrics metrics = new InferenceMetrics(registry);
-    private final ModelService models = new ModelService(new TestConfig(10), metrics);
+    private final ModelService models = new ModelService(new TestConfig(10), TestPromotion.latest(), metrics);
     private final ServedModel softmax = models.defaultModel();
     private final ClassificationService service = new ClassificationService(models, metrics, new TestConfig(10),
             new dev.fmnist.contracts.image.ImageDecoder(134_217_728, new dev.fmnist.contracts.image.DecodeBudget(256L << 20), java.time.Duration.ofMillis(200)), dev.fmnist.inference.watch.RequestWatch.none());

@@ -1,5 +1,6 @@
 package dev.fmnist.inference.service;
 
+import dev.fmnist.inference.support.TestPromotion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class ModelRoutingTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InferenceMetrics metrics = new InferenceMetrics(registry);
-    private final ModelService models = new ModelService(config(List.of("softmax", "fmnist-cnn"), null), metrics);
+    private final ModelService models = new ModelService(config(List.of("softmax", "fmnist-cnn"), null), TestPromotion.latest(), metrics);
     private final ClassificationService service = new ClassificationService(models, metrics, new TestConfig(10),
             new ImageDecoder(134_217_728, new DecodeBudget(256L << 20), Duration.ofMillis(200)), dev.fmnist.inference.watch.RequestWatch.none());
     private final LoadedModel softmax = LoadedModel.of(SoftmaxFit.snapshot("fmnist-softmax", 7,
@@ -93,7 +94,7 @@ class ModelRoutingTest {
         models.model(null).offer(softmax);
         assertEquals(7, service.classifyPixels(ContentKind.JSON, service.model(ContentKind.JSON, null), image(2), 3)
                 .modelVersion());
-        ModelService cnnFirst = new ModelService(config(List.of("softmax", "cnn"), "fmnist-cnn"),
+        ModelService cnnFirst = new ModelService(config(List.of("softmax", "cnn"), "fmnist-cnn"), TestPromotion.latest(),
                 new InferenceMetrics(new SimpleMeterRegistry()));
         assertEquals("fmnist-cnn", cnnFirst.defaultModel().name());
         assertEquals("fmnist-cnn", cnnFirst.model(null).name());
@@ -150,11 +151,11 @@ class ModelRoutingTest {
     void aDefaultThatIsNotServedOrAnUnknownFamilyStopsStartupWithTheReason() {
         var metricsOnly = new InferenceMetrics(new SimpleMeterRegistry());
         IllegalArgumentException notServed = assertThrows(IllegalArgumentException.class,
-                () -> new ModelService(config(List.of("softmax"), "cnn"), metricsOnly));
+                () -> new ModelService(config(List.of("softmax"), "cnn"), TestPromotion.latest(), metricsOnly));
         assertTrue(notServed.getMessage().contains("fmnist.inference.default-model 'cnn' is not served")
                 && notServed.getMessage().contains("[fmnist-softmax]"), notServed.getMessage());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> new ModelService(config(List.of("softmax", "lenet"), null), metricsOnly));
+                () -> new ModelService(config(List.of("softmax", "lenet"), null), TestPromotion.latest(), metricsOnly));
         assertTrue(unknown.getMessage().contains("fmnist.inference.models")
                 && unknown.getMessage().contains("lenet"), unknown.getMessage());
     }

@@ -2,6 +2,8 @@ package dev.fmnist.support.snapshots;
 
 import dev.fmnist.contracts.ModelControl;
 import dev.fmnist.contracts.ModelControlCodec;
+import dev.fmnist.contracts.ModelVerdict;
+import dev.fmnist.contracts.NonFiniteWeightsException;
 import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
@@ -50,8 +52,17 @@ public class SnapshotTrust {
     public record OtherModel<T>() implements Verdict<T> {
     }
 
-    /** Refused, with the reason (never key material): unsigned, forged, corrupt, mislabelled, or no key configured. */
-    public record Refused<T>(String reason) implements Verdict<T> {
+    /**
+     * Refused, with the reason (never key material): unsigned, forged, corrupt, mislabelled, or no key configured.
+     *
+     * @param signedVersion the version when the record is authentic (its signature verified, its key names this
+     *                      model and that version) and refused for what it holds (non-finite weights: a diverged
+     *                      run), so a reader may record a refusal of that version; null for any other refusal
+     */
+    public record Refused<T>(String reason, Long signedVersion) implements Verdict<T> {
+        public Refused(String reason) {
+            this(reason, null);
+        }
     }
 
     /** One topic's keys: these, or none and whether unsigned records are accepted. */
@@ -157,13 +168,17 @@ public class SnapshotTrust {
                     + "no snapshot is trusted");
         }
         WeightSnapshot s;
+        Optional<SnapshotKeys.Key> versioned = SnapshotKeys.parse(key);
+        String keyModel = versioned.map(SnapshotKeys.Key::modelName).orElseGet(() -> new String(key, StandardCharsets.UTF_8));
         try {
             s = WeightSnapshotCodec.decode(value, snapshots.signing());
+        } catch (NonFiniteWeightsException e) {
+            boolean named = e.modelName().equals(keyModel)
+                    && versioned.map(k -> k.version() == e.version()).orElse(true);
+            return new Refused<>(e.getMessage(), named ? e.version() : null);
         } catch (WireFormatException e) {
             return new Refused<>(e.getMessage());
         }
-        Optional<SnapshotKeys.Key> versioned = SnapshotKeys.parse(key);
-        String keyModel = versioned.map(SnapshotKeys.Key::modelName).orElseGet(() -> new String(key, StandardCharsets.UTF_8));
         if (!s.modelName().equals(keyModel)) {
             return new Refused<>("weight snapshot: record key '" + keyModel + "' does not match model name '"
                     + s.modelName() + "'");
@@ -198,16 +213,53 @@ public class SnapshotTrust {
     }
 
     /**
+     * The rule for a verdict record of fmnist.model-control ({@link ModelVerdict}, key {@code <model>/v<version>}):
+     * this model's, signed with the model-control keys (or unsigned accepted), its content naming the model and
+     * version of its key.
+     */
+    public Verdict<ModelVerdict> verdict(byte[] key, byte[] value, String modelName) {
+        Optional<ModelVerdict.Key> k = ModelVerdict.parseKey(key == null ? null : new String(key, StandardCharsets.UTF_8));
+        if (k.isEmpty() || !k.get().modelName().equals(modelName)) {
+            return new OtherModel<>();
+        }
+        if (control.refusesAll()) {
+            return new Refused<>("model control: no key is configured (fmnist.model-control.signing-key), every "
+                    + "record is refused");
+        }
+        ModelVerdict v;
+        try {
+            v = ModelControlCodec.decodeVerdict(value, control.signing());
+        } catch (WireFormatException e) {
+            return new Refused<>(e.getMessage());
+        }
+        if (!v.modelName().equals(modelName) || v.version() != k.get().version()) {
+            return new Refused<>("model control: verdict on '" + v.key() + "' under key '" + k.get().modelName() + "/v"
+                    + k.get().version() + "'");
+        }
+        return new Trusted<>(v);
+    }
+
+    /**
      * A model-control record, signed with {@code fmnist.model-control.signing-key} (unsigned when none is
      * configured and auth is disabled).
      *
      * @throws IllegalStateException when this service holds no key to sign with
      */
     public byte[] encode(ModelControl c) {
+        requireSigner();
+        return ModelControlCodec.encode(c, control.signing());
+    }
+
+    /** A verdict record, signed like {@link #encode(ModelControl)}. @throws IllegalStateException without a key */
+    public byte[] encode(ModelVerdict v) {
+        requireSigner();
+        return ModelControlCodec.encodeVerdict(v, control.signing());
+    }
+
+    private void requireSigner() {
         if (control.signing() == null ? !control.acceptUnsigned() : !control.signing().canSign()) {
             throw new IllegalStateException("model control is refused: no signing key is configured "
                     + "(fmnist.model-control.signing-key)");
         }
-        return ModelControlCodec.encode(c, control.signing());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.contracts.ModelControl;
 import dev.fmnist.contracts.ModelControlCodec;
+import dev.fmnist.contracts.ModelVerdict;
 import dev.fmnist.contracts.SnapshotKeys;
 import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.WeightSnapshot;
@@ -91,6 +92,22 @@ class SnapshotTrustTest {
         assertInstanceOf(SnapshotTrust.Trusted.class, reader.control(utf8(MODEL), signed, MODEL));
         assertThrows(IllegalStateException.class, () -> reader.encode(pin));
         assertThrows(IllegalStateException.class, () -> console.encode(pin), "the console cannot sign a pin");
+    }
+
+    @Test
+    void verdictsAreSignedWithTheModelControlKeyAndKeyedByModelAndVersion() {
+        ModelVerdict v = new ModelVerdict(MODEL, 7, ModelVerdict.Verdict.REFUSE, "below the floor", Instant.EPOCH);
+        byte[] signed = inference.encode(v);
+        var trusted = assertInstanceOf(SnapshotTrust.Trusted.class, inference.verdict(utf8(MODEL + "/v7"), signed, MODEL));
+        assertEquals(v, trusted.value());
+        assertRefused(inference.verdict(utf8(MODEL + "/v8"), signed, MODEL), "under key");
+        assertRefused(inference.verdict(utf8(MODEL + "/v7"), ModelControlCodec.encodeVerdict(v, TRAINER), MODEL),
+                "does not verify");
+        assertInstanceOf(SnapshotTrust.OtherModel.class, inference.verdict(utf8("other/v7"), signed, MODEL));
+        assertInstanceOf(SnapshotTrust.OtherModel.class, inference.verdict(utf8(MODEL), signed, MODEL));
+        // a pin reader skips a verdict (its key is no model name): replicas that predate verdicts ignore them
+        assertInstanceOf(SnapshotTrust.OtherModel.class, inference.control(utf8(MODEL + "/v7"), signed, MODEL));
+        assertThrows(IllegalStateException.class, () -> console.encode(v), "the console cannot sign a verdict");
     }
 
     @Test

@@ -14,7 +14,8 @@ import java.util.concurrent.Future;
 /**
  * One SGD step on a minibatch taken from a {@link SampleStore}, the same for the epoch loop and
  * continuous mode: fills a {@link Minibatch} with the samples (in a given visiting order), steps the
- * model, counts the model's steps and adds the step's loss and hits to running totals.
+ * model, counts the model's steps and adds the step's loss and hits to running totals. A step whose loss
+ * is not finite ends the run ({@link TrainingDivergedException}).
  *
  * <p>While the model steps on one minibatch, the next one of the same visiting order is filled on a
  * helper thread into the second of two buffers, so the training thread goes from one native step to
@@ -146,6 +147,11 @@ final class MinibatchStepper implements AutoCloseable {
         StepResult r = model.step(batch, learningRate);
         long took = System.nanoTime() - start;
         steps++;
+        if (!Double.isFinite(r.lossSum())) {
+            throw new TrainingDivergedException("training diverged at step " + steps + " (learning rate "
+                    + learningRate + "): the loss of a minibatch is " + r.lossSum() + ", so the weights are or are about"
+                    + " to be non-finite; the run stops without publishing them (try a smaller learningRate)");
+        }
         totals.add(r);
         listener.step(steps, n, took);
         return n;

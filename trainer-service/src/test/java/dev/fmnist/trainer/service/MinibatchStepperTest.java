@@ -120,4 +120,23 @@ class MinibatchStepperTest {
             assertArrayEquals(twin.weights(), model.weights());
         }
     }
+
+    @Test
+    void aStepWhoseLossIsNotFiniteEndsTheRunWithTheReason() {
+        SampleStore store = samples(64, 2);
+        try (SoftmaxRegression model = SoftmaxRegression.initialize(D, K, 3);
+             MinibatchStepper stepper = new MinibatchStepper(model, 8, Float.MAX_VALUE, 0, new Trainer.Listener() {
+             })) {
+            MinibatchStepper.Totals totals = new MinibatchStepper.Totals();
+            TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                    () -> {
+                        for (int i = 0; i < 100; i++) {
+                            stepper.step(store, null, (i * 8) % 64, totals);
+                        }
+                    });
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("training diverged at step "),
+                    e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("smaller learningRate"), e.getMessage());
+        }
+    }
 }

@@ -26,6 +26,7 @@ public enum ImageFeature {
     /** Width of the border ring in pixels. */
     public static final int RING = 2;
     private static final int SIDE = FashionMnist.COLS;
+    private static final int COUNT = values().length;
     private static final int BORDER_PIXELS = FashionMnist.PIXELS - (SIDE - 2 * RING) * (SIDE - 2 * RING);
 
     /** The tag value and reference key: the lower-case name. */
@@ -38,31 +39,30 @@ public enum ImageFeature {
      * ordinal.
      */
     public static double[] measure(byte[] pixels, int offset) {
-        long sum = 0;
-        long squares = 0;
+        // int accumulators (at most 784 * 255^2 < 2^31) in flat loops the JIT can unroll and vectorise
+        int sum = 0;
+        int squares = 0;
         int lit = 0;
-        long border = 0;
-        for (int row = 0; row < SIDE; row++) {
+        for (int i = offset; i < offset + FashionMnist.PIXELS; i++) {
+            int v = pixels[i] & 0xFF;
+            sum += v;
+            squares += v * v;
+            lit += v >>> 7;
+        }
+        int border = 0;
+        int topAndBottom = RING * SIDE;
+        for (int i = 0; i < topAndBottom; i++) {
+            border += (pixels[offset + i] & 0xFF) + (pixels[offset + FashionMnist.PIXELS - topAndBottom + i] & 0xFF);
+        }
+        for (int row = RING; row < SIDE - RING; row++) {
             int start = offset + row * SIDE;
-            long rowSum = 0;
-            for (int i = start; i < start + SIDE; i++) {
-                int v = pixels[i] & 0xFF;
-                rowSum += v;
-                squares += v * v;
-                lit += v >>> 7;
-            }
-            sum += rowSum;
-            if (row < RING || row >= SIDE - RING) {
-                border += rowSum;
-            } else {
-                for (int c = 0; c < RING; c++) {
-                    border += (pixels[start + c] & 0xFF) + (pixels[start + SIDE - 1 - c] & 0xFF);
-                }
+            for (int c = 0; c < RING; c++) {
+                border += (pixels[start + c] & 0xFF) + (pixels[start + SIDE - 1 - c] & 0xFF);
             }
         }
         double n = FashionMnist.PIXELS;
         double mean = sum / n;
-        double[] out = new double[values().length];
+        double[] out = new double[COUNT];
         out[MEAN.ordinal()] = mean;
         // E[x^2] - E[x]^2 of integers: exact enough in double (at most 784 * 255^2); never below 0 but for rounding
         out[CONTRAST.ordinal()] = Math.sqrt(Math.max(0, squares / n - mean * mean));

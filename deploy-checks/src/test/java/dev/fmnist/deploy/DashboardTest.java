@@ -57,7 +57,8 @@ class DashboardTest {
         }
         List<String> titles = panels().stream().map(p -> p.path("title").asText().toLowerCase()).toList();
         for (String topic : List.of("training curves", "samples per second", "snapshot version", "request rate",
-                "latency", "errors", "model version per replica", "online accuracy", "jvm memory")) {
+                "latency", "errors", "model version per replica", "online accuracy", "jvm memory", "drift: psi",
+                "drift: active", "alerts raised by kind", "shadow scoring: agreement", "drops", "promotion")) {
             assertTrue(titles.stream().anyMatch(t -> t.contains(topic)), "no panel about " + topic + " in " + titles);
         }
     }

@@ -76,6 +76,8 @@ class KustomizeRenderTest {
                 .findFirst().orElseThrow();
         assertEquals(Repo.read(Repo.path("monitoring/prometheus/prometheus-k8s.yml")),
                 prometheus.getData().get("prometheus.yml"));
+        assertEquals(Repo.read(PrometheusRulesTest.RULES), prometheus.getData().get("fmnist-alerts.yml"),
+                "the alerting rules beside prometheus.yml, as its rule_files names them");
     }
 
     @Test

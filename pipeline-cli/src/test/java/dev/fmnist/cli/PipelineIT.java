@@ -14,6 +14,7 @@ import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.contracts.image.ImageConverter;
+import dev.fmnist.deploy.AlertRules;
 import dev.fmnist.deploy.DashboardMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -160,9 +161,11 @@ class PipelineIT {
     }
 
     @Test
-    void everyMetricTheDashboardQueriesIsExposedByARunningService() {
-        Set<String> dashboard = DashboardMetrics.names(settings.repo().resolve("monitoring/grafana/dashboards/fmnist-pipeline.json"));
+    void everyMetricTheDashboardAndTheAlertingRulesQueryIsExposedByARunningService() {
+        Set<String> dashboard = new TreeSet<>(DashboardMetrics.names(settings.repo().resolve("monitoring/grafana/dashboards/fmnist-pipeline.json")));
         assertTrue(dashboard.size() > 10, "dashboard queries " + dashboard);
+        // the alerting rules' series too: a rule on a series no service exposes would never fire
+        dashboard.addAll(AlertRules.names(settings.repo().resolve("monitoring/prometheus/fmnist-alerts.yml")));
         StringBuilder exposition = new StringBuilder();
         PipelineClient client = new PipelineClient(settings);
         for (Component c : List.of(Component.INGEST, Component.TRAINER, Component.INFERENCE)) {
@@ -178,7 +181,7 @@ class PipelineIT {
         }
         Set<String> missing = new TreeSet<>(dashboard);
         missing.removeAll(exposed);
-        assertTrue(missing.isEmpty(), "queried by the dashboard but exposed by no service: " + missing);
+        assertTrue(missing.isEmpty(), "queried by the dashboard or an alerting rule but exposed by no service: " + missing);
     }
 
     static Path dataDir() {

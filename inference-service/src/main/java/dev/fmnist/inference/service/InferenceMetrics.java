@@ -1,6 +1,7 @@
 package dev.fmnist.inference.service;
 
 import dev.fmnist.api.OnlineAccuracy;
+import dev.fmnist.contracts.Alert;
 import dev.fmnist.inference.domain.LoadedModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -44,7 +45,7 @@ public class InferenceMetrics {
     public static final String ACCURACY_CORRECT = "fmnist.inference.accuracy.correct";
     public static final String ACCURACY_LABELLED = "fmnist.inference.accuracy.labelled";
     public static final String ACCURACY = "fmnist.inference.accuracy.online";
-    /** Alerts raised by this replica ({@link dev.fmnist.contracts.Alert}), by {@code kind} and model. */
+    /** Alerts raised by this replica ({@link Alert}), by {@code kind} and model (every kind at 0 from startup). */
     public static final String ALERTS = "fmnist.inference.alerts";
     /** The tag naming the model a meter is about. */
     public static final String MODEL_TAG = "model";
@@ -120,10 +121,18 @@ public class InferenceMetrics {
     }
 
     /** An alert this replica raised ({@code kind} = promoted, refused, rolled-back, drift). */
-    public void alerted(String modelName, dev.fmnist.contracts.Alert.Kind kind) {
-        alerts.computeIfAbsent(modelName + "\n" + kind.wire(), k -> Counter.builder(ALERTS)
+    public void alerted(String modelName, Alert.Kind kind) {
+        alerts(modelName, kind).increment();
+    }
+
+    /**
+     * The alert counter of a model and kind; every kind is registered at 0 for every served model with its
+     * other meters, so an alerting rule's {@code increase()} and the dashboard see the series from the start.
+     */
+    private Counter alerts(String modelName, Alert.Kind kind) {
+        return alerts.computeIfAbsent(modelName + "\n" + kind.wire(), k -> Counter.builder(ALERTS)
                 .description("Alerts raised by this replica (also on fmnist.alerts), by kind and model")
-                .tag(MODEL_TAG, modelName).tag("kind", kind.wire()).register(registry)).increment();
+                .tag(MODEL_TAG, modelName).tag("kind", kind.wire()).register(registry));
     }
 
     public void deadLetterFailed() {
@@ -194,6 +203,9 @@ public class InferenceMetrics {
                     .tag(MODEL_TAG, name).register(registry);
             for (String reason : SNAPSHOT_REJECTION_REASONS) {
                 rejected(reason);
+            }
+            for (Alert.Kind kind : Alert.Kind.values()) {
+                alerts(name, kind);
             }
         }
 

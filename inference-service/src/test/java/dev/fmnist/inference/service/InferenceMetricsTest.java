@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.fmnist.api.OnlineAccuracy;
+import dev.fmnist.contracts.Alert;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.support.SoftmaxFit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,5 +45,22 @@ class InferenceMetricsTest {
         OnlineAccuracy a = metrics.onlineAccuracy();
         assertNull(a.accuracy(), "the live v5 has no labelled request");
         assertEquals(List.of(new OnlineAccuracy.Version(3, 1, 1, 1.0)), a.versions());
+    }
+
+    @Test
+    void everyAlertKindIsCountedFromZeroForAServedModelOnly() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        InferenceMetrics all = new InferenceMetrics(registry);
+        all.model("fmnist-cnn");
+        all.model(InferenceMetrics.UNKNOWN_MODEL);
+        for (Alert.Kind kind : Alert.Kind.values()) {
+            assertEquals(0, registry.get(InferenceMetrics.ALERTS).tag("model", "fmnist-cnn").tag("kind", kind.wire())
+                    .counter().count(), kind.wire() + " exists before any alert");
+        }
+        assertEquals(Alert.Kind.values().length, registry.find(InferenceMetrics.ALERTS).counters().size(),
+                "no alert series for a model not served");
+        all.alerted("fmnist-cnn", Alert.Kind.DRIFT);
+        assertEquals(1, registry.get(InferenceMetrics.ALERTS).tag("model", "fmnist-cnn").tag("kind", "drift")
+                .counter().count());
     }
 }

@@ -32,7 +32,7 @@ public final class DriftCostBench {
         FashionMnistData data = FashionMnistData.load(Path.of(args.length > 0 ? args[0] : "../shared/data/fashion-mnist"));
         byte[] images = data.test().images().pixels();
         int n = data.test().count();
-        ModelService models = new ModelService(new TestConfig(10), new InferenceMetrics(new SimpleMeterRegistry()));
+        ModelService models = new ModelService(new TestConfig(10), dev.fmnist.inference.support.TestPromotion.latest(), new InferenceMetrics(new SimpleMeterRegistry()));
         ServedModel softmax = models.defaultModel();
         LoadedModel live = LoadedModel.of(SoftmaxFit.snapshot(softmax.name(), 1, SoftmaxFit.random(1, 0.05),
                 Instant.EPOCH), Instant.EPOCH);

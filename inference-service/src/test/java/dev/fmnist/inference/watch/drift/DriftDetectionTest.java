@@ -42,7 +42,7 @@ class DriftDetectionTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InferenceMetrics metrics = new InferenceMetrics(registry);
-    private final ModelService models = new ModelService(new TestConfig(10), metrics);
+    private final ModelService models = new ModelService(new TestConfig(10), dev.fmnist.inference.support.TestPromotion.latest(), metrics);
     private final ServedModel softmax = models.defaultModel();
     private final List<Raised> alerts = new ArrayList<>();
     private final MutableClock clock = new MutableClock();

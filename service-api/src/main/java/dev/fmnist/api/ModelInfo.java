@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Inference's description of a loaded model version; NaN metrics (not measured) are shown as null.
  *
- * @param state  {@code live}, {@code candidate} (waiting for a promotion verdict), {@code promoted},
+ * @param state  {@code live}, {@code candidate} (waiting for a promotion verdict), {@code checkpoint} (a snapshot
+ *               before its run's last planned epoch, not judged under gated once a version serves), {@code promoted},
  *               {@code refused} or {@code rolled-back}
  * @param reason why it was refused or rolled back (the verdict's reason; null otherwise)
  * @param shadow its shadow-scoring figures while it is shadow-scored here, else null

@@ -18,6 +18,15 @@ import java.util.NavigableMap;
  * </ul>
  * The <i>baseline</i> (shadow-scored for rollback) is the version that would serve if the live one were rolled
  * back; the <i>candidates</i> are the versions above the live one that wait for a verdict (gated only).
+ *
+ * <p>A <i>checkpoint</i> is not a candidate: under {@code gated}, once a version serves, a snapshot taken before
+ * its run's planned last epoch ({@code plan().unfinishedAt(epoch)}) is an intermediate state of a run whose
+ * result is still to come, as TFX's Evaluator judges a trainer's output and not its checkpoints. A run's last
+ * planned epoch and continuous-mode snapshots are candidates. So the seed's run of a fresh pipeline serves v1 at
+ * once (nothing serves yet: the first model only needs the floor) and then its result v10, instead of whichever
+ * epoch's test accuracy happened to peak (v8's 0.8328 would otherwise keep v9's 0.8189 and v10's 0.8273 out by
+ * more than the tolerance: noise of one SGD epoch, not a worse model). Checkpoints stay retained; an admin can
+ * pin one.
  */
 public final class ServingRule {
     private ServingRule() {
@@ -46,7 +55,12 @@ public final class ServingRule {
         return live == null ? null : highestEligibleBelow(policy, retained, verdicts, live.version());
     }
 
-    /** The versions above the live one without a verdict, oldest first (none under {@code latest}). */
+    /** Whether {@code m} is a checkpoint (see the class comment): no verdict needed, none given. */
+    public static boolean checkpoint(Policy policy, LoadedModel m, LoadedModel live, VersionVerdict verdict) {
+        return policy == Policy.GATED && verdict == null && live != null && m.plan().unfinishedAt(m.epoch());
+    }
+
+    /** The versions above the live one without a verdict that are not checkpoints, oldest first (none under {@code latest}). */
     public static List<LoadedModel> candidates(Policy policy, LoadedModel live, NavigableMap<Long, LoadedModel> retained,
                                                Map<Long, VersionVerdict> verdicts) {
         List<LoadedModel> out = new ArrayList<>();
@@ -55,7 +69,7 @@ public final class ServingRule {
         }
         var above = live == null ? retained : retained.tailMap(live.version(), false);
         for (LoadedModel m : above.values()) {
-            if (!verdicts.containsKey(m.version())) {
+            if (!verdicts.containsKey(m.version()) && !checkpoint(policy, m, live, null)) {
                 out.add(m);
             }
         }

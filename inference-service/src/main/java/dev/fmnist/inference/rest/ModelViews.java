@@ -5,6 +5,7 @@ import dev.fmnist.contracts.ModelVerdict;
 import dev.fmnist.inference.config.PromotionConfig;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.ModelRegistry;
+import dev.fmnist.inference.domain.ServingRule;
 import dev.fmnist.inference.domain.VersionVerdict;
 import dev.fmnist.inference.promotion.PromotionPolicy;
 import dev.fmnist.inference.service.ServedModel;
@@ -46,12 +47,16 @@ public class ModelViews {
         return new ModelInfo(m.modelName(), m.version(), m.epoch(), m.step(), measured(metrics.testAccuracy()),
                 measured(metrics.trainLoss()), measured(metrics.trainAccuracy()), m.createdAt(), m.loadedAt(),
                 m.hyperparameters(), m.lineage(), live, s.pinned() != null && s.pinned() == m.version(),
-                state(s.policy(), live, verdict), reason, shadow(model, m.version()));
+                state(s, m, live, verdict), reason, shadow(model, m.version()));
     }
 
-    private static String state(PromotionConfig.Policy policy, boolean live, VersionVerdict verdict) {
+    private static String state(ModelRegistry.State s, LoadedModel m, boolean live, VersionVerdict verdict) {
+        PromotionConfig.Policy policy = s.policy();
         if (live) {
             return "live";
+        }
+        if (ServingRule.checkpoint(policy, m, s.live(), verdict)) {
+            return "checkpoint";
         }
         if (verdict == null) {
             // under latest a version needs no verdict to serve: it is as good as promoted

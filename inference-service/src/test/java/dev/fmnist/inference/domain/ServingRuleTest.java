@@ -33,6 +33,38 @@ class ServingRuleTest {
         return models.stream().map(LoadedModel::version).toList();
     }
 
+    /** Version {@code epoch} of a planned run of {@code planned} epochs. */
+    private static LoadedModel epoch(int epoch, int planned) {
+        SoftmaxFit.Fit fit = SoftmaxFit.random(epoch, 0.01);
+        return LoadedModel.of(new dev.fmnist.contracts.WeightSnapshot("m", epoch, epoch, epoch * 235L, fit.w(), fit.b(),
+                new dev.fmnist.contracts.WeightSnapshot.Hyperparameters(0.1, 256, 0),
+                new dev.fmnist.contracts.WeightSnapshot.Metrics(0.5, 0.8, 0.8), List.of(), Instant.EPOCH,
+                new dev.fmnist.contracts.WeightSnapshot.Plan(planned)), Instant.EPOCH);
+    }
+
+    @Test
+    void onceAVersionServesARunsEpochsBeforeItsLastAreCheckpointsNotCandidates() {
+        for (int e = 1; e <= 3; e++) {
+            gated.offer(epoch(e, 10));
+        }
+        assertEquals(List.of(1L, 2L, 3L), versions(gated.state().candidates()),
+                "while nothing serves, every epoch may become the first model");
+        gated.decide(1, verdict(Verdict.PROMOTE));
+        assertTrue(gated.state().candidates().isEmpty(), "epochs 2-3 of 10 are checkpoints once v1 serves");
+        assertTrue(ServingRule.checkpoint(Policy.GATED, epoch(4, 10), gated.live(), null));
+        for (int e = 5; e <= 10; e++) {
+            gated.offer(epoch(e, 10));
+        }
+        assertEquals(List.of(10L), versions(gated.state().candidates()), "the run's last planned epoch is judged");
+        gated.decide(10, verdict(Verdict.PROMOTE));
+        assertEquals(10, gated.live().version());
+        gated.offer(epoch(11, 11));
+        assertEquals(List.of(11L), versions(gated.state().candidates()), "a one-epoch run's only epoch is its last");
+        gated.offer(epoch(12, 0));
+        assertEquals(List.of(11L, 12L), versions(gated.state().candidates()), "continuous-mode snapshots are candidates");
+        assertFalse(ServingRule.checkpoint(Policy.LATEST, epoch(4, 10), gated.live(), null), "latest judges nothing");
+    }
+
     @Test
     void underGatedANewVersionIsACandidateAndServesOnlyOncePromoted() {
         assertEquals(ModelRegistry.Offer.CANDIDATE, gated.offer(v(1)));

@@ -25,6 +25,9 @@ final class ClusterStatus {
     record Leadership(int leads, int underReplicated) {
     }
 
+    /** The one-partition topics whose leader a drill picks its victim by. */
+    static final List<String> SHOWN = List.of("fmnist.snapshots", "fmnist.train");
+
     private ClusterStatus() {
     }
 
@@ -33,11 +36,13 @@ final class ClusterStatus {
         lines.add(String.format(Locale.ROOT, "brokers: %d-node KRaft cluster %s, replication factor %d, min.insync.replicas %d",
                 brokers.count(), brokers.clusterId().orElse("?"), brokers.replicationFactor(), brokers.minInsyncReplicas()));
         Optional<Map<Integer, Leadership>> leadership = Optional.empty();
+        Map<String, TopicDescription> topics = Map.of();
         String unreachable = "";
         boolean anyUp = brokers.components().stream().anyMatch(c -> supervisor.running(c).isPresent());
         if (anyUp) {
             try {
-                leadership = Optional.of(leadership(settings.bootstrapServers(brokers.count())));
+                topics = describeAll(settings.bootstrapServers(brokers.count()));
+                leadership = Optional.of(count(topics.values()));
             } catch (RuntimeException e) {
                 unreachable = " (no answer from the cluster: " + e.getMessage() + ")";
             }
@@ -50,19 +55,28 @@ final class ClusterStatus {
             lines.add(String.format(Locale.ROOT, "  node %d  localhost:%d  %s%s", c.node(), settings.brokerPort(c.node()), state,
                     l == null ? "" : ", leads " + l.leads() + " partitions, " + l.underReplicated() + " under-replicated"));
         }
+        for (String name : SHOWN) {
+            TopicDescription t = topics.get(name);
+            if (t != null) {
+                TopicPartitionInfo p = t.partitions().get(0);
+                lines.add(String.format(Locale.ROOT, "  %s: leader node %s, in sync %s of replicas %s", name,
+                        p.leader() == null || p.leader().isEmpty() ? "none" : Integer.toString(p.leader().id()),
+                        p.isr().stream().map(n -> Integer.toString(n.id())).toList(),
+                        p.replicas().stream().map(n -> Integer.toString(n.id())).toList()));
+            }
+        }
         if (!unreachable.isEmpty()) {
             lines.add("  " + unreachable.strip());
         }
         return lines;
     }
 
-    /** Per node id: the partitions it leads, of every topic (Kafka's own included), and how many are under-replicated. */
-    static Map<Integer, Leadership> leadership(String bootstrap) {
+    /** Every topic of the cluster (Kafka's own included), described. */
+    static Map<String, TopicDescription> describeAll(String bootstrap) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 6_000))) {
             Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(10, TimeUnit.SECONDS);
-            Map<String, TopicDescription> all = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
-            return count(all.values());
+            return admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");

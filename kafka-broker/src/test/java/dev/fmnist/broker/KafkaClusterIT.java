@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.broker.testing.BrokerCluster;
+import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -101,6 +102,25 @@ class KafkaClusterIT {
                 }
                 assertEquals(List.of("snapshot 1", "snapshot 2"), values, "committed records only, both there");
             }
+        }
+    }
+
+    @Test
+    void theQuarkusTestResourceStartsAClusterWithBrokersThree() throws Exception {
+        KafkaTestResource resource = new KafkaTestResource();
+        resource.init(Map.of(KafkaTestResource.BROKERS, "3"));
+        try {
+            Map<String, String> config = resource.start();
+            String bootstrap = config.get("kafka.bootstrap.servers");
+            assertEquals(3, bootstrap.split(",").length, bootstrap);
+            assertEquals("3", config.get("fmnist.topics.replication-factor"));
+            assertEquals("2", config.get("fmnist.topics.min-insync-replicas"));
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                TopicDescription snapshots = admin.describeTopics(List.of(Topics.SNAPSHOTS)).allTopicNames().get().get(Topics.SNAPSHOTS);
+                assertEquals(3, snapshots.partitions().get(0).replicas().size());
+            }
+        } finally {
+            resource.stop();
         }
     }
 

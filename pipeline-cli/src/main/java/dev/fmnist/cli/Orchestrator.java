@@ -387,9 +387,12 @@ public final class Orchestrator {
             Optional<ModelInfo> model = client.model();
             boolean done = options.models().size() > 1
                     ? model.isPresent() && everyModelDone(training, options, client::model)
-                    : model.isPresent() && trainingDone(training, model.get(), options);
+                    : model.isPresent() && trainingDone(training, model.get(), options, client::version);
             if (done) {
                 ModelInfo m = model.get();
+                training.filter(t -> t.modelVersion() > m.version()).flatMap(t -> client.version(t.modelVersion()))
+                        .ifPresent(last -> out.printf(java.util.Locale.ROOT, "%nv%d (the run's last) was not promoted, "
+                                + "%s: %s%n", last.version(), last.state(), last.reason()));
                 return new Result(m.version(), m.epoch(), orNaN(m.trainLoss()), orNaN(m.testAccuracy()),
                         training.map(TrainingStatus::history).orElse(List.of()));
             }
@@ -420,10 +423,7 @@ public final class Orchestrator {
         }
     }
 
-    /**
-     * Done when the trainer has finished its planned epochs (COMPLETED, or CONTINUOUS when it goes on
-     * with streamed images) and the served model is its latest snapshot.
-     */
+    /** A failed run ends {@code up} with the trainer's reason. */
     private static TrainingStatus requireNotFailed(TrainingStatus t) {
         if (TrainingStatus.FAILED.equals(t.state())) {
             throw new CliException("training failed: " + (t.detail() == null ? "(no detail)" : t.detail())
@@ -432,7 +432,15 @@ public final class Orchestrator {
         return t;
     }
 
-    private static boolean trainingDone(Optional<TrainingStatus> training, ModelInfo model, Options options) {
+    /**
+     * Done when the trainer has finished its planned epochs and inference serves its last snapshot or has judged
+     * it otherwise (gated promotion refused it: the better version already live keeps serving, and saying so
+     * beats waiting for a version that will never serve).
+     *
+     * @param judged inference's description of a version (its promotion state), if it retains it
+     */
+    static boolean trainingDone(Optional<TrainingStatus> training, ModelInfo model, Options options,
+                                java.util.function.LongFunction<Optional<ModelInfo>> judged) {
         if (options.firstModel()) {
             return true;
         }
@@ -442,7 +450,11 @@ public final class Orchestrator {
         TrainingStatus t = requireNotFailed(training.get());
         boolean finished = TrainingStatus.COMPLETED.equals(t.state()) || TrainingStatus.CONTINUOUS.equals(t.state());
         int planned = options.epochs().orElse(t.plannedEpochs());
-        return finished && t.epoch() >= planned && t.modelVersion() > 0 && model.version() >= t.modelVersion();
+        if (!finished || t.epoch() < planned || t.modelVersion() <= 0) {
+            return false;
+        }
+        return model.version() >= t.modelVersion() || judged.apply(t.modelVersion())
+                .filter(v -> "refused".equals(v.state()) || "rolled-back".equals(v.state())).isPresent();
     }
 
     /**

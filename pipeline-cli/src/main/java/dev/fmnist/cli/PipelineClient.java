@@ -71,6 +71,13 @@ public final class PipelineClient {
         return send(HttpRequest.newBuilder(URI.create(settings.baseUrl(c) + path)).GET());
     }
 
+    /** A GET of an admin-only read (inference's versions), with the admin token of {@code $FMNIST_HOME}. */
+    public Optional<Answer> getAsAdmin(Component c, String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.baseUrl(c) + path)).GET();
+        adminToken().ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        return send(request);
+    }
+
     /** Every POST carries the admin token of {@code $FMNIST_HOME} when there is one (it also acts as writer). */
     public Optional<Answer> post(Component c, String path, String contentType, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.baseUrl(c) + path))
@@ -131,6 +138,16 @@ public final class PipelineClient {
     /** The inference service's live model, if one is loaded. */
     public Optional<ModelInfo> model() {
         return get(Component.INFERENCE, "/api/v1/model").filter(Answer::ok).map(a -> a.as(ModelInfo.class));
+    }
+
+    /**
+     * Version {@code version} of the default model as inference describes it (its promotion {@code state} and
+     * {@code reason}), if inference retains it and the admin token is there to ask.
+     */
+    public Optional<ModelInfo> version(long version) {
+        return getAsAdmin(Component.INFERENCE, "/api/v1/model/versions").filter(Answer::ok)
+                .map(a -> a.as(ModelInfo.Versions.class))
+                .flatMap(v -> v.versions().stream().filter(m -> m.version() == version).findFirst());
     }
 
     /** The version inference serves of one model ({@code ?model=NAME}), if it serves one. */

@@ -147,6 +147,26 @@ class CliTest {
     }
 
     @Test
+    void oneModelIsDoneWhenItsLastSnapshotServesOrWasRefused() throws Exception {
+        var options = new Orchestrator.Options(true, false, java.util.Optional.of(12), 0, 0, false, Map.of(),
+                Orchestrator.Options.DEFAULT_TIMEOUT, java.util.Optional.empty(), List.of());
+        var completed = java.util.Optional.of(JSON.readValue("""
+                {"state": "COMPLETED", "modelName": "fmnist-softmax", "epoch": 12, "plannedEpochs": 12, "modelVersion": 12}""",
+                TrainingStatus.class));
+        Map<Long, String> states = new java.util.HashMap<>();
+        java.util.function.LongFunction<java.util.Optional<ModelInfo>> judged = v -> java.util.Optional.ofNullable(
+                states.get(v)).map(state -> new ModelInfo("fmnist-softmax", v, (int) v, 0, 0.8, 0.45, 0.85, null, null,
+                null, List.of(), false, false, state, "a reason", null));
+        ModelInfo v10 = model("fmnist-softmax", 10, 10);
+        assertFalse(Orchestrator.trainingDone(completed, v10, options, judged), "v12 not judged yet");
+        states.put(12L, "candidate");
+        assertFalse(Orchestrator.trainingDone(completed, v10, options, judged), "v12 still a candidate");
+        states.put(12L, "refused");
+        assertTrue(Orchestrator.trainingDone(completed, v10, options, judged), "v12 refused: v10 keeps serving");
+        assertTrue(Orchestrator.trainingDone(completed, model("fmnist-softmax", 12, 12), options, v -> java.util.Optional.empty()));
+    }
+
+    @Test
     void severalModelsAreDoneWhenTheTrainerEndedAndEveryModelServesThePlannedEpoch() throws Exception {
         var two = new Orchestrator.Options(true, false, java.util.Optional.of(10), 0, 0, false, Map.of(),
                 Orchestrator.Options.DEFAULT_TIMEOUT, java.util.Optional.empty(), List.of(ModelFamily.SOFTMAX, ModelFamily.CNN));

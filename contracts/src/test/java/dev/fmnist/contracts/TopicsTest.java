@@ -13,8 +13,8 @@ class TopicsTest {
     void listsEveryTopicOnceWithItsPartitionsAndConfigs() {
         Map<String, Topics.Spec> byName = Topics.ALL.stream().collect(Collectors.toMap(Topics.Spec::name, s -> s));
         assertEquals(List.of(Topics.TRAIN, Topics.TEST, Topics.UPLOADS, Topics.SNAPSHOTS, Topics.MODEL_CONTROL, Topics.REQUESTS, Topics.PREDICTIONS,
-                Topics.DEAD_LETTER), Topics.ALL.stream().map(Topics.Spec::name).toList());
-        assertEquals(8, byName.size());
+                Topics.DEAD_LETTER, Topics.ALERTS), Topics.ALL.stream().map(Topics.Spec::name).toList());
+        assertEquals(9, byName.size());
         Map<String, String> forever = Map.of("retention.ms", "-1", "retention.bytes", "-1");
         assertEquals(new Topics.Spec("fmnist.train", 1, forever), byName.get(Topics.TRAIN));
         assertEquals(new Topics.Spec("fmnist.test", 1, forever), byName.get(Topics.TEST));
@@ -24,8 +24,8 @@ class TopicsTest {
                 "max.message.bytes", "10551296")), byName.get(Topics.UPLOADS));
         assertEquals(new Topics.Spec("fmnist.model-control", 1, Map.of("cleanup.policy", "compact")),
                 byName.get(Topics.MODEL_CONTROL));
-        assertEquals(new Topics.Spec("fmnist.requests", 3, Map.of()), byName.get(Topics.REQUESTS));
-        assertEquals(new Topics.Spec("fmnist.predictions", 3, Map.of()), byName.get(Topics.PREDICTIONS));
+        assertEquals(new Topics.Spec("fmnist.requests", 6, Map.of()), byName.get(Topics.REQUESTS));
+        assertEquals(new Topics.Spec("fmnist.predictions", 6, Map.of()), byName.get(Topics.PREDICTIONS));
         assertEquals(new Topics.Spec("fmnist.dead-letter", 1, Map.of("retention.ms", "1209600000")),
                 byName.get(Topics.DEAD_LETTER));
     }

@@ -79,17 +79,39 @@ public final class Topics {
     private Topics() {
     }
 
+    /** The topic setting that makes an acks=all write wait for that many replicas. */
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
     /**
-     * Creates the topics that do not exist yet (replication factor 1 unless given); existing ones
-     * are left as they are. Returns the names it created.
+     * Creates the topics that do not exist yet with {@code replicationFactor} replicas (1 on a single
+     * broker); existing ones are left as they are. Returns the names it created.
      */
     public static List<String> ensure(Admin admin, short replicationFactor) {
+        return ensure(admin, replicationFactor, 1);
+    }
+
+    /**
+     * {@link #ensure(Admin, short)} on a cluster: each topic also gets {@value #MIN_INSYNC_REPLICAS}
+     * (when above 1; a single broker's topics stay as they were), so an acknowledged write is on that many
+     * brokers (3 replicas, 2 in sync: any one broker may die without losing an acknowledged record).
+     *
+     * @throws IllegalArgumentException when {@code minInsyncReplicas} is not between 1 and the replication factor
+     */
+    public static List<String> ensure(Admin admin, short replicationFactor, int minInsyncReplicas) {
+        if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+            throw new IllegalArgumentException("min.insync.replicas " + minInsyncReplicas
+                    + " must be between 1 and the replication factor " + replicationFactor);
+        }
         try {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (Spec spec : ALL) {
                 if (!existing.contains(spec.name())) {
-                    missing.add(new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()));
+                    Map<String, String> configs = new java.util.HashMap<>(spec.configs());
+                    if (minInsyncReplicas > 1) {
+                        configs.put(MIN_INSYNC_REPLICAS, Integer.toString(minInsyncReplicas));
+                    }
+                    missing.add(new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(configs));
                 }
             }
             List<String> created = new ArrayList<>();

@@ -22,10 +22,12 @@ import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A real single-node Apache Kafka broker in KRaft combined mode (broker and controller in one
- * node), running in this JVM. Used by the integration tests and, through {@link LocalKafkaMain},
- * as the local broker process of {@code ./fmnist up}. The data directory is formatted on first
- * use and reused afterwards, so a restarted broker keeps its topics.
+ * A real Apache Kafka broker in KRaft combined mode (broker and controller in one node), running in
+ * this JVM. Used by the integration tests and, through {@link LocalKafkaMain}, as the local broker
+ * process of {@code ./fmnist up}. The data directory is formatted on first use and reused afterwards,
+ * so a restarted broker keeps its topics. Alone it is a cluster of one; with a {@link ClusterNode} it
+ * is one node of a cluster whose controller quorum is every node ({@link KafkaCluster} runs such a
+ * cluster in this JVM, {@code BrokerCluster} as processes).
  */
 public final class KafkaBroker implements AutoCloseable {
     /** The log cleaner's key buffer: 16 MB holds over 600,000 keys, far more than the compacted topics have. */
@@ -40,12 +42,34 @@ public final class KafkaBroker implements AutoCloseable {
      * @param controllerPort KRaft controller port; 0 picks a free one
      * @param overrides      extra broker properties
      * @param security       null for the plaintext broker; otherwise the secured mode's files and users
+     * @param cluster        null for a single node; otherwise this node's place in a cluster (plaintext only)
      */
     public record Settings(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides,
-            Security security) {
+            Security security, ClusterNode cluster) {
+        public Settings {
+            if (cluster != null && security != null) {
+                throw new IllegalArgumentException("a cluster node runs plaintext only");
+            }
+            if (cluster != null && controllerPort != cluster.controllerPort()) {
+                throw new IllegalArgumentException("node " + cluster.nodeId() + ": controller port " + controllerPort
+                        + " is not its port in the voters " + cluster.voters());
+            }
+        }
+
+        /** A single node, plaintext or secured. */
+        public Settings(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides,
+                Security security) {
+            this(dataDir, host, port, controllerPort, overrides, security, null);
+        }
+
         /** A plaintext broker (no authentication, no ACLs): the tests' and {@code ./fmnist up}'s default. */
         public Settings(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides) {
-            this(dataDir, host, port, controllerPort, overrides, null);
+            this(dataDir, host, port, controllerPort, overrides, null, null);
+        }
+
+        /** A plaintext node of a cluster, on its controller port in {@code cluster}'s voters. */
+        public static Settings node(Path dataDir, String host, int port, ClusterNode cluster, Map<String, String> overrides) {
+            return new Settings(dataDir, host, port, cluster.controllerPort(), overrides, null, cluster);
         }
 
         public static Settings ephemeral(Path dataDir) {
@@ -102,7 +126,7 @@ public final class KafkaBroker implements AutoCloseable {
             controllerPort = controllerPort != 0 ? controllerPort : free[1] != port ? free[1] : free[0];
         }
         Settings s = new Settings(requested.dataDir().toAbsolutePath(), requested.host(), port, controllerPort,
-                requested.overrides(), requested.security());
+                requested.overrides(), requested.security(), requested.cluster());
         try {
             Files.createDirectories(s.dataDir());
         } catch (IOException e) {
@@ -136,11 +160,17 @@ public final class KafkaBroker implements AutoCloseable {
         server.awaitShutdown();
     }
 
+    /** This node's id: 1 alone, its own in a cluster. */
+    public int nodeId() {
+        return settings.cluster() == null ? 1 : settings.cluster().nodeId();
+    }
+
     static Properties properties(Settings s) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + s.host() + ":" + s.controllerPort());
+        p.put("node.id", Integer.toString(s.cluster() == null ? 1 : s.cluster().nodeId()));
+        p.put("controller.quorum.voters", s.cluster() == null ? "1@" + s.host() + ":" + s.controllerPort()
+                : s.cluster().voters());
         p.put("controller.listener.names", "CONTROLLER");
         if (s.security() == null) {
             p.put("listeners", "PLAINTEXT://" + s.host() + ":" + s.port() + ",CONTROLLER://" + s.host() + ":" + s.controllerPort());
@@ -151,13 +181,21 @@ public final class KafkaBroker implements AutoCloseable {
             p.putAll(secured(s));
         }
         p.put("log.dirs", s.dataDir().toString());
-        p.put("offsets.topic.replication.factor", "1");
+        String replicas = Integer.toString(s.cluster() == null ? 1 : s.cluster().replicationFactor());
+        String minIsr = Integer.toString(s.cluster() == null ? 1 : s.cluster().minInsyncReplicas());
+        p.put("offsets.topic.replication.factor", replicas);
         p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", replicas);
+        p.put("transaction.state.log.min.isr", minIsr);
         p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", replicas);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        if (s.cluster() != null) {
+            p.putAll(ClusterNode.BROKER_SETTINGS);
+            // the default of every topic without its own, __consumer_offsets among them (its creator sets none)
+            p.put("default.replication.factor", replicas);
+            p.put("min.insync.replicas", minIsr);
+        }
         p.put("group.initial.rebalance.delay.ms", "0");
         // Services create their topics with the right settings (Topics.ensure); no accidental topics.
         p.put("auto.create.topics.enable", "false");
@@ -213,8 +251,23 @@ public final class KafkaBroker implements AutoCloseable {
         return Files.exists(dataDir.resolve("meta.properties"));
     }
 
+    /** The cluster id a formatted data folder belongs to. */
+    public static String clusterIdOf(Path dataDir) {
+        Properties meta = new Properties();
+        try (var in = Files.newInputStream(dataDir.resolve("meta.properties"))) {
+            meta.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dataDir.resolve("meta.properties"), e);
+        }
+        return meta.getProperty("cluster.id", "");
+    }
+
     private static void format(Settings s) {
         if (isFormatted(s.dataDir())) {
+            if (s.cluster() != null && !s.cluster().clusterId().equals(clusterIdOf(s.dataDir()))) {
+                throw new IllegalStateException("the data folder " + s.dataDir() + " belongs to cluster "
+                        + clusterIdOf(s.dataDir()) + ", not " + s.cluster().clusterId());
+            }
             return; // formatted before: keep its cluster id and data
         }
         try {
@@ -224,8 +277,8 @@ public final class KafkaBroker implements AutoCloseable {
             }
             formatter
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(s.cluster() == null ? 1 : s.cluster().nodeId())
+                    .setClusterId(s.cluster() == null ? Uuid.randomUuid().toString() : s.cluster().clusterId())
                     .setDirectories(List.of(s.dataDir().toString()))
                     .setMetadataLogDirectory(s.dataDir().toString())
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)

@@ -18,53 +18,89 @@ import org.awaitility.core.ConditionTimeoutException;
  * For outage tests: the plaintext broker of {@code ./fmnist up} ({@link LocalKafkaMain}) in a process of
  * its own, on fixed ports and a data folder that survive it, so that a test can freeze it (SIGSTOP, which
  * an in-JVM broker cannot be), kill it (SIGKILL) and start it again where it was. The process runs on this
- * JVM's class path and writes its output to {@code broker-<n>.log} beside the data folder.
+ * JVM's class path and writes its output to {@code <data folder name>-<n>.log} beside the data folder (n counts
+ * its starts). {@link #node} makes it one node of a cluster ({@link BrokerCluster} starts three).
  */
 public final class BrokerProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dataDir;
     private final int port;
-    private final int controllerPort;
+    private final List<String> options;
     private Process process;
+    private Path log;
     private int starts;
 
     /** Starts a broker on the given ports; the folder is formatted on the first start. */
     public static BrokerProcess start(Path dataDir, int port, int controllerPort) {
-        BrokerProcess broker = new BrokerProcess(dataDir, port, controllerPort);
+        BrokerProcess broker = new BrokerProcess(dataDir, port, List.of("--controller-port", String.valueOf(controllerPort)));
         broker.restart();
         return broker;
     }
 
-    private BrokerProcess(Path dataDir, int port, int controllerPort) {
+    /**
+     * Node {@code node.nodeId()} of a cluster on client port {@code port} (its controller port is in the
+     * voters), not started yet: {@link #launch()} and then {@link #awaitReady()}, for every node at once,
+     * since a node is ready only once a quorum of them runs.
+     */
+    public static BrokerProcess node(Path dataDir, int port, dev.fmnist.broker.ClusterNode node) {
+        return new BrokerProcess(dataDir, port, List.of("--node-id", String.valueOf(node.nodeId()), "--voters", node.voters(),
+                "--cluster-id", node.clusterId()));
+    }
+
+    private BrokerProcess(Path dataDir, int port, List<String> options) {
         this.dataDir = dataDir.toAbsolutePath();
         this.port = port;
-        this.controllerPort = controllerPort;
+        this.options = List.copyOf(options);
     }
 
     public String bootstrapServers() {
         return "localhost:" + port;
     }
 
+    public int port() {
+        return port;
+    }
+
     public long pid() {
         return process.pid();
     }
 
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     /** Starts the broker again on the same ports and data and waits for its ready line. */
     public synchronized void restart() {
+        launch();
+        awaitReady();
+    }
+
+    /** Starts the process on the same ports and data, without waiting for it to be ready. */
+    public synchronized void launch() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the broker is still running (pid " + process.pid() + ")");
         }
-        Path log = dataDir.resolveSibling("broker-" + (++starts) + ".log");
+        log = dataDir.resolveSibling(dataDir.getFileName() + "-" + (++starts) + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-cp", System.getProperty("java.class.path"), LocalKafkaMain.class.getName(),
-                "--data", dataDir.toString(), "--port", String.valueOf(port),
-                "--controller-port", String.valueOf(controllerPort)));
+                "--data", dataDir.toString(), "--port", String.valueOf(port)));
+        command.addAll(options);
         try {
             Files.createDirectories(dataDir.getParent());
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the broker process", e);
+        }
+    }
+
+    /** Waits for the ready line of the last {@link #launch()}; kills the process when it does not come. */
+    public void awaitReady() {
+        Process process;
+        Path log;
+        synchronized (this) {
+            process = this.process;
+            log = this.log;
         }
         try {
             await("the broker's ready line").atMost(READY_TIMEOUT).until(() -> {

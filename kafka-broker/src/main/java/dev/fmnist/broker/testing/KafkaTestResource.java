@@ -1,6 +1,7 @@
 package dev.fmnist.broker.testing;
 
 import dev.fmnist.broker.KafkaBroker;
+import dev.fmnist.broker.KafkaCluster;
 import dev.fmnist.broker.secure.PipelinePrincipal;
 import dev.fmnist.broker.secure.SecureBroker;
 import dev.fmnist.contracts.Topics;
@@ -31,6 +32,12 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * client properties ({@link SecureBroker#readClientProperties}). A test field of type
  * {@link SecureBroker} is injected with the running broker.
  *
+ * <p>With the init arg {@code brokers} ({@code @ResourceArg(name = KafkaTestResource.BROKERS, value = "3")}) it
+ * starts a {@link KafkaCluster} of that many in-JVM nodes (never Testcontainers), creates the topics with
+ * replication factor 3 and {@code min.insync.replicas=2}, and returns every node's address and the same
+ * {@code fmnist.topics.*} settings for the service. A test field of type {@link KafkaCluster} is injected
+ * with it (to stop and start a node; a {@code kill -9} needs the nodes as processes, {@code BrokerCluster}).
+ *
  * <p>The test's Kafka client: a field of type {@code KafkaCompanion} (SmallRye's, from
  * {@code io.quarkus:quarkus-test-kafka-companion}) is injected with one for this broker, with the
  * principal's client properties in the secured mode; it is closed when the broker stops.
@@ -40,8 +47,12 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String PRINCIPAL = "principal";
     /** Returned in secured mode: the broker's secrets folder. */
     public static final String SECRETS_DIR = "fmnist.test.kafka.secrets-dir";
+    /** Init arg: how many in-JVM nodes (a cluster when above 1); absent means one broker. */
+    public static final String BROKERS = "brokers";
 
     private AutoCloseable running;
+    private int brokers = 1;
+    private KafkaCluster cluster;
     private Path dataDir;
     private PipelinePrincipal principal;
     private SecureBroker secured;
@@ -52,12 +63,22 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     public void init(Map<String, String> initArgs) {
         String name = initArgs.get(PRINCIPAL);
         principal = name == null ? null : PipelinePrincipal.of(name);
+        String count = initArgs.get(BROKERS);
+        if (count != null) {
+            brokers = Integer.parseInt(count.strip());
+            if (brokers < 1 || principal != null && brokers > 1) {
+                throw new IllegalArgumentException("brokers=" + count + ": at least 1, and a cluster runs plaintext only");
+            }
+        }
     }
 
     @Override
     public Map<String, String> start() {
         if (principal != null) {
             return startSecured();
+        }
+        if (brokers > 1) {
+            return startCluster();
         }
         String bootstrap;
         if (useContainer()) {
@@ -77,6 +98,19 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         return Map.of("kafka.bootstrap.servers", bootstrap);
     }
 
+    private Map<String, String> startCluster() {
+        dataDir = tempDir();
+        cluster = KafkaCluster.start(dataDir, brokers, Map.of());
+        running = cluster;
+        clientProperties = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        try (Admin admin = Admin.create(clientProperties)) {
+            Topics.ensure(admin, cluster.replicationFactor(), cluster.minInsyncReplicas());
+        }
+        return Map.of("kafka.bootstrap.servers", cluster.bootstrapServers(),
+                "fmnist.topics.replication-factor", Short.toString(cluster.replicationFactor()),
+                "fmnist.topics.min-insync-replicas", Integer.toString(cluster.minInsyncReplicas()));
+    }
+
     private Map<String, String> startSecured() {
         dataDir = tempDir();
         secured = SecureBroker.ephemeral(dataDir);
@@ -94,6 +128,9 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     public void inject(TestInjector testInjector) {
         if (secured != null) {
             testInjector.injectIntoFields(secured, new TestInjector.MatchesType(SecureBroker.class));
+        }
+        if (cluster != null) {
+            testInjector.injectIntoFields(cluster, new TestInjector.MatchesType(KafkaCluster.class));
         }
         if (clientProperties != null && Companion.onClasspath()) {
             if (companion == null) {

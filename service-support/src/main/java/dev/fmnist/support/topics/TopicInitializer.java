@@ -19,20 +19,31 @@ public class TopicInitializer {
     private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
     private final KafkaClientFactory kafka;
     private final short replicationFactor;
+    private final int minInsyncReplicas;
     private volatile boolean done;
 
     @Inject
     public TopicInitializer(KafkaClientFactory kafka, TopicsConfig config) {
-        this(kafka, config.replicationFactor());
+        this(kafka, config.replicationFactor(), config.minInsyncReplicas());
     }
 
+    /** A single broker's initializer: no min.insync.replicas of the topics' own. */
     public TopicInitializer(KafkaClientFactory kafka, short replicationFactor) {
+        this(kafka, replicationFactor, 1);
+    }
+
+    public TopicInitializer(KafkaClientFactory kafka, short replicationFactor, int minInsyncReplicas) {
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("fmnist.topics.replication-factor must be at least 1, got "
                     + replicationFactor);
         }
+        if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+            throw new IllegalArgumentException("fmnist.topics.min-insync-replicas must be between 1 and the replication factor "
+                    + replicationFactor + ", got " + minInsyncReplicas);
+        }
         this.kafka = kafka;
         this.replicationFactor = replicationFactor;
+        this.minInsyncReplicas = minInsyncReplicas;
     }
 
     /**
@@ -48,9 +59,10 @@ public class TopicInitializer {
         try (Admin admin = kafka.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "fmnist-topics",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
-            List<String> created = Topics.ensure(admin, replicationFactor);
+            List<String> created = Topics.ensure(admin, replicationFactor, minInsyncReplicas);
             if (!created.isEmpty()) {
-                LOG.infof("created topics %s (replication factor %d)", created, replicationFactor);
+                LOG.infof("created topics %s (replication factor %d, min.insync.replicas %d)", created, replicationFactor,
+                        minInsyncReplicas);
             }
             growTopics(admin);
             done = true;
@@ -83,5 +95,9 @@ public class TopicInitializer {
 
     public short replicationFactor() {
         return replicationFactor;
+    }
+
+    public int minInsyncReplicas() {
+        return minInsyncReplicas;
     }
 }

@@ -12,4 +12,12 @@ public interface TopicsConfig {
      */
     @WithDefault("1")
     short replicationFactor();
+
+    /**
+     * {@code min.insync.replicas} of the topics a service creates: 1 on a single broker (the topics get no
+     * setting of their own), 2 with replication factor 3, so an acks=all write is on two brokers when it is
+     * acknowledged.
+     */
+    @WithDefault("1")
+    int minInsyncReplicas();
 }

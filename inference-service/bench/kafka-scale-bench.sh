@@ -40,8 +40,26 @@ if [[ "$BROKERS" == 1 ]]; then
   grep -q "^ready" "$WORK/broker.log" || { echo "broker did not start"; tail -20 "$WORK/broker.log"; exit 1; }
   BOOTSTRAP="127.0.0.1:$KPORT"; RF=1
 else
-  echo "BROKERS=$BROKERS: only 1 is supported by this script until the cluster mode of kafka-broker is merged" >&2
-  exit 2
+  # a KRaft cluster of BROKERS combined nodes (LocalKafkaMain --node-id), every node a voter; the nodes create
+  # the topics with replication factor 3 and min.insync.replicas 2
+  CLUSTER_ID=$(python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))')
+  PORTS=(); CPORTS=(); VOTERS=""
+  for n in $(seq 1 "$BROKERS"); do
+    PORTS+=("$(free_port)"); CPORTS+=("$(free_port)")
+    VOTERS="${VOTERS:+$VOTERS,}$n@127.0.0.1:${CPORTS[$((n-1))]}"
+  done
+  BOOTSTRAP=""
+  for n in $(seq 1 "$BROKERS"); do
+    java -Xmx384m -cp "$BROKER_CP" dev.fmnist.broker.LocalKafkaMain --data "$WORK/kafka-$n" --host 127.0.0.1 \
+      --port "${PORTS[$((n-1))]}" --node-id "$n" --voters "$VOTERS" --cluster-id "$CLUSTER_ID" > "$WORK/broker-$n.log" 2>&1 &
+    PIDS+=($!)
+    BOOTSTRAP="${BOOTSTRAP:+$BOOTSTRAP,}127.0.0.1:${PORTS[$((n-1))]}"
+  done
+  for n in $(seq 1 "$BROKERS"); do
+    for _ in $(seq 1 240); do grep -q "^ready" "$WORK/broker-$n.log" && break; sleep 0.5; done
+    grep -q "^ready" "$WORK/broker-$n.log" || { echo "broker $n did not start"; tail -20 "$WORK/broker-$n.log"; exit 1; }
+  done
+  RF=$(( BROKERS < 3 ? BROKERS : 3 ))
 fi
 echo "brokers: $BROKERS ($BOOTSTRAP), replication factor $RF"
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average now: $(cut -d' ' -f1-3 /proc/loadavg)"

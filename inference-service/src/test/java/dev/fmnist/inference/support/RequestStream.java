@@ -39,6 +39,8 @@ public final class RequestStream implements AutoCloseable {
     private final String bootstrap;
     private final FashionMnistData.Split images;
     private final KafkaProducer<String, byte[]> producer;
+    /** Where each sent request landed: id -> {partition, offset}. */
+    private final Map<String, long[]> placed = new ConcurrentHashMap<>();
 
     public RequestStream(String bootstrap, FashionMnistData.Split images) {
         this.bootstrap = bootstrap;
@@ -69,9 +71,10 @@ public final class RequestStream implements AutoCloseable {
             byte[] value = Topic.REQUESTS.encode(new ClassificationRequest(id, pixels, null, false, images.label(image)));
             sent.add(producer.send(new ProducerRecord<>(Topics.REQUESTS, id, value)));
         }
-        for (Future<RecordMetadata> f : sent) {
+        for (int i = 0; i < sent.size(); i++) {
             try {
-                f.get();
+                RecordMetadata m = sent.get(i).get();
+                placed.put(id(run, from + i), new long[] {m.partition(), m.offset()});
             } catch (ExecutionException e) {
                 throw new IllegalStateException("a request was not acknowledged by the brokers: " + e.getCause(), e);
             } catch (InterruptedException e) {
@@ -79,6 +82,18 @@ public final class RequestStream implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /** The partition of fmnist.requests a sent request is on (-1: not sent). */
+    public int partitionOf(String id) {
+        long[] p = placed.get(id);
+        return p == null ? -1 : (int) p[0];
+    }
+
+    /** The offset of a sent request on its partition (-1: not sent). */
+    public long offsetOf(String id) {
+        long[] p = placed.get(id);
+        return p == null ? -1 : p[1];
     }
 
     /** Starts counting the answers to {@code run}'s requests that arrive from now on. */
@@ -94,6 +109,7 @@ public final class RequestStream implements AutoCloseable {
     /** The answers to one run's requests, counted by id on a thread of their own. */
     public static final class Answers implements AutoCloseable {
         private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+        private final Map<String, Long> firstAnswer = new ConcurrentHashMap<>();
         private final AtomicLong total = new AtomicLong();
         private final AtomicLong lastNewAnswer = new AtomicLong(System.nanoTime());
         private final AtomicLong mismatched = new AtomicLong();
@@ -134,7 +150,9 @@ public final class RequestStream implements AutoCloseable {
                         }
                         total.incrementAndGet();
                         if (counts.merge(p.id(), 1, Integer::sum) == 1) {
-                            lastNewAnswer.set(System.nanoTime());
+                            long now = System.nanoTime();
+                            firstAnswer.put(p.id(), now);
+                            lastNewAnswer.set(now);
                         }
                     }
                 }
@@ -163,6 +181,11 @@ public final class RequestStream implements AutoCloseable {
         /** How many times id was answered (0: not yet). */
         public int count(String id) {
             return counts.getOrDefault(id, 0);
+        }
+
+        /** System.nanoTime() when id was first answered, or null. */
+        public Long firstAnswerNanos(String id) {
+            return firstAnswer.get(id);
         }
 
         /** System.nanoTime() of the last answer to an id not answered before. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntToDoubleFunction;
@@ -29,9 +30,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class RequestPathMonitor {
-    private static final Duration LAG_QUERY_TIMEOUT = Duration.ofSeconds(1);
-    /** A scrape reads every partition's row: one query of the consumer serves them all for this long. */
+    /** A scrape reads every partition's row: one reading of the consumer serves them all for this long. */
     private static final long LAG_CACHE_NANOS = Duration.ofSeconds(1).toNanos();
+    /** A reading older than this is not shown (NaN). */
+    private static final long LAG_STALE_NANOS = Duration.ofSeconds(15).toNanos();
     private final KafkaClientService kafka;
     private final ModelService models;
     private final Duration stallTimeout;
@@ -41,7 +43,8 @@ public class RequestPathMonitor {
     private final String group;
     /** Held here: the gauge's rows reference it weakly. */
     private final IntToDoubleFunction partitionLag = this::partitionLag;
-    private volatile LagReading lastReading = new LagReading(Map.of(), Long.MIN_VALUE);
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private volatile LagReading lastReading = new LagReading(null, System.nanoTime() - LAG_STALE_NANOS);
 
     public RequestPathMonitor(KafkaClientService kafka, ModelService models, InferenceMetrics metrics,
                               InferenceConfig config,
@@ -57,7 +60,6 @@ public class RequestPathMonitor {
     void assigned(Set<TopicPartition> partitions) {
         List<Integer> numbers = partitions.stream().filter(tp -> tp.topic().equals(Topics.REQUESTS))
                 .map(TopicPartition::partition).sorted().toList();
-        lastReading = new LagReading(Map.of(), Long.MIN_VALUE);
         metrics.requestLagPartitions(Topics.REQUESTS, group, numbers, partitionLag);
     }
 
@@ -79,8 +81,8 @@ public class RequestPathMonitor {
     }
 
     /**
-     * Records not yet fetched on this replica's partitions of fmnist.requests; NaN when the channel
-     * has no consumer (stopped) or does not answer within a second.
+     * Records not yet fetched on this replica's partitions of fmnist.requests, as last read (at most a second or
+     * two old); NaN when unknown (see {@link #partitionLags}).
      */
     public double lag() {
         Map<Integer, Long> lags = partitionLags();
@@ -94,23 +96,41 @@ public class RequestPathMonitor {
         return lag == null ? Double.NaN : lag;
     }
 
-    /** Lag by partition of this replica's assignment, read at most once a second; null when unknown. */
+    /**
+     * Lag by partition of this replica's assignment as last read; null when unknown (never read, the channel has
+     * no consumer, or the last reading is older than {@link #LAG_STALE_NANOS}: a stuck polling thread shows as NaN,
+     * not as a frozen figure). A reading older than a second starts a new one on the channel's polling thread,
+     * without waiting for it: the polling thread runs a task only between polls (up to the poll timeout), and a
+     * scrape or a health check must not wait for that.
+     */
     private Map<Integer, Long> partitionLags() {
         LagReading reading = lastReading;
         long now = System.nanoTime();
-        if (reading.lags() != null && now - reading.readAt() < LAG_CACHE_NANOS) {
-            return reading.lags();
+        if (now - reading.readAt() >= LAG_CACHE_NANOS && refreshing.compareAndSet(false, true)) {
+            refresh();
         }
-        Map<Integer, Long> lags;
+        return now - reading.readAt() < LAG_STALE_NANOS ? reading.lags() : null;
+    }
+
+    private void refresh() {
         try {
             var consumer = kafka.<String, byte[]>getConsumer(Channels.REQUESTS_IN);
-            lags = consumer == null ? null
-                    : consumer.runOnPollingThread(RequestPathMonitor::lagByPartition).await().atMost(LAG_QUERY_TIMEOUT);
+            if (consumer == null) {
+                lastReading = new LagReading(null, System.nanoTime());
+                refreshing.set(false);
+                return;
+            }
+            consumer.runOnPollingThread(RequestPathMonitor::lagByPartition).subscribe().with(lags -> {
+                lastReading = new LagReading(lags, System.nanoTime());
+                refreshing.set(false);
+            }, failure -> {
+                lastReading = new LagReading(null, System.nanoTime());
+                refreshing.set(false);
+            });
         } catch (RuntimeException e) {
-            lags = null;
+            lastReading = new LagReading(null, System.nanoTime());
+            refreshing.set(false);
         }
-        lastReading = new LagReading(lags, now);
-        return lags;
     }
 
     /**

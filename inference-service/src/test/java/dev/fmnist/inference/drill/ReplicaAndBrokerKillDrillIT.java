@@ -115,7 +115,7 @@ class ReplicaAndBrokerKillDrillIT {
             Set<Integer> orphaned = ownedPartitions(victim);
             Map<Integer, Long> committedBeforeReplicaKill = committed(admin);
             victim.kill();
-            long replicaKilled = System.nanoTime();
+            long replicaKilled = System.currentTimeMillis();
 
             // kill -9 of the broker coordinating the group (its offsets partition's leader)
             await("10,000 answered", Duration.ofSeconds(180), () -> answers.answered() >= 10_000);
@@ -129,7 +129,7 @@ class ReplicaAndBrokerKillDrillIT {
             Map<Integer, Long> committedBeforeBrokerKill = committed(admin);
             Map<Integer, Long> endBeforeBrokerKill = endOffsets(admin);
             cluster.kill(coordinator);
-            long brokerKilled = System.nanoTime();
+            long brokerKilled = System.currentTimeMillis();
 
             sender.join(Duration.ofMinutes(4).toMillis());
             assertEquals(0, sendFailure.get(), "every request was acknowledged by the cluster (acks=all, min ISR 2)");
@@ -218,7 +218,7 @@ class ReplicaAndBrokerKillDrillIT {
         for (int i = 0; i < REQUESTS; i++) {
             String id = RequestStream.id(RUN, i);
             int p = stream.partitionOf(id);
-            Long first = answers.firstAnswerNanos(id);
+            Long first = answers.firstAnswerMillis(id);
             if (p >= 0 && partitions.contains(p) && stream.offsetOf(id) >= committed.get(p)
                     && first != null && first <= killedAt) {
                 n++;
@@ -238,13 +238,13 @@ class ReplicaAndBrokerKillDrillIT {
         for (int i = 0; i < REQUESTS; i++) {
             String id = RequestStream.id(RUN, i);
             int p = stream.partitionOf(id);
-            Long first = answers.firstAnswerNanos(id);
+            Long first = answers.firstAnswerMillis(id);
             if (partitions.contains(p) && first != null && first > killedAt
                     && stream.offsetOf(id) >= fromOffsets.getOrDefault(p, 0L)) {
                 firstAfter.merge(p, first, Math::min);
             }
         }
-        return firstAfter.values().stream().mapToLong(t -> t - killedAt).max().orElse(0) / 1e9;
+        return firstAfter.values().stream().mapToLong(t -> t - killedAt).max().orElse(0) / 1e3;
     }
 
     private static void publishSnapshot(String bootstrap) throws Exception {

@@ -151,7 +151,7 @@ public final class RequestStream implements AutoCloseable {
                         total.incrementAndGet();
                         if (counts.merge(p.id(), 1, Integer::sum) == 1) {
                             long now = System.nanoTime();
-                            firstAnswer.put(p.id(), now);
+                            firstAnswer.put(p.id(), r.timestamp());
                             lastNewAnswer.set(now);
                         }
                     }
@@ -183,8 +183,11 @@ public final class RequestStream implements AutoCloseable {
             return counts.getOrDefault(id, 0);
         }
 
-        /** System.nanoTime() when id was first answered, or null. */
-        public Long firstAnswerNanos(String id) {
+        /**
+         * When id was first answered: the prediction record's timestamp (epoch ms, set by the replica's producer
+         * when it sent the answer, not when this reader got it), or null.
+         */
+        public Long firstAnswerMillis(String id) {
             return firstAnswer.get(id);
         }
 

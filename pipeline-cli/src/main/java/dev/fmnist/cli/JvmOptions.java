@@ -48,7 +48,7 @@ final class JvmOptions {
     /** Heap of each process, in MB (docs/operations.md, "JVM memory"). */
     static int heapMb(Component c) {
         return switch (c) {
-            case KAFKA -> 160;     // the broker's request buffers and a few MB of metadata; data stays in files
+            case KAFKA, KAFKA_2, KAFKA_3 -> 160;     // the broker's request buffers and a few MB of metadata; data stays in files
             case INFERENCE -> 128; // up to 5 retained versions per model (softmax 31 KB, cnn 247 KB, mlp 815 KB each, twice: snapshot and compiled), request bodies, the PNG decode budget (a quarter of the heap)
             case TRAINER -> 192;   // 47 MB of uint8 pixels, the 7.8 MB test split, 1 MB fetches (one partition)
             case INGEST -> 256;    // the decoded dataset (55 MB) and its encoded batches (55 MB) while published, producer buffers

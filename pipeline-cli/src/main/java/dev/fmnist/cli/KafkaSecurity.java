@@ -64,7 +64,7 @@ public final class KafkaSecurity {
             case TRAINER -> Optional.of("trainer");
             case INFERENCE -> Optional.of("inference");
             case CONSOLE -> Optional.of("console");
-            case KAFKA -> Optional.empty();
+            case KAFKA, KAFKA_2, KAFKA_3 -> Optional.empty();
         };
     }
 

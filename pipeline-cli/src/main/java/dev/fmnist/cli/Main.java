@@ -31,7 +31,9 @@ import picocli.CommandLine.ScopeType;
         commandListHeading = "%ncommands:%n", optionListHeading = "%noptions:%n", footerHeading = "%n",
         footer = "./fmnist help COMMAND shows a command's options. Environment: FMNIST_DATA_DIR, FMNIST_HOME, "
                 + "FMNIST_KAFKA_PORT, FMNIST_KAFKA_CONTROLLER_PORT, FMNIST_INFERENCE_PORT, FMNIST_INGEST_PORT, "
-                + "FMNIST_TRAINER_PORT, FMNIST_CONSOLE_PORT, FMNIST_BOOTSTRAP_SERVERS, FMNIST_BIND_HOST")
+                + "FMNIST_TRAINER_PORT, FMNIST_CONSOLE_PORT, FMNIST_BOOTSTRAP_SERVERS, FMNIST_BIND_HOST. "
+                + "A three-broker cluster: ./fmnist up --brokers 3 (its nodes on FMNIST_KAFKA_PORT, +2, +4 and "
+                + "FMNIST_KAFKA_CONTROLLER_PORT, +2, +4), ./fmnist kill-broker N, ./fmnist start-broker N")
 public final class Main {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
@@ -45,6 +47,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // the Kafka admin client of status and kill-broker logs through slf4j, which has no binding here: silence it
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
         Path repo = Path.of(System.getProperty("fmnist.repo", ".")).toAbsolutePath().normalize();
         try {
             Settings settings = Settings.fromEnvironment(repo, System.getenv());
@@ -95,8 +102,72 @@ public final class Main {
         return 0;
     }
 
+    @Command(name = "kill-broker", description = "drill: SIGKILL broker node N of a cluster run (up --brokers 3); the "
+            + "supervisor leaves it down (a service that exits is still restarted) until ./fmnist start-broker N")
+    int killBroker(@Parameters(paramLabel = "N", description = "the node, 1-3") int node) {
+        Component c = clusterBroker(node);
+        Supervisor supervisor = new Supervisor(settings);
+        ProcessHandle h = supervisor.running(c).orElseThrow(() -> new CliException(c.id() + " (node " + node
+                + ") is not running (./fmnist status)"));
+        supervisor.hold(c);
+        h.destroyForcibly();
+        try {
+            h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new CliException(c.id() + " (pid " + h.pid() + ") did not die within 30 s");
+        }
+        out.printf(Locale.ROOT, "%s (node %d, pid %d, localhost:%d) killed with SIGKILL at %s; left down until ./fmnist start-broker %d%n",
+                c.id(), node, h.pid(), settings.brokerPort(node), Instant.now(), node);
+        return 0;
+    }
+
+    @Command(name = "start-broker", description = "start broker node N of a cluster run again (after kill-broker): the "
+            + "supervisor starts it with its data and ports; waits until it listens")
+    int startBroker(@Parameters(paramLabel = "N", description = "the node, 1-3") int node) {
+        Component c = clusterBroker(node);
+        Supervisor supervisor = new Supervisor(settings);
+        if (supervisor.running(c).isPresent()) {
+            supervisor.release(c);
+            out.println(c.id() + " (node " + node + ") is already running");
+            return 0;
+        }
+        if (new WatchdogProcess(settings).running().isEmpty()) {
+            throw new CliException("no supervisor runs (it starts the broker again); start the run with ./fmnist up --brokers 3");
+        }
+        long t0 = System.nanoTime();
+        supervisor.release(c);
+        long deadline = t0 + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (supervisor.running(c).isEmpty() || !Supervisor.listening("localhost", settings.brokerPort(node))) {
+            if (System.nanoTime() > deadline) {
+                throw new CliException(c.id() + " did not come back within 120 s; last lines of its log:\n" + supervisor.tail(c, 15));
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException("interrupted");
+            }
+        }
+        out.printf(Locale.ROOT, "%s (node %d, pid %d) listens on localhost:%d again after %.1f s%n", c.id(), node,
+                supervisor.running(c).get().pid(), settings.brokerPort(node), (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
+    /** Broker node {@code node} of the cluster run in this state folder. */
+    private Component clusterBroker(int node) {
+        Brokers brokers = Brokers.ofRun(settings);
+        if (!brokers.isCluster()) {
+            throw new CliException("not a cluster run: kill-broker and start-broker are for ./fmnist up --brokers 3", 2);
+        }
+        if (node < 1 || node > brokers.count()) {
+            throw new CliException("no broker node " + node + " (1-" + brokers.count() + ")", 2);
+        }
+        return Component.broker(node);
+    }
+
     @Command(name = "status", description = "what runs, restarts per component (count, last exit code and time), "
-            + "whether the supervisor runs, the epoch table so far, the served model")
+            + "whether the supervisor runs, the brokers of a cluster run (node, port, up/down, partitions led, "
+            + "under-replicated), the epoch table so far, the served model")
     int status() {
         return status(settings, out);
     }
@@ -108,14 +179,19 @@ public final class Main {
         Map<Component, Restarts.Entry> restarts = new Restarts(settings.restartsFile()).read();
         Instant now = Instant.now();
         boolean any = watching.isPresent();
+        Brokers brokers = Brokers.ofRun(settings);
         for (Component c : Component.values()) {
+            if (c.node() > brokers.count()) {
+                continue; // a single broker's run has no nodes 2 and 3
+            }
             Optional<ProcessHandle> p = supervisor.running(c);
             any |= p.isPresent();
-            String where = c == Component.KAFKA ? settings.bootstrapServers() : settings.baseUrl(c);
+            String where = c == Component.KAFKA && !brokers.isCluster() ? settings.bootstrapServers()
+                    : c.isBroker() ? "localhost:" + settings.brokerPort(c.node()) : settings.baseUrl(c);
             String health = p.isEmpty() ? "" : c.isService() ? (client.live(c) ? ", live" : ", not answering") : "";
             Restarts.Entry r = restarts.get(c);
             String state = p.map(h -> "pid " + h.pid())
-                    .orElse(r != null && watching.isPresent() ? "restarting" : "stopped");
+                    .orElse(supervisor.held(c) ? "held down" : r != null && watching.isPresent() ? "restarting" : "stopped");
             String history = r == null ? "" : ", " + r.describe(ZoneId.systemDefault())
                     + (RestartPolicy.DEFAULT.crashLooping(r, p.isPresent(), now) ? ", crash-looping" : "");
             out.printf(Locale.ROOT, "%-10s %-10s %s%s%s%n", c.id(), state, where, health, history);
@@ -126,6 +202,10 @@ public final class Main {
         if (!any) {
             out.println("nothing is running (./fmnist up)");
             return 0;
+        }
+        if (brokers.isCluster()) {
+            out.println();
+            ClusterStatus.lines(settings, brokers, supervisor).forEach(out::println);
         }
         client.training().ifPresent(t -> {
             out.printf(Locale.ROOT, "%ntrainer: state %s, epoch %d, step %d, model v%d%n", t.state(),
@@ -176,7 +256,8 @@ public final class Main {
 
     @Command(name = "logs", description = "the last lines of each component's log (folder: .fmnist/logs)")
     int logs(@Parameters(paramLabel = "COMPONENT", arity = "0..*",
-                     description = "kafka, inference, trainer, ingest, console or supervisor (default: all)") List<String> names,
+                     description = "kafka (kafka-2, kafka-3 in a cluster run), inference, trainer, ingest, console or "
+                             + "supervisor (default: all)") List<String> names,
              @Option(names = "-n", paramLabel = "LINES", defaultValue = "40", converter = Positive.class,
                      description = "how many (default: ${DEFAULT-VALUE})") int lines) {
         List<Component> which = new ArrayList<>();
@@ -191,7 +272,8 @@ public final class Main {
                             + "' (kafka, inference, trainer, ingest, console, supervisor)", 2)));
         }
         if (which.isEmpty() && !supervisorLog) {
-            which.addAll(List.of(Component.values()));
+            int brokers = Brokers.ofRun(settings).count();
+            Arrays.stream(Component.values()).filter(c -> c.node() <= brokers).forEach(which::add);
             supervisorLog = Files.isRegularFile(settings.supervisorLog());
         }
         Supervisor supervisor = new Supervisor(settings);

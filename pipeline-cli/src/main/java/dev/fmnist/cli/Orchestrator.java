@@ -43,14 +43,21 @@ public final class Orchestrator {
      * @param kafka      a secured Kafka (SASL_SSL, a principal per component), or empty for plaintext
      * @param models     the model families to train and serve, the first one the default route; empty: the
      *                   services' own configuration (softmax unless their environment says otherwise)
+     * @param brokers    1 (one broker) or 3 (a local KRaft cluster, {@link Brokers})
      */
     public record Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
                           boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout,
-                          Optional<KafkaSecurity> kafka, List<ModelFamily> models) {
+                          Optional<KafkaSecurity> kafka, List<ModelFamily> models, int brokers) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
         public Options {
             models = List.copyOf(models);
+        }
+
+        public Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
+                       boolean firstModel, Map<Component, Map<String, String>> extra, Duration timeout,
+                       Optional<KafkaSecurity> kafka, List<ModelFamily> models) {
+            this(detach, fresh, epochs, trainLimit, testLimit, firstModel, extra, timeout, kafka, models, 1);
         }
 
         public Options(boolean detach, boolean fresh, Optional<Integer> epochs, int trainLimit, int testLimit,
@@ -80,6 +87,7 @@ public final class Orchestrator {
     private Credentials credentials;
     private Optional<KafkaSecurity> kafka = Optional.empty();
     private List<ModelFamily> models = List.of();
+    private Brokers brokers = Brokers.SINGLE;
 
     /** Without supervision: a component that exits ends {@code up} (the integration tests' way). */
     public Orchestrator(Settings settings, PrintStream out) {
@@ -112,12 +120,21 @@ public final class Orchestrator {
         if (options.fresh()) {
             fresh();
         }
+        if (options.brokers() > 1 && (kafka.isPresent() || settings.externalBootstrap().isPresent())) {
+            throw new CliException("--brokers " + options.brokers() + " starts a plaintext cluster here: not with --secure"
+                    + " nor FMNIST_BOOTSTRAP_SERVERS", 2);
+        }
+        brokers = Brokers.of(settings, options.brokers());
         checkPorts();
+        brokers.record(settings);
+        for (Component c : brokers.components()) {
+            supervisor.release(c); // a new run: no broker is held down by an earlier kill-broker
+        }
         credentials = Credentials.ensure(settings.home());
         Optional<Path> data = locateData();
         boolean ok = false;
         try {
-            startBroker();
+            startBrokers();
             startService(Component.INFERENCE, withExtra(options, Component.INFERENCE, Map.of()));
             Map<String, String> trainer = new TreeMap<>();
             options.epochs().ifPresent(e -> trainer.put("fmnist.trainer.epochs", Integer.toString(e)));
@@ -153,9 +170,10 @@ public final class Orchestrator {
         }
     }
 
-    /** {@code --fresh}: deletes the broker's data (plaintext and secured) and the logs. */
+    /** {@code --fresh}: deletes the brokers' data (plaintext, secured, cluster) and the logs. */
     public void fresh() {
         deleteTree(settings.kafkaData());
+        deleteTree(settings.clusterHome());
         deleteTree(settings.home().resolve(KafkaSecurity.DATA_FOLDER));
         deleteTree(settings.logs());
         out.println("fresh start: broker data and logs removed");
@@ -180,6 +198,11 @@ public final class Orchestrator {
         if (settings.externalBootstrap().isEmpty()) {
             ports.put("kafka (FMNIST_KAFKA_PORT)", settings.kafkaPort());
             ports.put("kafka controller (FMNIST_KAFKA_CONTROLLER_PORT)", settings.controllerPort());
+            for (int n = 2; n <= brokers.count(); n++) {
+                ports.put("kafka node " + n + " (FMNIST_KAFKA_PORT + " + 2 * (n - 1) + ")", settings.brokerPort(n));
+                ports.put("kafka node " + n + " controller (FMNIST_KAFKA_CONTROLLER_PORT + " + 2 * (n - 1) + ")",
+                        settings.brokerControllerPort(n));
+            }
         }
         ports.put("inference (FMNIST_INFERENCE_PORT)", settings.inferencePort());
         ports.put("ingest (FMNIST_INGEST_PORT)", settings.ingestPort());
@@ -212,29 +235,47 @@ public final class Orchestrator {
         return Optional.empty();
     }
 
-    private void startBroker() {
+    /**
+     * Starts the broker, or the cluster's nodes all at once (a node is ready only once a quorum of them runs and,
+     * the first time, once enough of them have registered to create the topics with 3 replicas).
+     */
+    private void startBrokers() {
         if (settings.externalBootstrap().isPresent()) {
             out.println("kafka: using " + settings.externalBootstrap().get());
             return;
         }
+        Map<Component, Long> logStarts = new EnumMap<>(Component.class);
+        Map<Component, ProcessHandle> started = new EnumMap<>(Component.class);
+        for (Component c : brokers.components()) {
+            logStarts.put(c, size(settings.log(c)));
+            started.put(c, start(c, brokerLaunch(c)).toHandle());
+        }
+        out.print(brokers.isCluster() ? "kafka: starting " + brokers.count() + " brokers on " + settings.bootstrapServers(brokers.count())
+                + " (replication factor " + brokers.replicationFactor() + ", min.insync.replicas " + brokers.minInsyncReplicas() + ") "
+                : "kafka: starting on localhost:" + settings.kafkaPort() + " ");
+        started.forEach((c, p) -> await(c, p, () -> logContains(c, logStarts.get(c), "ready bootstrap="), START_TIMEOUT));
+        out.println("ready");
+        kafka.ifPresent(k -> out.println(kafkaLine(k)));
+    }
+
+    /** How broker {@code c} is started: the run's own broker process with its data folder and ports. */
+    private Launch brokerLaunch(Component c) {
         Path target = settings.brokerClasspathDir();
         String cp = target.resolve("lib") + "/*:" + target.resolve("kafka-broker-" + version() + ".jar");
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
-        cmd.addAll(JvmOptions.of(Component.KAFKA));
+        cmd.addAll(JvmOptions.of(c));
         cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-cp", cp, "dev.fmnist.broker.LocalKafkaMain",
-                "--data", kafka.isPresent() ? settings.home().resolve(KafkaSecurity.DATA_FOLDER).toString()
-                        : settings.kafkaData().toString(),
-                "--port", Integer.toString(settings.kafkaPort()),
-                "--controller-port", Integer.toString(settings.controllerPort())));
-        kafka.ifPresent(k -> cmd.addAll(List.of("--secure", k.secretsDir().toString())));
-        long logStart = size(settings.log(Component.KAFKA));
-        ProcessHandle p = start(Component.KAFKA, new Launch(cmd, JvmOptions.ENVIRONMENT)).toHandle();
-        out.print("kafka: starting on localhost:" + settings.kafkaPort() + " ");
-        await(Component.KAFKA, p, () -> logContains(Component.KAFKA, logStart, "ready bootstrap="), START_TIMEOUT);
-        out.println("ready");
-        kafka.ifPresent(k -> out.println(kafkaLine(k)));
+                "-cp", cp, "dev.fmnist.broker.LocalKafkaMain"));
+        if (kafka.isPresent()) {
+            cmd.addAll(List.of("--data", settings.home().resolve(KafkaSecurity.DATA_FOLDER).toString(),
+                    "--port", Integer.toString(settings.kafkaPort()),
+                    "--controller-port", Integer.toString(settings.controllerPort()),
+                    "--secure", kafka.get().secretsDir().toString()));
+        } else {
+            cmd.addAll(brokers.brokerArguments(settings, c));
+        }
+        return new Launch(cmd, JvmOptions.ENVIRONMENT);
     }
 
     private void startService(Component c, Map<String, String> properties) {
@@ -243,7 +284,8 @@ public final class Orchestrator {
         cmd.addAll(JvmOptions.of(c)); // heaps sized for the work, the same caps for all (docs/operations.md)
         cmd.add("-Dquarkus.http.port=" + settings.httpPort(c));
         cmd.add("-Dquarkus.http.host=" + settings.bindHost());
-        cmd.add("-Dkafka.bootstrap.servers=" + settings.bootstrapServers());
+        cmd.add("-Dkafka.bootstrap.servers=" + settings.bootstrapServers(brokers.count()));
+        brokers.topicProperties().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(settings.serviceJar(c).toString());
@@ -268,7 +310,7 @@ public final class Orchestrator {
             case TRAINER -> Map.of("FMNIST_TRAINER_MODELS", ids);
             case INFERENCE -> Map.of("FMNIST_INFERENCE_MODELS", ids, "FMNIST_INFERENCE_DEFAULT_MODEL", models.get(0).id());
             case CONSOLE -> Map.of("FMNIST_CONSOLE_MODELS", ids);
-            case INGEST, KAFKA -> Map.of();
+            case INGEST, KAFKA, KAFKA_2, KAFKA_3 -> Map.of();
         };
     }
 
@@ -283,6 +325,13 @@ public final class Orchestrator {
     static String kafkaLine(KafkaSecurity k) {
         return "kafka: SASL_SSL only (SCRAM-SHA-512), one principal per service; a client connects with "
                 + k.clientProperties() + " (CA " + k.caCertificate() + ")";
+    }
+
+    /** The line that tells where a cluster's brokers are and how to drill with them. */
+    static String clusterLine(Settings settings, int brokers) {
+        return "kafka: " + brokers + " brokers " + settings.bootstrapServers(brokers) + " (replication factor " + brokers
+                + ", min.insync.replicas " + (brokers - 1) + "); drills: ./fmnist kill-broker N (SIGKILL, left down), "
+                + "./fmnist start-broker N";
     }
 
     /** The line that tells where the console is. */
@@ -468,7 +517,7 @@ public final class Orchestrator {
             byte[] all = Files.readAllBytes(settings.log(c));
             String fresh = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
                     java.nio.charset.StandardCharsets.UTF_8);
-            return fresh.contains(text) && Supervisor.listening("localhost", settings.kafkaPort());
+            return fresh.contains(text) && Supervisor.listening("localhost", settings.httpPort(c));
         } catch (IOException e) {
             return false;
         }

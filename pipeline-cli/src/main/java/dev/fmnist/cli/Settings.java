@@ -110,8 +110,53 @@ public record Settings(Path repo, Path home, int kafkaPort, int controllerPort, 
             case INGEST -> ingestPort;
             case TRAINER -> trainerPort;
             case CONSOLE -> consolePort;
-            case KAFKA -> kafkaPort;
+            case KAFKA, KAFKA_2, KAFKA_3 -> brokerPort(c.node());
         };
+    }
+
+    /**
+     * The client port of broker node {@code node}: FMNIST_KAFKA_PORT for node 1 (the single broker), then every
+     * second port (9092, 9094, 9096), the controller ports between them ({@link #brokerControllerPort}).
+     */
+    public int brokerPort(int node) {
+        return kafkaPort + 2 * (node - 1);
+    }
+
+    /** The controller port of broker node {@code node}: FMNIST_KAFKA_CONTROLLER_PORT for node 1, then 9095, 9097. */
+    public int brokerControllerPort(int node) {
+        return controllerPort + 2 * (node - 1);
+    }
+
+    /** The client addresses of nodes 1..{@code brokers} (a running broker elsewhere: FMNIST_BOOTSTRAP_SERVERS). */
+    public String bootstrapServers(int brokers) {
+        if (externalBootstrap.isPresent() || brokers <= 1) {
+            return bootstrapServers();
+        }
+        java.util.List<String> all = new java.util.ArrayList<>();
+        for (int n = 1; n <= brokers; n++) {
+            all.add("localhost:" + brokerPort(n));
+        }
+        return String.join(",", all);
+    }
+
+    /** The data folder of cluster node {@code node} (the single broker's is {@link #kafkaData()}). */
+    public Path clusterData(int node) {
+        return clusterHome().resolve("node-" + node);
+    }
+
+    /** Where a cluster's data folders and its cluster id live. */
+    public Path clusterHome() {
+        return home.resolve("kafka-cluster");
+    }
+
+    /** Written by {@code up --brokers N} for status, kill-broker and start-broker; absent for a single broker. */
+    public Path clusterFile() {
+        return home.resolve("run").resolve("cluster.properties");
+    }
+
+    /** Present while broker {@code c} is held down by {@code kill-broker}: the supervisor does not restart it. */
+    public Path holdFile(Component c) {
+        return home.resolve("run").resolve(c.id() + ".held");
     }
 
     public String baseUrl(Component c) {

@@ -123,17 +123,59 @@ public final class Supervisor {
         return false;
     }
 
-    /** Stops every running component, services first and the broker last; returns what it stopped. */
+    /**
+     * Stops every running component, services first and the brokers last, the brokers all at once (a cluster node
+     * shuts down once the controller quorum approves it: the last of three stopped one by one would have no quorum
+     * left and wait for its grace period). Returns what it stopped.
+     */
     public List<Component> stopAll() {
         List<Component> stopped = new ArrayList<>();
         List<Component> order = new ArrayList<>(List.of(Component.values()));
         java.util.Collections.reverse(order);
         for (Component c : order) {
-            if (stop(c)) {
+            if (c.isService() && stop(c)) {
                 stopped.add(c);
             }
         }
+        Map<Component, ProcessHandle> brokers = new java.util.EnumMap<>(Component.class);
+        for (Component c : order) {
+            if (c.isBroker()) {
+                running(c).ifPresent(h -> brokers.put(c, h));
+            }
+        }
+        brokers.values().forEach(ProcessHandle::destroy);
+        brokers.forEach((c, h) -> terminate(h, STOP_GRACE, c.id()));
+        for (Component c : order) {
+            if (c.isBroker()) {
+                deletePidFile(c);
+            }
+        }
+        stopped.addAll(brokers.keySet());
         return stopped;
+    }
+
+    /** Whether broker {@code c} is held down by {@code ./fmnist kill-broker}: the supervisor does not restart it. */
+    public boolean held(Component c) {
+        return Files.exists(settings.holdFile(c));
+    }
+
+    /** Holds broker {@code c} down: once it exits, the supervisor leaves it stopped until {@link #release}. */
+    public void hold(Component c) {
+        try {
+            Files.createDirectories(settings.holdFile(c).getParent());
+            Files.writeString(settings.holdFile(c), Instant.now() + " ./fmnist kill-broker " + c.node() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CliException("cannot write " + settings.holdFile(c) + ": " + e.getMessage());
+        }
+    }
+
+    /** Lets the supervisor start broker {@code c} again. */
+    public void release(Component c) {
+        try {
+            Files.deleteIfExists(settings.holdFile(c));
+        } catch (IOException e) {
+            throw new CliException("cannot delete " + settings.holdFile(c) + ": " + e.getMessage());
+        }
     }
 
     /** SIGTERM, then SIGKILL when it has not ended after {@code grace}; throws when it still lives. */
@@ -162,12 +204,16 @@ public final class Supervisor {
             terminate(h.get(), STOP_GRACE, c.id());
             stopped = true;
         }
+        deletePidFile(c);
+        return stopped;
+    }
+
+    private void deletePidFile(Component c) {
         try {
             Files.deleteIfExists(settings.pidFile(c));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return stopped;
     }
 
     /** Removes pid files whose process is gone (a crashed or killed run). */

@@ -53,12 +53,18 @@ final class UpCommand {
                         + "(?model=NAME; the first is the default route), the console compares them "
                         + "(default: softmax)")
         List<ModelFamily> models;
+        @Option(names = "--brokers", paramLabel = "N", defaultValue = "1", description = "1 (default): one Kafka broker; "
+                + "3: a local KRaft cluster of three broker processes (node n on FMNIST_KAFKA_PORT + 2(n-1), its controller "
+                + "on FMNIST_KAFKA_CONTROLLER_PORT + 2(n-1), data in kafka-cluster/node-n), topics with replication factor 3 "
+                + "and min.insync.replicas=2, every service given the three addresses; ./fmnist kill-broker N and "
+                + "start-broker N for drills")
+        int brokers;
 
         /** The same run for the background supervisor: attached to it, and {@code --fresh} already done. */
         List<String> forSupervisor() {
             return Stream.of(epochs == null ? null : "--epochs=" + epochs, trainLimit > 0 ? "--train-limit=" + trainLimit : null,
                     testLimit > 0 ? "--test-limit=" + testLimit : null, firstModel ? "--first-model" : null,
-                    secure ? "--secure" : null, models().isEmpty() ? null
+                    secure ? "--secure" : null, brokers > 1 ? "--brokers=" + brokers : null, models().isEmpty() ? null
                             : "--model=" + String.join(",", models().stream().map(ModelFamily::id).toList()))
                     .filter(Objects::nonNull).toList();
         }
@@ -71,7 +77,7 @@ final class UpCommand {
         Orchestrator.Options options(Settings settings) {
             return new Orchestrator.Options(detach, fresh, Optional.ofNullable(epochs), trainLimit, testLimit, firstModel,
                     new EnumMap<>(Component.class), Orchestrator.Options.DEFAULT_TIMEOUT,
-                    secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty(), models());
+                    secure ? Optional.of(KafkaSecurity.local(settings.home())) : Optional.empty(), models(), brokers);
         }
     }
 
@@ -228,6 +234,9 @@ final class UpCommand {
                 + "   e.g. -H \"Authorization: Bearer $(cat " + shown + "/" + Credentials.ADMIN_TOKEN_FILE + ")\"");
         out.println("writer token (uploads, publication): " + shown + "/" + Credentials.WRITER_TOKEN_FILE);
         options.kafka().ifPresent(k -> out.println(Orchestrator.kafkaLine(k)));
+        if (options.brokers() > 1) {
+            out.println(Orchestrator.clusterLine(settings, options.brokers()));
+        }
         out.println(Orchestrator.consoleLine(settings));
     }
 

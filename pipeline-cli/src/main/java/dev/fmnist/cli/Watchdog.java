@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Watchdog {
     private static final int TAIL_LINES = 10;
+    /** How often a broker held down by kill-broker is checked for start-broker's release. */
+    private static final Duration HOLD_POLL = Duration.ofMillis(500);
 
     private final Supervisor supervisor;
     private final RestartPolicy policy;
@@ -113,12 +115,33 @@ public final class Watchdog {
             return;
         }
         Instant now = clock.instant();
+        if (c.isBroker() && supervisor.held(c)) {
+            // a drill's kill-broker: not a crash, and not restarted until start-broker lifts the hold
+            events.println(now + " " + c.id() + " exited" + (exit.isPresent() ? " with exit " + exit.getAsInt() + signal(exit) : "")
+                    + ", held down by ./fmnist kill-broker " + c.node() + ": not restarted until ./fmnist start-broker " + c.node());
+            events.flush();
+            timer.schedule(() -> restartWhenReleased(c, w), HOLD_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
         Duration uptime = p == null ? Duration.ZERO : Duration.between(w.since, now);
         w.consecutive = policy.consecutive(w.consecutive, uptime);
         Duration backoff = policy.backoff(w.consecutive);
         Restarts.Entry entry = restarts.record(c, exit, now, uptime, w.consecutive, backoff);
         report(c, entry, startError);
         timer.schedule(() -> restart(c, w), backoff.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void restartWhenReleased(Component c, Watched w) {
+        if (stopped) {
+            return;
+        }
+        if (supervisor.held(c)) {
+            timer.schedule(() -> restartWhenReleased(c, w), HOLD_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        events.println(clock.instant() + " " + c.id() + " released by ./fmnist start-broker " + c.node() + ": starting it");
+        events.flush();
+        restart(c, w);
     }
 
     private synchronized void restart(Component c, Watched w) {

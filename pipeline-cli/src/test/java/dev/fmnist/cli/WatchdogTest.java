@@ -117,6 +117,33 @@ class WatchdogTest {
         watchdog.stop();
     }
 
+    @Test
+    void aBrokerHeldDownByKillBrokerIsNotRestartedUntilReleased() throws Exception {
+        Settings settings = Settings.fromEnvironment(Path.of("."), Map.of()).withHome(home);
+        supervisor = new Supervisor(settings);
+        Restarts restarts = new Restarts(settings.restartsFile());
+        ByteArrayOutputStream events = new ByteArrayOutputStream();
+        watchdog = new Watchdog(supervisor, FAST, restarts, new PrintStream(events, true, StandardCharsets.UTF_8),
+                Clock.systemUTC());
+        Launch launch = sleeper(home.resolve("exit-now"), Component.KAFKA_2);
+        Process first = supervisor.start(Component.KAFKA_2, launch);
+        watchdog.watch(Component.KAFKA_2, launch, first);
+        awaitTrue("the broker up", () -> supervisor.running(Component.KAFKA_2).isPresent());
+
+        supervisor.hold(Component.KAFKA_2); // what kill-broker does before its SIGKILL
+        first.destroyForcibly();
+        awaitTrue("the exit reported", () -> events.toString(StandardCharsets.UTF_8).contains("held down by ./fmnist kill-broker 2"));
+        Thread.sleep(1_500); // several backoffs of FAST: a crash would have been restarted by now
+        assertTrue(supervisor.running(Component.KAFKA_2).isEmpty(), "a held broker stays down");
+        assertTrue(restarts.of(Component.KAFKA_2).isEmpty(), "a drill's kill is no crash");
+
+        supervisor.release(Component.KAFKA_2); // start-broker
+        ProcessHandle back = await("the released broker", () -> supervisor.running(Component.KAFKA_2)
+                .filter(h -> h.pid() != first.pid()));
+        assertTrue(back.isAlive());
+        assertTrue(events.toString(StandardCharsets.UTF_8).contains("kafka-2 released by ./fmnist start-broker 2"));
+    }
+
     private static Launch sleeper(Path exitFile, Component as) throws Exception {
         Path classes = Path.of(Sleeper.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         return new Launch(List.of(Orchestrator.java(), "-Xmx16m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

@@ -6,13 +6,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ElectionNotNeededException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 
@@ -115,6 +122,44 @@ public final class BrokerCluster implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe transaction " + transactionalId + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * Makes node {@code node} the leader of a partition (it must hold a replica): puts it first in the replica
+     * list, then runs a preferred-leader election, as {@code kafka-reassign-partitions} and
+     * {@code kafka-leader-election} would. For drills that need one node to lead two things at once.
+     */
+    public static void makeLeader(Admin admin, String topic, int partition, int node) throws Exception {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        List<Integer> replicas = new ArrayList<>(describe(admin, topic).partitions().get(partition).replicas().stream()
+                .map(Node::id).toList());
+        if (!replicas.remove(Integer.valueOf(node))) {
+            throw new IllegalArgumentException("node " + node + " has no replica of " + tp + " (" + replicas + ")");
+        }
+        replicas.add(0, node);
+        admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(replicas)))).all().get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!admin.listPartitionReassignments(Set.of(tp)).reassignments().get().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        try {
+            admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get().get(tp)
+                    .ifPresent(e -> {
+                        if (!(e instanceof ElectionNotNeededException)) {
+                            throw new IllegalStateException("preferred election of " + tp + " failed: " + e, e);
+                        }
+                    });
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof ElectionNotNeededException)) {
+                throw e;
+            }
+        }
+        while (leaderOf(admin, topic, partition) != node) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + node + " did not become the leader of " + tp);
+            }
+            Thread.sleep(100);
         }
     }
 

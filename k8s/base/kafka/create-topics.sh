@@ -1,6 +1,8 @@
 #!/bin/bash
 # Creates the pipeline's topics exactly as contracts' dev.fmnist.contracts.Topics.ALL declares them
-# (deploy-checks' TopicsScriptTest keeps the two in step). Idempotent: existing topics are left alone.
+# (deploy-checks' TopicsScriptTest keeps the two in step). Idempotent: an existing topic keeps its configs; one
+# with fewer partitions than declared is grown to the declared count (as Topics.grow does; a key may then map to
+# another partition, see contracts' Topics.grow), never shrunk.
 # Used by docker-compose.yml (service kafka-topics) and by the Kubernetes Job kafka-topics; runs in the
 # apache/kafka image, which ships kafka-topics.sh.
 set -euo pipefail
@@ -31,6 +33,13 @@ create() {
   done
   "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
     --topic "$name" --partitions "$partitions" --replication-factor "$REPLICATION_FACTOR" "${configs[@]}"
+  local now
+  now=$("$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --describe --topic "$name" \
+    | grep -o 'PartitionCount: *[0-9]*' | head -1 | grep -o '[0-9]*$')
+  if [ "${now:-0}" -lt "$partitions" ]; then
+    echo "growing $name from $now to $partitions partitions"
+    "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --alter --topic "$name" --partitions "$partitions"
+  fi
 }
 
 create fmnist.train 1 retention.ms=-1 retention.bytes=-1
@@ -38,8 +47,8 @@ create fmnist.test 1 retention.ms=-1 retention.bytes=-1
 create fmnist.uploads 3 retention.ms=604800000 max.message.bytes=10551296
 create fmnist.snapshots 1 cleanup.policy=compact min.compaction.lag.ms=60000
 create fmnist.model-control 1 cleanup.policy=compact
-create fmnist.requests 3
-create fmnist.predictions 3
+create fmnist.requests 6
+create fmnist.predictions 6
 create fmnist.dead-letter 1 retention.ms=1209600000
 create fmnist.alerts 1 retention.ms=2592000000
 

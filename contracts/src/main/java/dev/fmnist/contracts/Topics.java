@@ -1,12 +1,15 @@
 package dev.fmnist.contracts;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Topic names and their defaults, in one place. Every service and test refers to these. */
@@ -44,14 +47,22 @@ public final class Topics {
      */
     public static final String ALERTS = "fmnist.alerts";
 
+    /**
+     * Partitions of {@link #REQUESTS} and {@link #PREDICTIONS}: the most inference replicas that can consume
+     * requests at once (one consumer group; a replica beyond this count gets no partition and sits idle), so
+     * the autoscalers' maximum (k8s/base HPA, k8s/components/keda) is at most this. Six: twice the three
+     * replicas the HPA allows, for KEDA's lag scaling, while each partition costs little on a broker.
+     */
+    public static final int REQUEST_PARTITIONS = 6;
+
     /** A topic with its partition count and topic-level configs. */
     public record Spec(String name, int partitions, Map<String, String> configs) {
     }
 
     /**
      * The pipeline's topics. Train and test keep their data forever: Kafka is the dataset, epochs
-     * replay it. One partition for the datasets keeps the published order; requests spread over
-     * three so several inference replicas can share them.
+     * replay it. One partition for the datasets keeps the published order; requests (and their
+     * predictions) spread over {@link #REQUEST_PARTITIONS} so that many inference replicas can share them.
      */
     public static final List<Spec> ALL = List.of(
             new Spec(TRAIN, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1")),
@@ -60,8 +71,8 @@ public final class Topics {
                     "max.message.bytes", String.valueOf(UPLOAD_MAX_RECORD_BYTES))),
             new Spec(SNAPSHOTS, 1, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")),
             new Spec(MODEL_CONTROL, 1, Map.of("cleanup.policy", "compact")),
-            new Spec(REQUESTS, 3, Map.of()),
-            new Spec(PREDICTIONS, 3, Map.of()),
+            new Spec(REQUESTS, REQUEST_PARTITIONS, Map.of()),
+            new Spec(PREDICTIONS, REQUEST_PARTITIONS, Map.of()),
             new Spec(DEAD_LETTER, 1, Map.of("retention.ms", String.valueOf(14L * 24 * 3600 * 1000))),
             new Spec(ALERTS, 1, Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000))));
 
@@ -120,6 +131,46 @@ public final class Topics {
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not create topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Grows every existing topic that has fewer partitions than {@link #ALL} declares to the declared count
+     * (Admin createPartitions; Kafka cannot shrink a topic, so one with more is left as it is). This is how a
+     * deployment made when {@link #REQUESTS} had 3 partitions gets {@link #REQUEST_PARTITIONS}. Growing changes
+     * the partition of a key (murmur2(key) mod partitions): a request id produced after the change may land on
+     * another partition than before. Nothing here relies on per-key order across partitions (requests and
+     * predictions are matched by id, not by order), and the topics whose order or compaction depends on the
+     * partition (train, test, snapshots, model-control) are declared with one partition, so they never grow.
+     * Needs ALTER on the topics (the services' principals in the secured broker do not have it: there it fails
+     * with an authorization error, and an operator grows the topics with kafka-topics.sh --alter). Returns
+     * "name: from -> to" for each topic it grew.
+     */
+    public static List<String> grow(Admin admin) {
+        try {
+            Map<String, Spec> declared = new LinkedHashMap<>();
+            ALL.forEach(spec -> declared.put(spec.name(), spec));
+            Set<String> existing = admin.listTopics().names().get();
+            declared.keySet().retainAll(existing);
+            Map<String, TopicDescription> described = admin.describeTopics(declared.keySet()).allTopicNames().get();
+            Map<String, NewPartitions> increases = new LinkedHashMap<>();
+            List<String> grown = new ArrayList<>();
+            for (Spec spec : declared.values()) {
+                int now = described.get(spec.name()).partitions().size();
+                if (now < spec.partitions()) {
+                    increases.put(spec.name(), NewPartitions.increaseTo(spec.partitions()));
+                    grown.add(spec.name() + ": " + now + " -> " + spec.partitions());
+                }
+            }
+            if (!increases.isEmpty()) {
+                admin.createPartitions(increases).all().get();
+            }
+            return grown;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while growing topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not grow topics: " + e.getCause().getMessage(), e.getCause());
         }
     }
 }

@@ -24,8 +24,8 @@ class TopicsTest {
                 "max.message.bytes", "10551296")), byName.get(Topics.UPLOADS));
         assertEquals(new Topics.Spec("fmnist.model-control", 1, Map.of("cleanup.policy", "compact")),
                 byName.get(Topics.MODEL_CONTROL));
-        assertEquals(new Topics.Spec("fmnist.requests", 3, Map.of()), byName.get(Topics.REQUESTS));
-        assertEquals(new Topics.Spec("fmnist.predictions", 3, Map.of()), byName.get(Topics.PREDICTIONS));
+        assertEquals(new Topics.Spec("fmnist.requests", 6, Map.of()), byName.get(Topics.REQUESTS));
+        assertEquals(new Topics.Spec("fmnist.predictions", 6, Map.of()), byName.get(Topics.PREDICTIONS));
         assertEquals(new Topics.Spec("fmnist.dead-letter", 1, Map.of("retention.ms", "1209600000")),
                 byName.get(Topics.DEAD_LETTER));
         assertEquals(new Topics.Spec("fmnist.alerts", 1, Map.of("retention.ms", "2592000000")), byName.get(Topics.ALERTS));

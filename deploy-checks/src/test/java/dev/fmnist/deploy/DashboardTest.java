@@ -68,6 +68,24 @@ class DashboardTest {
      * one keeps it (grouped by model, or filtered by the {@code $model} variable of a panel repeated per
      * model), so two models never add up into one line, and the legend names the model.
      */
+    /**
+     * Inference meters that are about a topic, not a model: the per-partition lag of fmnist.requests (tags topic,
+     * partition, group), shown per partition and group.
+     */
+    private static final Set<String> NOT_PER_MODEL = Set.of("fmnist_inference_requests_lag");
+
+    @Test
+    void theKafkaRequestLagIsShownPerPartitionOfTheConsumerGroup() {
+        List<String> lagQueries = panels().stream().flatMap(p -> {
+            List<String> exprs = new ArrayList<>();
+            p.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
+            return exprs.stream();
+        }).filter(e -> e.contains("fmnist_inference_requests_lag")).toList();
+        assertTrue(lagQueries.stream().anyMatch(e -> e.contains("by (group, partition)")),
+                "a query per partition and group: " + lagQueries);
+        assertTrue(lagQueries.stream().anyMatch(e -> e.startsWith("sum by (group)")), "the group's total: " + lagQueries);
+    }
+
     @Test
     void everyTrainerAndInferenceQueryIsPerModel() {
         Pattern byModel = Pattern.compile("\\b(by|without) \\(([a-z_, ]*\\b)?model\\b");
@@ -76,6 +94,7 @@ class DashboardTest {
             for (JsonNode target : panel.path("targets")) {
                 String expr = target.path("expr").asText();
                 boolean perModelMetric = DashboardMetrics.namesIn(expr).stream()
+                        .filter(n -> !NOT_PER_MODEL.contains(n))
                         .anyMatch(n -> n.startsWith("fmnist_trainer_") || n.startsWith("fmnist_inference_"));
                 if (!perModelMetric) {
                     continue;

@@ -22,8 +22,8 @@ import java.util.Set;
 final class K8s {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    /** API groups whose kinds are custom resources here (Strimzi, Prometheus Operator). */
-    static final Set<String> CUSTOM_GROUPS = Set.of("kafka.strimzi.io", "monitoring.coreos.com");
+    /** API groups whose kinds are custom resources here (Strimzi, Prometheus Operator, KEDA). */
+    static final Set<String> CUSTOM_GROUPS = Set.of("kafka.strimzi.io", "monitoring.coreos.com", "keda.sh");
 
     private K8s() {
     }

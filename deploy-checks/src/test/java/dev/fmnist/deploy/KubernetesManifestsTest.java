@@ -47,8 +47,8 @@ class KubernetesManifestsTest {
 
     @Test
     void everyKustomizationResolvesToExistingParsableFiles() {
-        for (String dir : List.of("k8s/base", "k8s/overlays/local", "k8s/overlays/strimzi",
-                "k8s/components/monitoring-stack", "k8s/components/servicemonitors", "monitoring")) {
+        for (String dir : List.of("k8s/base", "k8s/overlays/local", "k8s/overlays/strimzi", "k8s/overlays/keda",
+                "k8s/components/monitoring-stack", "k8s/components/servicemonitors", "k8s/components/keda", "monitoring")) {
             List<Kustomization.Source> sources = Kustomization.resolve(Repo.path(dir));
             assertFalse(sources.isEmpty(), dir + " yields resources");
             for (Kustomization.Source source : sources) {
@@ -89,7 +89,8 @@ class KubernetesManifestsTest {
 
         HorizontalPodAutoscaler hpa = (HorizontalPodAutoscaler) base.get("HorizontalPodAutoscaler/inference-service");
         assertEquals("inference-service", hpa.getSpec().getScaleTargetRef().getName());
-        assertTrue(hpa.getSpec().getMaxReplicas() <= 3, "no more replicas than fmnist.requests has partitions");
+        assertTrue(hpa.getSpec().getMaxReplicas() <= dev.fmnist.contracts.Topics.REQUEST_PARTITIONS,
+                "no more replicas than fmnist.requests has partitions");
         PodDisruptionBudget pdb = (PodDisruptionBudget) base.get("PodDisruptionBudget/inference-service");
         assertEquals("inference-service", pdb.getSpec().getSelector().getMatchLabels().get("app.kubernetes.io/name"));
 

@@ -96,6 +96,25 @@ class KustomizeRenderTest {
         assertEquals("SASL_SSL", client.getData().get("KAFKA_SECURITY_PROTOCOL"));
     }
 
+    @Test
+    void kedaOverlayScalesInferenceWithAScaledObjectInsteadOfTheHpa() {
+        List<HasMetadata> objects = render("k8s/overlays/keda");
+        assertAllInNamespace(objects);
+        assertReferencesResolve(objects);
+        assertTrue(objects.stream().noneMatch(o -> o.getKind().equals("HorizontalPodAutoscaler")),
+                "the component removed the CPU HPA (KEDA makes its own)");
+        List<HasMetadata> scaled = objects.stream().filter(o -> o.getKind().equals("ScaledObject")).toList();
+        assertEquals(1, scaled.size());
+        var spec = (Map<?, ?>) ((GenericKubernetesResource) scaled.get(0)).getAdditionalProperties().get("spec");
+        String target = (String) ((Map<?, ?>) spec.get("scaleTargetRef")).get("name");
+        K8s.assertHardenedService(find(objects, Deployment.class, target), PORTS.get(target));
+        assertNotNull(objects.stream().filter(o -> o.getKind().equals("NetworkPolicy")
+                && o.getMetadata().getName().equals("kafka-from-keda-operator")).findFirst().orElse(null));
+        // everything else of the base is there
+        assertNotNull(find(objects, StatefulSet.class, "kafka"));
+        assertEquals(render("k8s/base").size() - 1 + 2, objects.size(), "base - HPA + ScaledObject + NetworkPolicy");
+    }
+
     /** The objects {@code kubectl kustomize dir} renders (the test is skipped without kubectl or kustomize). */
     static List<HasMetadata> render(String dir) {
         Optional<List<String>> command = kustomizeCommand(dir);

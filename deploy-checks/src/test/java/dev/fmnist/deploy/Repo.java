@@ -75,6 +75,17 @@ final class Repo {
         return docs.get(0);
     }
 
+    /** A .properties file (profile-prefixed keys stay as they are). */
+    static java.util.Properties properties(Path file) {
+        java.util.Properties properties = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + ROOT.relativize(file), e);
+        }
+        return properties;
+    }
+
     static JsonNode json(Path file) {
         try {
             return JSON.readTree(file.toFile());

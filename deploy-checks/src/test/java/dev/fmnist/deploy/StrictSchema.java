@@ -24,7 +24,10 @@ import java.util.Map;
  * (the string "2" into an integer field, a number into a string field) shows when the typed object is written
  * back: it differs from the document at that path. Strimzi's custom resources are read into the classes of
  * io.strimzi:api 0.48.0, from which Strimzi generates its CRDs' schemas, and checked the same way (they keep
- * unknown fields in additionalProperties too). Prometheus Operator kinds are not checked.
+ * unknown fields in additionalProperties too). KEDA's kinds (keda.sh) are checked by {@link CrdSchema} against
+ * the subset of KEDA's CRD schema in {@code src/test/resources/keda/<Kind>.schema.yaml} (written from KEDA's
+ * reference docs: KEDA publishes no Java model and its CRD file is not on Maven Central). Prometheus Operator
+ * kinds are not checked.
  */
 final class StrictSchema {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -35,12 +38,31 @@ final class StrictSchema {
             "KafkaTopic", io.strimzi.api.kafka.model.topic.KafkaTopic.class,
             "KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class);
 
+    private static final Map<String, JsonNode> KEDA_SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private StrictSchema() {
+    }
+
+    private static JsonNode readYaml(java.net.URL url) {
+        try {
+            return new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(url);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + url, e);
+        }
     }
 
     /** The problems of one document, each "path: reason"; empty when it matches the API's schema. */
     static List<String> problems(JsonNode document) {
         List<String> problems = new ArrayList<>();
+        if (document.path("apiVersion").asText().startsWith("keda.sh/")) {
+            String kind = document.path("kind").asText("?");
+            var schema = StrictSchema.class.getResource("/keda/" + kind + ".schema.yaml");
+            if (schema == null) {
+                problems.add("/: " + kind + " is not a KEDA kind checked here");
+                return problems;
+            }
+            return CrdSchema.problems(document, KEDA_SCHEMAS.computeIfAbsent(kind, k -> readYaml(schema)));
+        }
         if (document.path("apiVersion").asText().startsWith("kafka.strimzi.io/")) {
             Class<?> type = STRIMZI.get(document.path("kind").asText());
             if (type == null) {

@@ -103,6 +103,34 @@ class StrictSchemaTest {
     }
 
     @Test
+    void aScaledObjectIsCheckedAgainstKedasSchema() throws Exception {
+        List<String> problems = StrictSchema.problems(yaml("""
+                apiVersion: keda.sh/v1alpha1
+                kind: ScaledObject
+                metadata: {name: s}
+                spec:
+                  scaleTargetRef: {name: d}
+                  maxReplicas: 6
+                  minReplicaCount: "2"
+                  triggers:
+                    - type: kafka
+                      metadata: {lagThreshold: 5, allowIdleConsumers: "false"}
+                      metricType: Average
+                """));
+        assertEquals(List.of("/spec/maxReplicas: unknown field (not in the schema)",
+                "/spec/minReplicaCount: string \"2\" where the schema has integer",
+                "/spec/triggers/0/metadata/lagThreshold: number 5 where the schema has string",
+                "/spec/triggers/0/metricType: \"Average\" is not one of [\"AverageValue\",\"Value\",\"Utilization\"]"),
+                problems);
+        assertEquals(List.of("/spec/triggers: required"), StrictSchema.problems(yaml("""
+                apiVersion: keda.sh/v1alpha1
+                kind: ScaledObject
+                metadata: {name: s}
+                spec: {scaleTargetRef: {name: d}}
+                """)));
+    }
+
+    @Test
     void aKindTheApiDoesNotHaveIsFound() throws Exception {
         assertEquals(1, StrictSchema.problems(yaml("apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: x}\n")).size());
     }

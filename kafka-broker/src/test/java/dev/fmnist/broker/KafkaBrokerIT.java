@@ -59,6 +59,22 @@ class KafkaBrokerIT {
         }
     }
 
+    /** A deployment made when fmnist.requests had 3 partitions is grown to the declared count, once. */
+    @Test
+    void growsATopicMadeWithFewerPartitionsToItsDeclaredCount() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start(KafkaBroker.Settings.ephemeral(data));
+             Admin admin = admin(broker)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(Topics.REQUESTS, 3, (short) 1)))
+                    .all().get();
+            assertEquals(Topics.ALL.size() - 1, Topics.ensure(admin, (short) 1).size(), "the others are created");
+            assertEquals(List.of(Topics.REQUESTS + ": 3 -> " + Topics.REQUEST_PARTITIONS), Topics.grow(admin));
+            // the new partitions reach the brokers' metadata a moment later
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(Topics.REQUESTS))
+                    .allTopicNames().get().get(Topics.REQUESTS).partitions().size() == Topics.REQUEST_PARTITIONS);
+            assertEquals(List.of(), Topics.grow(admin), "nothing left to grow");
+        }
+    }
+
     private static Admin admin(KafkaBroker broker) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }

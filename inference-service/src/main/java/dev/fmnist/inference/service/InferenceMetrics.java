@@ -7,10 +7,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.DoubleSupplier;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Every meter of the service, {@code fmnist.inference.*}. A meter about one model carries the tag
@@ -70,6 +73,7 @@ public class InferenceMetrics {
     private final MeterRegistry registry;
     private final Clock clock;
     private final Counter deadLettersFailed;
+    private final MultiGauge requestLag;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
     private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
@@ -77,6 +81,9 @@ public class InferenceMetrics {
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.clock = Clock.systemUTC();
+        requestLag = MultiGauge.builder(REQUEST_LAG)
+                .description("Records on a partition of fmnist.requests that this replica owns and has not fetched yet")
+                .register(registry);
         deadLettersFailed = Counter.builder(DEAD_LETTERS_FAILED)
                 .description("Dead letters given up after every retry (logged with the record's coordinates)")
                 .register(registry);
@@ -139,11 +146,21 @@ public class InferenceMetrics {
         deadLettersFailed.increment();
     }
 
-    /** Records on fmnist.requests this replica's consumer has not fetched yet (NaN when unknown). */
-    public void requestLag(DoubleSupplier lag) {
-        Gauge.builder(REQUEST_LAG, lag, DoubleSupplier::getAsDouble)
-                .description("Records on fmnist.requests not yet fetched by this replica (sum over its partitions)")
-                .strongReference(true).register(registry);
+    /**
+     * The lag rows of this replica: one per partition of {@code topic} it is assigned now in consumer group
+     * {@code group} (tags {@code topic}, {@code partition}, {@code group}), each reading {@code lag} of its
+     * partition; rows of partitions no longer assigned are removed, so summing over every replica counts each
+     * partition once (called after every rebalance). Micrometer holds a row's object weakly: the caller keeps
+     * {@code lag} referenced.
+     */
+    public void requestLagPartitions(String topic, String group, Collection<Integer> partitions,
+                                     IntToDoubleFunction lag) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (int partition : partitions) {
+            rows.add(MultiGauge.Row.of(Tags.of("topic", topic, "partition", String.valueOf(partition), "group", group),
+                    lag, l -> l.applyAsDouble(partition)));
+        }
+        requestLag.register(rows, true);
     }
 
     /** The meters of one model, all tagged {@value #MODEL_TAG}. */

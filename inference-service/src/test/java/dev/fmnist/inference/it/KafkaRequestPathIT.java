@@ -3,6 +3,7 @@ package dev.fmnist.inference.it;
 import static dev.fmnist.inference.it.TestRecords.firstMatch;
 import static dev.fmnist.inference.it.TestRecords.send;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -105,5 +106,16 @@ class KafkaRequestPathIT {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         String metrics = given().get("/q/metrics").asString();
         assertTrue(metrics.contains("fmnist_inference_requests_lag"), "lag gauge exported");
+        // the only replica of the group owns every partition: one row each, by group and partition, all drained
+        // (the gauge shows the consumer's last reading, taken between two polls: a moment after the first scrape)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            String now = given().get("/q/metrics").asString();
+            for (int p = 0; p < Topics.REQUEST_PARTITIONS; p++) {
+                String row = "fmnist_inference_requests_lag{group=\"fmnist-inference\",partition=\"" + p
+                        + "\",topic=\"fmnist.requests\"} 0.0";
+                assertTrue(now.contains(row), "lag row of partition " + p + " in:\n" + now.lines()
+                        .filter(l -> l.startsWith("fmnist_inference_requests_lag")).toList());
+            }
+        });
     }
 }

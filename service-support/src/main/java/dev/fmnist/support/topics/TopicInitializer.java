@@ -64,8 +64,27 @@ public class TopicInitializer {
                 LOG.infof("created topics %s (replication factor %d, min.insync.replicas %d)", created, replicationFactor,
                         minInsyncReplicas);
             }
+            growTopics(admin);
             done = true;
             return created;
+        }
+    }
+
+    /**
+     * Best effort: a topic made with fewer partitions than declared (fmnist.requests had 3) is grown; a
+     * principal without ALTER (the secured broker's services) cannot, and the service goes on: replicas beyond
+     * the partition count only sit idle on Kafka requests.
+     */
+    private static void growTopics(Admin admin) {
+        try {
+            List<String> grown = Topics.grow(admin);
+            if (!grown.isEmpty()) {
+                LOG.infof("grew topics to their declared partitions: %s (a key may now map to another partition)",
+                        grown);
+            }
+        } catch (IllegalStateException e) {
+            LOG.warnf("could not grow topics to their declared partitions (%s); an operator can with "
+                    + "kafka-topics.sh --alter --partitions", e.getMessage());
         }
     }
 

@@ -77,6 +77,15 @@ public interface PromotionConfig {
         /** Images waiting to be shadow-scored; a request finding it full is not shadowed (counted as dropped). */
         @WithDefault("4096")
         int queue();
+
+        /**
+         * One in this many unlabelled requests is shadow-scored (every labelled one is: the gates and the rollback
+         * test count only those). Agreement and the class mix are estimated from the sample; scoring every
+         * unlabelled request cost 12 % of raw throughput on 2 cores (40,409 against 45,692 req/s) for no decision.
+         */
+        @WithName("unlabelled-every")
+        @WithDefault("8")
+        int unlabelledEvery();
     }
 
     /** Automatic rollback of a live version found worse than the version before it. */

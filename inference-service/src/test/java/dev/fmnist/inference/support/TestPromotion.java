@@ -5,12 +5,15 @@ import dev.fmnist.inference.promotion.PromotionPolicy;
 import java.time.Duration;
 import java.util.Map;
 
-/** The documented defaults of {@link PromotionConfig} under a chosen policy, for fast tests. */
+/**
+ * The documented defaults of {@link PromotionConfig} under a chosen policy, for fast tests; every unlabelled
+ * request is shadow-scored ({@code unlabelledEvery} 1) so that counts are exact.
+ */
 public record TestPromotion(Policy policy, double tolerance, double floor, int minLabelled, Duration maxWait,
-                            int rollbackLooks, int queue) implements PromotionConfig {
+                            int rollbackLooks, int queue, int unlabelledEvery) implements PromotionConfig {
     /** The defaults, under {@code policy}. */
     public static TestPromotion of(Policy policy) {
-        return new TestPromotion(policy, 0.005, 0.5, 500, Duration.ofMinutes(2), 200, 4096);
+        return new TestPromotion(policy, 0.005, 0.5, 500, Duration.ofMinutes(2), 200, 4096, 1);
     }
 
     /** The defaults under {@code latest} (a new snapshot serves at once), resolved: what ModelService takes. */
@@ -34,6 +37,7 @@ public record TestPromotion(Policy policy, double tolerance, double floor, int m
             @Override public int minLabelled() { return minLabelled; }
             @Override public Duration maxWait() { return maxWait; }
             @Override public int queue() { return queue; }
+            @Override public int unlabelledEvery() { return unlabelledEvery; }
         };
     }
 

@@ -67,6 +67,8 @@ public class ShadowScoring implements ScoredRequestObserver {
         volatile long liveVersion;
         /** When a request of this model last carried its true label (System.nanoTime; 0: never). */
         volatile long lastLabelled;
+        /** Unlabelled requests seen while shadowing, for the sample; racy on purpose (a lost count shifts the sample). */
+        int unlabelledSeen;
         final EnumMap<ShadowRole, PairedStats> stats = new EnumMap<>(ShadowRole.class);
         final EnumMap<ShadowRole, Counter> requests = new EnumMap<>(ShadowRole.class);
         final Counter dropped;
@@ -110,6 +112,7 @@ public class ShadowScoring implements ScoredRequestObserver {
     private final MeterRegistry registry;
     private final Map<ServedModel, Slot> slots = new IdentityHashMap<>();
     private final BlockingQueue<Item> queue;
+    private final int unlabelledEvery;
     private final Thread worker;
 
     public ShadowScoring(ModelService models, PromotionConfig config, MeterRegistry registry) {
@@ -118,6 +121,11 @@ public class ShadowScoring implements ScoredRequestObserver {
             slots.put(m, new Slot(m.name()));
         }
         this.queue = new ArrayBlockingQueue<>(config.shadow().queue());
+        if (config.shadow().unlabelledEvery() < 1) {
+            throw new IllegalArgumentException("fmnist.inference.promotion.shadow.unlabelled-every must be at least 1, got "
+                    + config.shadow().unlabelledEvery());
+        }
+        this.unlabelledEvery = config.shadow().unlabelledEvery();
         this.worker = new Thread(this::drain, "shadow-scoring");
         worker.setDaemon(true);
     }
@@ -174,7 +182,7 @@ public class ShadowScoring implements ScoredRequestObserver {
         if (label != null) {
             slot.lastLabelled = System.nanoTime();
         }
-        if (slot.targets == Targets.NONE) {
+        if (slot.targets == Targets.NONE || label == null && slot.unlabelledSeen++ % unlabelledEvery != 0) {
             return;
         }
         byte[] copy = Arrays.copyOfRange(pixels, offset, offset + FashionMnist.PIXELS);

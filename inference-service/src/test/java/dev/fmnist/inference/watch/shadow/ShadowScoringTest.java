@@ -33,9 +33,31 @@ class ShadowScoringTest {
     }
 
     private ShadowScoring shadow(int queue) {
+        return shadow(queue, 1);
+    }
+
+    private ShadowScoring shadow(int queue, int unlabelledEvery) {
         shadow = new ShadowScoring(models, new TestPromotion(PromotionConfig.Policy.GATED, 0.005, 0.5, 500,
-                Duration.ofMinutes(2), 200, queue), registry);
+                Duration.ofMinutes(2), 200, queue, unlabelledEvery), registry);
         return shadow;
+    }
+
+    @Test
+    void everyLabelledRequestIsShadowedAndOneInNUnlabelledOnes() {
+        ShadowScoring s = shadow(4096, 4);
+        s.start(null);
+        LoadedModel live = v(1);
+        s.target(softmax, live, v(2), null);
+        byte[] image = new byte[FashionMnist.PIXELS];
+        for (int i = 0; i < 100; i++) {
+            s.scored(softmax, live, image, 0, 3, null);
+        }
+        for (int i = 0; i < 10; i++) {
+            s.scored(softmax, live, image, 0, 3, 3);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> counter(ShadowScoring.REQUESTS, "candidate") == 35);
+        assertEquals(10, s.view(softmax, ShadowRole.CANDIDATE).labelled(), "every labelled request is paired");
+        assertEquals(0, counter(ShadowScoring.DROPPED, null));
     }
 
     @AfterEach

@@ -5,6 +5,7 @@
 # then: (a) fixed rate (default 1,000 req/s for 20 s) -> p50/p99; (b) saturation -> req/s.
 # Every load run is bounded in time and only targets 127.0.0.1. Run from anywhere:
 #   inference-service/bench/classify-bench.sh            (env: RATE, SECONDS_RATE, SECONDS_MAX, CONNS_RATE, CONNS_MAX)
+# SECONDS_MAX over 120 (e.g. 600, a memory run) holds wrk that long; the Java generator stops at 120 s.
 # MODEL=cnn (or mlp) serves and scores that family instead of softmax (a seeded random network of its architecture).
 # CANDIDATE=1 (softmax) also publishes a v2 that stays a candidate for the whole run (gated; one labelled request,
 # so it waits for shadow evidence; shadow max-wait 1 h, min-labelled out of reach): every request is then
@@ -101,7 +102,7 @@ for kind in ${KINDS:-raw png}; do
   echo "(a) fixed rate $RATE req/s for ${SECONDS_RATE}s:"
   load rate "$HPORT" "$ct" "$body" "$CONNS_RATE" "$SECONDS_RATE" "$RATE"
   echo "(b) saturation, ${SECONDS_MAX}s, $CONNS_MAX connections (Java generator):"
-  load max "$HPORT" "$ct" "$body" "$CONNS_MAX" "$SECONDS_MAX"
+  load max "$HPORT" "$ct" "$body" "$CONNS_MAX" "$(( SECONDS_MAX < 120 ? SECONDS_MAX : 120 ))"  # the generator's bound
   if command -v wrk >/dev/null 2>&1; then
     echo "(b) saturation, ${SECONDS_MAX}s, wrk -t1 -c$CONNS_MAX:"
     BODY_FILE="$body" CONTENT_TYPE="$ct" wrk -t1 -c"$CONNS_MAX" -d"${SECONDS_MAX}s" --latency \

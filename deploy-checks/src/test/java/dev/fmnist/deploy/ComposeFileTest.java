@@ -135,7 +135,14 @@ class ComposeFileTest {
                 }
             }
         }
-        assertEquals(4, mounts, "topic script, Prometheus config, Grafana provisioning and dashboards");
+        assertEquals(5, mounts, "topic script, Prometheus config and alerting rules, Grafana provisioning and dashboards");
+    }
+
+    @Test
+    void prometheusGetsTheAlertingRulesItsConfigLoads() {
+        // prometheus.yml names fmnist-alerts.yml relative to itself: without this mount Prometheus starts with no rules
+        assertTrue(texts(COMPOSE.path("services").path("prometheus").path("volumes"))
+                .contains("./monitoring/prometheus/fmnist-alerts.yml:/etc/prometheus/fmnist-alerts.yml:ro"));
     }
 
     @Test

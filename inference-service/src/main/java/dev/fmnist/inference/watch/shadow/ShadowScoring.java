@@ -30,7 +30,9 @@ import org.jboss.logging.Logger;
  * model's candidate and baseline versions (when it has any; {@link #target}), and compared with what the live
  * version answered. The request's thread only copies the 784 pixels into a bounded queue ({@code offer}, never
  * blocks; a request that finds it full is not shadowed and is counted as dropped); one daemon thread scores.
- * Answers always come from the live version. With no candidate nor baseline the observer returns at once.
+ * Answers always come from the live version. With no candidate nor baseline the observer returns at once. A
+ * candidate sees every labelled request and one unlabelled request in {@code shadow.unlabelled-every}; a baseline
+ * (kept for the rollback test, which counts labelled pairs only) sees the labelled requests alone.
  *
  * <p>Per model and role: {@code fmnist.inference.shadow.requests} (counter), {@code .dropped} (per model),
  * {@code .agreement}, {@code .accuracy} (the shadowed version's on the paired labelled requests),
@@ -182,7 +184,10 @@ public class ShadowScoring implements ScoredRequestObserver {
         if (label != null) {
             slot.lastLabelled = System.nanoTime();
         }
-        if (slot.targets == Targets.NONE || label == null && slot.unlabelledSeen++ % unlabelledEvery != 0) {
+        Targets t = slot.targets;
+        // the baseline serves the rollback test, which counts labelled pairs only: unlabelled requests are sampled
+        // for a candidate alone (without labelled traffic a baseline costs nothing)
+        if (t == Targets.NONE || label == null && (t.candidate() == null || slot.unlabelledSeen++ % unlabelledEvery != 0)) {
             return;
         }
         byte[] copy = Arrays.copyOfRange(pixels, offset, offset + FashionMnist.PIXELS);
@@ -218,7 +223,7 @@ public class ShadowScoring implements ScoredRequestObserver {
         }
         for (ShadowRole role : ShadowRole.values()) {
             LoadedModel shadow = t.of(role);
-            if (shadow == null) {
+            if (shadow == null || role == ShadowRole.BASELINE && item.label() < 0) {
                 continue;
             }
             int predicted = Scorer.argmax(Scorer.score(shadow, item.pixels()));

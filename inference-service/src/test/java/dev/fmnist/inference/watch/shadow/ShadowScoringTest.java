@@ -60,6 +60,38 @@ class ShadowScoringTest {
         assertEquals(0, counter(ShadowScoring.DROPPED, null));
     }
 
+    @Test
+    void aBaselineAloneIsShownTheLabelledRequestsOnlyAndCostsNothingWithoutThem() {
+        ShadowScoring s = shadow(2); // its thread is not started: what is offered stays in the queue of 2
+        LoadedModel live = v(2);
+        s.target(softmax, live, null, v(1));
+        byte[] image = new byte[FashionMnist.PIXELS];
+        for (int i = 0; i < 1000; i++) {
+            s.scored(softmax, live, image, 0, 3, null);
+        }
+        assertEquals(0, counter(ShadowScoring.DROPPED, null), "no unlabelled request is even offered");
+        for (int i = 0; i < 3; i++) {
+            s.scored(softmax, live, image, 0, 3, 3);
+        }
+        assertEquals(1, counter(ShadowScoring.DROPPED, null), "every labelled one is");
+    }
+
+    @Test
+    void withACandidateAndABaselineTheBaselineIsPairedOnTheLabelledRequestsOnly() {
+        ShadowScoring s = shadow(4096, 1);
+        s.start(null);
+        LoadedModel live = v(2);
+        s.target(softmax, live, v(3), v(1));
+        byte[] image = new byte[FashionMnist.PIXELS];
+        for (int i = 0; i < 20; i++) {
+            s.scored(softmax, live, image, 0, 3, i % 4 == 0 ? 3 : null);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> counter(ShadowScoring.REQUESTS, "candidate") == 20);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> counter(ShadowScoring.REQUESTS, "baseline") == 5);
+        assertEquals(5, s.view(softmax, ShadowRole.BASELINE).requests());
+        assertEquals(5, s.view(softmax, ShadowRole.BASELINE).labelled());
+    }
+
     @AfterEach
     void stop() {
         if (shadow != null) {

@@ -6,6 +6,7 @@
 # Every load run is bounded in time and only targets 127.0.0.1. Run from anywhere:
 #   inference-service/bench/classify-bench.sh            (env: RATE, SECONDS_RATE, SECONDS_MAX, CONNS_RATE, CONNS_MAX)
 # SECONDS_MAX over 120 (e.g. 600, a memory run) holds wrk that long; the Java generator stops at 120 s.
+# WRK_RUNS=3 repeats the wrk saturation run (the soak benchmark takes their median).
 # MODEL=cnn (or mlp) serves and scores that family instead of softmax (a seeded random network of its architecture).
 # CANDIDATE=1 (softmax) also publishes a v2 that stays a candidate for the whole run (gated; one labelled request,
 # so it waits for shadow evidence; shadow max-wait 1 h, min-labelled out of reach): every request is then
@@ -104,9 +105,11 @@ for kind in ${KINDS:-raw png}; do
   echo "(b) saturation, ${SECONDS_MAX}s, $CONNS_MAX connections (Java generator):"
   load max "$HPORT" "$ct" "$body" "$CONNS_MAX" "$(( SECONDS_MAX < 120 ? SECONDS_MAX : 120 ))"  # the generator's bound
   if command -v wrk >/dev/null 2>&1; then
-    echo "(b) saturation, ${SECONDS_MAX}s, wrk -t1 -c$CONNS_MAX:"
-    BODY_FILE="$body" CONTENT_TYPE="$ct" wrk -t1 -c"$CONNS_MAX" -d"${SECONDS_MAX}s" --latency \
-      -s "$HERE/post.lua" "http://127.0.0.1:$HPORT/api/v1/classify" | grep -E "Latency|50%|99%|Requests/sec|wrk:|Non-2xx"
+    for ((run = 1; run <= ${WRK_RUNS:-1}; run++)); do
+      echo "(b) saturation, ${SECONDS_MAX}s, wrk -t1 -c$CONNS_MAX (run $run of ${WRK_RUNS:-1}):"
+      BODY_FILE="$body" CONTENT_TYPE="$ct" wrk -t1 -c"$CONNS_MAX" -d"${SECONDS_MAX}s" --latency \
+        -s "$HERE/post.lua" "http://127.0.0.1:$HPORT/api/v1/classify" | grep -E "Latency|50%|99%|Requests/sec|wrk:|Non-2xx"
+    done
   fi
   echo "  service-side fmnist_inference_latency (parse + decode + score, seconds, last 2 min):"
   curl -s "http://127.0.0.1:$HPORT/q/metrics" | grep -E "^fmnist_inference_latency_seconds\{content_type=\"$kind\",model=\"[^\"]*\",quantile" | sed 's/^/    /' || true

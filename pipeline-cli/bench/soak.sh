@@ -11,11 +11,11 @@
 # died or was restarted (pid changed), a run did not complete or trained on fewer samples than were
 # published, RSS of a process after the last cycle is more than SOAK_GROWTH_PCT (10) % above its cycle-3
 # figure (judged in runs of 6 cycles or more), the pipeline's RSS exceeds 1.5 GB or inference's 300 MB, a cycle's
-# saturated throughput is under SOAK_MIN_RPS (40000: twice the 20,000 of the regression in issue 21; the
-# absolute figure moves +-10 % with this shared machine) or has errors, or the median p99 at 1,000 req/s over
-# the cycles is above SOAK_MAX_P99_MS (2). Before the pipeline it measures the inference service alone
-# (inference-service/bench/classify-bench.sh, raw, wrk -t1 -c16, after its own warm-up) and fails when the
-# median in-pipeline throughput is under SOAK_MIN_RATIO (0.8) of it.
+# saturation run has errors, the median saturated throughput over the cycles is under SOAK_MIN_RPS (40000: twice
+# the 20,000 of the regression in issue 21; one cycle's figure moves +-10 % with this shared machine), or the
+# median p99 at 1,000 req/s over the cycles is above SOAK_MAX_P99_MS (2). Before the pipeline it measures the inference service alone
+# (inference-service/bench/classify-bench.sh, raw, the median of three wrk -t1 -c16 runs after its own
+# warm-up) and fails when the median in-pipeline throughput is under SOAK_MIN_RATIO (0.8) of it.
 #
 # After the cycles: each process's live heap after a full GC, and the restart drill on the same pipeline
 # (pipeline-cli/bench/restart-drill.sh: the trainer kill -9'ed during a POSTed run, then inference).
@@ -82,11 +82,12 @@ published_user() {
 alone=""
 if [ "${SOAK_ALONE:-1}" != 0 ]; then
   echo "== inference alone (inference-service/bench/classify-bench.sh, raw) =="
-  KINDS=raw SECONDS_MAX=10 SECONDS_RATE=20 "$root/inference-service/bench/classify-bench.sh" > "$work/alone.txt" 2>&1 \
+  KINDS=raw SECONDS_MAX=10 SECONDS_RATE=20 WRK_RUNS=3 "$root/inference-service/bench/classify-bench.sh" > "$work/alone.txt" 2>&1 \
     || { cat "$work/alone.txt"; echo "soak: the alone benchmark failed" >&2; exit 1; }
   grep -E "raw (rate|max)|latency ms|wrk:" "$work/alone.txt" | sed 's/^ */  /'
-  alone="$(awk '/wrk: / {print $(NF-1)}' "$work/alone.txt" | tail -1)"
-  echo "  alone: $alone req/s (wrk)"
+  # the median of three wrk runs, as the pipeline's figure is the median of its cycles: one run varies by 10 %
+  alone="$(awk '/wrk: [0-9]/ {print $(NF-1)}' "$work/alone.txt" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
+  echo "  alone: $alone req/s (wrk, median of $(grep -c 'wrk: [0-9]' "$work/alone.txt") runs)"
 fi
 
 trap '"$root/fmnist" down >/dev/null 2>&1 || true' EXIT
@@ -163,19 +164,19 @@ print(t["state"], t["epoch"], int(done), "%.3f" % min(s), "%.3f" % max(s), h[-1]
     "${rps:-0} (${errors:-?})" "${p99:-?}"
   [ "$total" -le 1536 ] || fail "cycle $cycle: the pipeline's RSS is $total MB (> 1.5 GB)"
   [ "${last_rss[inference]}" -le 300 ] || fail "cycle $cycle: inference RSS is ${last_rss[inference]} MB (> 300 MB)"
-  awk -v r="${rps:-0}" -v m="$min_rps" 'BEGIN { exit !(r >= m) }' || fail "cycle $cycle: $rps req/s saturated (< $min_rps)"
   all_rps+=("${rps:-0}") all_p99+=("${p99:-99}")
   [ "${errors:-1}" = 0 ] || fail "cycle $cycle: $errors errors at saturation"
   [ "${rate_errors:-1}" = 0 ] || fail "cycle $cycle: ${rate_errors:-?} errors at 1,000 req/s"
 done
 
-# one cycle's figure is noisy on 2 shared cores (+-10 % between identical runs): latency and the ratio are judged
-# on the median over the cycles, each cycle's figures printed above
+# one cycle's figure is noisy on 2 shared cores (+-10 % between identical runs): throughput, latency and the ratio
+# are judged on the median over the cycles, each cycle's figures printed above
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med_rps=$(median "${all_rps[@]}") med_p99=$(median "${all_p99[@]}")
 echo
 echo "median over $cycles cycles: saturated $med_rps req/s, p99 $med_p99 ms at 1,000 req/s${alone:+, alone $alone req/s}"
 awk -v p="$med_p99" -v m="$max_p99" 'BEGIN { exit !(p <= m) }' || fail "median p99 $med_p99 ms at 1,000 req/s (> $max_p99 ms)"
+awk -v r="$med_rps" -v m="$min_rps" 'BEGIN { exit !(r >= m) }' || fail "median saturated $med_rps req/s (< $min_rps)"
 if [ -n "$alone" ]; then
   awk -v a="$alone" -v r="$med_rps" -v m="$min_ratio" 'BEGIN { printf "in pipeline / alone: %.2f\n", r / a; exit !(r / a >= m) }' \
     || fail "in-pipeline/alone ratio under $min_ratio"

@@ -50,9 +50,12 @@ FMNIST_WRITER_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_hex(32))')"
 snapshot_pem="$(openssl genpkey -algorithm ed25519)"
 FMNIST_SNAPSHOT_KEY="$(echo "$snapshot_pem" | openssl pkey -outform DER | tail -c 32 | base64)"
 FMNIST_SNAPSHOT_PUBLIC_KEY="$(echo "$snapshot_pem" | openssl pkey -pubout -outform DER | tail -c 32 | base64)"
-FMNIST_MODEL_CONTROL_KEY="$("$PY" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+control_pem="$(openssl genpkey -algorithm ed25519)"
+FMNIST_MODEL_CONTROL_KEY="$(echo "$control_pem" | openssl pkey -outform DER | tail -c 32 | base64)"
+FMNIST_MODEL_CONTROL_PUBLIC_KEY="$(echo "$control_pem" | openssl pkey -pubout -outform DER | tail -c 32 | base64)"
 FMNIST_GRAFANA_ADMIN_PASSWORD="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
 export FMNIST_ADMIN_TOKEN FMNIST_WRITER_TOKEN FMNIST_SNAPSHOT_KEY FMNIST_SNAPSHOT_PUBLIC_KEY FMNIST_MODEL_CONTROL_KEY \
+  FMNIST_MODEL_CONTROL_PUBLIC_KEY \
   FMNIST_GRAFANA_ADMIN_PASSWORD
 # The default publication is what is checked below: FMNIST_BIND_HOST unset (podman-compose 1.0.3 would let a
 # .env beside the compose file override the environment, so one that sets it is refused).

@@ -40,13 +40,16 @@ trap 'exit 130' INT TERM
 
 # The Secret fmnist-auth the operator creates (docs/operations.md), with fresh random values.
 snapshot_pem="$(openssl genpkey -algorithm ed25519)"
+control_pem="$(openssl genpkey -algorithm ed25519)"
 "$PY" - "$work/secrets.json" \
     "$(echo "$snapshot_pem" | openssl pkey -outform DER | tail -c 32 | base64)" \
-    "$(echo "$snapshot_pem" | openssl pkey -pubout -outform DER | tail -c 32 | base64)" <<'EOF'
-import base64, json, os, secrets, sys
+    "$(echo "$snapshot_pem" | openssl pkey -pubout -outform DER | tail -c 32 | base64)" \
+    "$(echo "$control_pem" | openssl pkey -outform DER | tail -c 32 | base64)" \
+    "$(echo "$control_pem" | openssl pkey -pubout -outform DER | tail -c 32 | base64)" <<'EOF'
+import json, os, secrets, sys
 values = {'admin-token': secrets.token_hex(32), 'writer-token': secrets.token_hex(32),
           'snapshot-key': sys.argv[2], 'snapshot-public-key': sys.argv[3],
-          'model-control-key': base64.b64encode(os.urandom(32)).decode()}
+          'model-control-key': sys.argv[4], 'model-control-public-key': sys.argv[5]}
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 with os.fdopen(fd, 'w') as stream:
     json.dump({'fmnist-auth': values}, stream)

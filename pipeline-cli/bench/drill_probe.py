@@ -118,7 +118,8 @@ def ordinary(k):
 def drift_alerts(broker):
     out = subprocess.run(["kcat", "-b", broker, "-C", "-t", "fmnist.alerts", "-o", "beginning", "-e", "-q"],
                          capture_output=True, text=True, timeout=60).stdout
-    return out.count('"kind":"drift"')
+    # episode starts only: a drift alert with the figure "cleared" (1) reports an episode's end
+    return sum(1 for line in out.splitlines() if '"kind":"drift"' in line and '"cleared":' not in line)
 
 
 def inverted(n, chunk, broker):

@@ -510,12 +510,13 @@ function renderAlerts(a) {
   banner.hidden = active.length === 0;
   const list = a.alerts || [];
   $('alerts-count').textContent = `(${list.length} shown of ${(a.received || 0).toLocaleString()} read`
-    + (a.undecodable ? `, ${a.undecodable} unreadable skipped` : '') + ')';
+    + (a.undecodable ? `, ${a.undecodable} refused: unreadable, unsigned or forged` : '') + ')';
   fill($('alerts-list'), list.map((x) => {
     const reason = el('td', { class: 'reason' }, x.reason);
     const figures = figuresText(x.figures);
     if (figures) reason.append(el('span', { class: 'figures', text: figures }));
-    const tr = row([when(x.time), KIND_NAMES[x.kind] || x.kind, x.model, versionsText(x.versions)], { class: x.kind, 'data-kind': x.kind });
+    const kind = x.kind === 'drift' && (x.figures || {}).cleared === 1 ? 'drift over' : KIND_NAMES[x.kind] || x.kind;
+    const tr = row([when(x.time), kind, x.model, versionsText(x.versions)], { class: x.kind, 'data-kind': x.kind });
     tr.append(reason, el('td', { text: x.source }));
     return tr;
   }));

@@ -22,12 +22,18 @@ import java.util.regex.Pattern;
  *                 {@code drift}: {@code live}
  * @param reason   one sentence a person can act on
  * @param figures  the numbers behind it (for example {@code testAccuracy}, {@code psi.meanIntensity}),
- *                 finite values only
+ *                 finite values only; a {@code drift} alert with {@value #CLEARED} = 1 ends the drift episode
+ *                 its source reported for the model
  * @param source   who raised it (a replica's name, {@code trainer})
  * @param time     when
  */
 public record Alert(Kind kind, String model, Map<String, Long> versions, String reason, Map<String, Double> figures,
                     String source, Instant time) {
+    /**
+     * The figure of a {@code drift} alert (value 1) saying the episode its source reported has ended: a drift
+     * alert without it starts an episode, one with it ends it.
+     */
+    public static final String CLEARED = "cleared";
     /** Longest reason kept; longer ones are cut (an alert is read by people, not parsed). */
     public static final int MAX_REASON = 1000;
     /** Most versions or figures one alert carries. */
@@ -53,6 +59,12 @@ public record Alert(Kind kind, String model, Map<String, Long> versions, String 
             throw new IllegalArgumentException("unknown alert kind '" + wire
                     + "': expected promoted, refused, rolled-back or drift");
         }
+    }
+
+    /** Whether this is a drift alert ending an episode ({@value #CLEARED} = 1). */
+    public boolean clearsDrift() {
+        Double c = figures.get(CLEARED);
+        return kind == Kind.DRIFT && c != null && c >= 1;
     }
 
     public Alert {

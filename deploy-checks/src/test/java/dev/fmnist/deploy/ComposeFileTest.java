@@ -47,6 +47,11 @@ class ComposeFileTest {
         }
         assertTrue(COMPOSE.at("/services/inference-service/environment/FMNIST_MODEL_CONTROL_SIGNING_KEY").asText()
                 .startsWith("${FMNIST_MODEL_CONTROL_KEY:?"));
+        // the console verifies inference's alerts with the model-control public key, and holds no private one
+        assertTrue(COMPOSE.at("/services/console/environment/FMNIST_MODEL_CONTROL_PUBLIC_KEYS").asText()
+                .startsWith("${FMNIST_MODEL_CONTROL_PUBLIC_KEY:?"));
+        COMPOSE.path("services").path("console").path("environment").fields().forEachRemaining(e ->
+                assertFalse(e.getValue().asText().contains("${FMNIST_MODEL_CONTROL_KEY"), "console " + e.getKey()));
     }
 
     /** A published port's host address: 127.0.0.1 unless FMNIST_BIND_HOST says otherwise (as for ./fmnist up). */

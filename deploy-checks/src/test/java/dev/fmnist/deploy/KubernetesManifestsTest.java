@@ -143,7 +143,8 @@ class KubernetesManifestsTest {
                 "trainer-service", Map.of("FMNIST_SNAPSHOTS_SIGNING_KEY", "snapshot-key"),
                 "inference-service", Map.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS", "snapshot-public-key",
                         "FMNIST_MODEL_CONTROL_SIGNING_KEY", "model-control-key"),
-                "console", Map.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS", "snapshot-public-key"));
+                "console", Map.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS", "snapshot-public-key",
+                        "FMNIST_MODEL_CONTROL_PUBLIC_KEYS", "model-control-public-key"));
         for (HasMetadata object : base.values()) {
             if (!(object instanceof Deployment d)) {
                 continue;

@@ -17,7 +17,8 @@ import java.util.Set;
  * The secrets of a local run, made on first use in the state folder, readable by their owner only
  * (mode 0600): {@code admin-token} (training control, pin/rollback), {@code writer-token} (uploads,
  * publication), {@code snapshot-key} (the trainer's Ed25519 private key; inference and the console get
- * its public key) and {@code model-control-key} (inference's Ed25519 private key for pins and rollbacks).
+ * its public key) and {@code model-control-key} (inference's Ed25519 private key for pins, verdicts and
+ * alerts; the console gets its public key to verify alerts).
  * A {@code snapshot-key} made before Ed25519 (32 random bytes) is a valid private key as it is. They reach
  * the services as environment variables, never on a command line (which any local user can read with
  * {@code ps}).
@@ -70,13 +71,17 @@ public final class Credentials {
 
     /**
      * What each service gets: the role tokens; the private key of what it signs (the trainer its snapshots,
-     * inference its pins); the trainer's public key where snapshots are read. The console gets that public
-     * key only: it forwards the person's own token, holds no secret and cannot forge a snapshot.
+     * inference its pins, verdicts and alerts); the trainer's public key where snapshots are read. The console
+     * gets public keys only (the trainer's, and inference's model-control one for fmnist.alerts): it forwards
+     * the person's own token, holds no secret and cannot forge a snapshot or an alert.
      */
     public Map<String, String> environment(Component c) {
         Map<String, String> env = new LinkedHashMap<>();
         if (c == Component.INFERENCE || c == Component.CONSOLE) {
             env.put("FMNIST_SNAPSHOTS_PUBLIC_KEYS", SnapshotSigning.publicKeyOf(snapshotKey));
+        }
+        if (c == Component.CONSOLE) {
+            env.put("FMNIST_MODEL_CONTROL_PUBLIC_KEYS", SnapshotSigning.publicKeyOf(modelControlKey));
         }
         if (c != Component.INGEST && c != Component.TRAINER && c != Component.INFERENCE) {
             return env;

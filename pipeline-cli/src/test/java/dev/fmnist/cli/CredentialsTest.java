@@ -54,8 +54,11 @@ class CredentialsTest {
             assertFalse(c.environment(reader).containsValue(privateKey), reader + " cannot sign snapshots");
         }
         assertFalse(c.environment(Component.INGEST).containsKey("FMNIST_SNAPSHOTS_PUBLIC_KEYS"), "ingest reads no snapshot");
-        assertEquals(java.util.Set.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS"), c.environment(Component.CONSOLE).keySet(),
-                "the console holds no secret, only the trainer's public key");
+        String controlKey = c.environment(Component.INFERENCE).get("FMNIST_MODEL_CONTROL_SIGNING_KEY");
+        assertEquals(SnapshotSigning.publicKeyOf(controlKey), c.environment(Component.CONSOLE)
+                .get("FMNIST_MODEL_CONTROL_PUBLIC_KEYS"), "the console verifies inference's alerts");
+        assertEquals(java.util.Set.of("FMNIST_SNAPSHOTS_PUBLIC_KEYS", "FMNIST_MODEL_CONTROL_PUBLIC_KEYS"),
+                c.environment(Component.CONSOLE).keySet(), "the console holds no secret, only public keys");
     }
 
     @Test

@@ -104,10 +104,12 @@ public interface ConsoleConfig {
     int keepAlerts();
 
     /**
-     * How long a drift alert keeps its model's banner up (per raising replica), unless a later drift alert of the
-     * same model and replica clears it ({@code cleared} = 1); a detector that still sees drift raises it again.
+     * The longest a drift alert keeps its model's banner up (per raising replica) without its clearing: the banner
+     * stands until a later drift alert of the same model and replica clears it ({@code cleared} = 1, which
+     * inference raises when the episode is over), so this only takes down the banner of a replica stopped
+     * mid-episode.
      */
-    @WithDefault("10m")
+    @WithDefault("24h")
     Duration driftAlertActive();
 
     /** How long a refused or rolled-back alert keeps a banner up. */

@@ -15,22 +15,20 @@ import java.util.Objects;
  * alerts list shows them all):
  * <ul>
  * <li>{@code drift}: per model and source (a replica: each runs its own detector), the newest drift alert is
- * active for {@code drift} after its time, unless it is a clearing (figure {@value #CLEARED} = 1: the detector
- * saying the stream looks like the training data again). A detector that keeps seeing drift raises it again
- * within the window, so the banner stays while drift lasts and goes once it stops being reported.</li>
+ * active until a clearing of that model and source ({@link Alert#clearsDrift()}: inference raises one when the
+ * episode is over) is newer. A replica raises one drift alert when an episode starts and none while it lasts,
+ * so the banner must not lapse on its own while drift lasts: it stays as long as the episode, however long.
+ * {@code drift} only bounds it for a source that will never clear it (a replica stopped mid-episode).</li>
  * <li>{@code refused} and {@code rolled-back}: active for {@code decision} after their time; several of a model
  * and kind within the window are one banner (the newest, with how many).</li>
  * <li>{@code promoted}: never (a promotion is the normal path, listed only).</li>
  * </ul>
  * Times are the alerts' own (the raising replica's clock).
  *
- * @param drift    how long a drift alert stays active
+ * @param drift    the longest a drift alert stays active without its clearing
  * @param decision how long a refusal or rollback stays active
  */
 public record ActiveAlerts(Duration drift, Duration decision) {
-    /** The figure of a drift alert that ends its model's drift on that source (value 1). */
-    public static final String CLEARED = "cleared";
-
     /** An active alert: the newest of its group, until when it stays active, how many of its group are active. */
     public record Active(Alert alert, Instant until, int count) {
     }
@@ -65,7 +63,7 @@ public record ActiveAlerts(Duration drift, Duration decision) {
         List<Active> out = new ArrayList<>(decisions.values());
         for (Alert a : newestDrift.values()) {
             Instant until = a.time().plus(drift);
-            if (!cleared(a) && until.isAfter(now)) {
+            if (!a.clearsDrift() && until.isAfter(now)) {
                 out.add(new Active(a, until, 1));
             }
         }
@@ -81,7 +79,7 @@ public record ActiveAlerts(Duration drift, Duration decision) {
         Instant next = null;
         for (Alert a : alerts) {
             Instant end = switch (a.kind()) {
-                case DRIFT -> a.time().plus(drift);
+                case DRIFT -> a.clearsDrift() ? null : a.time().plus(drift);
                 case REFUSED, ROLLED_BACK -> a.time().plus(decision);
                 case PROMOTED -> null;
             };
@@ -90,10 +88,5 @@ public record ActiveAlerts(Duration drift, Duration decision) {
             }
         }
         return next;
-    }
-
-    private static boolean cleared(Alert drift) {
-        Double c = drift.figures().get(CLEARED);
-        return c != null && c >= 1;
     }
 }

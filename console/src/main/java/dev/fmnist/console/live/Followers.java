@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
  * the console only watches, so it takes no partitions away from anyone and leaves no offsets behind. A
  * record a view cannot read is skipped: one bad record must not stop the view (the consumers of its
  * producer dead-letter it). fmnist.snapshots is followed through {@link SnapshotTrust} (read committed,
- * signatures verified in the view), as inference follows it.
+ * signatures verified in the view), as inference follows it; fmnist.alerts through the same trust's
+ * model-control keys ({@link AlertView}).
  */
 @ApplicationScoped
 public class Followers {
@@ -76,6 +77,7 @@ public class Followers {
 
     void start(@Observes StartupEvent event) {
         trust.report(false, "the console shows no snapshot (no curve, no version, no quality) until a key is configured");
+        trust.reportAlerts("the console shows no alert until fmnist.model-control.public-keys is configured");
         tails.forEach(TopicTail::start);
     }
 

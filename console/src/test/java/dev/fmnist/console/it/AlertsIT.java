@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.Alert;
 import dev.fmnist.contracts.AlertCodec;
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.Topics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -37,15 +38,23 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * Alerts on a real broker: records written to fmnist.alerts with the contracts' codec reach the page's event
- * stream ({@code GET /api/events}, event {@code alerts}): listed newest first, the active ones (a drift, a
- * refusal) in the banner, a record the codec refuses skipped and counted. Also: the stream names the followed
- * models before any event of a model (the page listens to a model's events once it knows its name).
+ * Alerts on a real broker: records written to fmnist.alerts with the contracts' codec and signed with
+ * inference's model-control key reach the page's event stream ({@code GET /api/events}, event {@code alerts}):
+ * listed newest first, the active ones (a drift, a refusal) in the banner; a record the codec refuses, an
+ * unsigned forgery and one signed by another key are skipped, counted by reason ({@code /q/metrics}) and never
+ * shown. Also: the stream names the followed models before any event of a model (the page listens to a model's
+ * events once it knows its name).
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @TestProfile(ConsoleIT.NoServices.class)
 class AlertsIT {
+    /** Inference's model-control key in these tests: its public half is %test.fmnist.model-control.public-keys. */
+    static final SnapshotSigning CONTROL = SnapshotSigning.signer("Y29uc29sZS10ZXN0LW1vZGVsLWNvbnRyb2wta2V5LTA=", null);
+    /** A valid key the console does not trust: what someone who can write to the topic may hold. */
+    static final SnapshotSigning OTHER = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
+    @TestHTTPResource("/q/metrics")
+    URI metrics;
     @TestHTTPResource("/api/events")
     URI events;
     @Inject
@@ -67,12 +76,25 @@ class AlertsIT {
         Alert drift = new Alert(Alert.Kind.DRIFT, "fmnist-cnn", Map.of("live", 1L),
                 "request pixels no longer look like the training data", Map.of("psi.meanIntensity", 3.2), "inference-1",
                 now.minusSeconds(10));
+        // forgeries: what anyone who can produce to the topic could write
+        Alert forgedRollback = new Alert(Alert.Kind.ROLLED_BACK, "fmnist-softmax", Map.of("from", 2L, "to", 1L),
+                "FORGED: v2 rolled back", Map.of(), "inference-0", now.minusSeconds(5));
+        Alert forgedPromotion = new Alert(Alert.Kind.PROMOTED, "fmnist-softmax", Map.of("candidate", 99L),
+                "FORGED: v99 promoted", Map.of(), "inference-0", now.minusSeconds(4));
+        Alert forgedDrift = new Alert(Alert.Kind.DRIFT, "fmnist-softmax", Map.of("live", 2L),
+                "FORGED: drift", Map.of(), "inference-0", now.minusSeconds(3));
+        String genuineTampered = new String(AlertCodec.encode(refused, CONTROL), StandardCharsets.UTF_8)
+                .replace("\"refused\"", "\"rolled-back\"");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), AlertCodec.encode(promoted))).get();
+            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), AlertCodec.encode(promoted, CONTROL))).get();
             producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), "{\"kind\":".getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), AlertCodec.encode(refused))).get();
-            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-cnn"), AlertCodec.encode(drift))).get();
+            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), AlertCodec.encode(forgedRollback, null))).get();
+            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), AlertCodec.encode(forgedPromotion, OTHER))).get();
+            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), AlertCodec.encode(forgedDrift, OTHER))).get();
+            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), genuineTampered.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-softmax"), AlertCodec.encode(refused, CONTROL))).get();
+            producer.send(new ProducerRecord<>(Topics.ALERTS, key("fmnist-cnn"), AlertCodec.encode(drift, CONTROL))).get();
         }
 
         List<Event> seen = new ArrayList<>();
@@ -81,10 +103,14 @@ class AlertsIT {
                 return false;
             }
             JsonNode v = json.readTree(e.data());
-            return v.path("alerts").size() == 3 && v.path("undecodable").asLong() == 1;
+            return v.path("alerts").size() == 3 && v.path("undecodable").asLong() == 5;
         }).data());
 
-        assertEquals(4, alerts.path("received").asLong());
+        assertEquals(8, alerts.path("received").asLong());
+        for (JsonNode a : alerts.path("alerts")) {
+            assertTrue(!a.path("reason").asText().startsWith("FORGED") && !a.path("kind").asText().equals("rolled-back"),
+                    "a forgery is never listed: " + a);
+        }
         assertEquals(List.of("drift", "refused", "promoted"), kinds(alerts.path("alerts")), "newest first");
         JsonNode first = alerts.at("/alerts/0");
         assertEquals("fmnist-cnn", first.path("model").asText());
@@ -95,7 +121,14 @@ class AlertsIT {
         assertEquals("request pixels no longer look like the training data", first.path("reason").asText());
 
         assertEquals(List.of("drift", "refused"), kinds(alerts.path("active")), "the banner: drift and the refusal, not the promotion");
-        assertEquals(drift.time().plus(Duration.ofMinutes(10)).toString(), alerts.at("/active/0/until").asText());
+        assertEquals(drift.time().plus(Duration.ofSeconds(alerts.path("driftActiveSeconds").asLong())).toString(),
+                alerts.at("/active/0/until").asText(), "a drift stands until its clearing, at most drift-alert-active");
+        assertEquals(Duration.ofHours(24).toSeconds(), alerts.path("driftActiveSeconds").asLong());
+        String exposition = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(exposition.contains("fmnist_console_alerts_refused_total{reason=\"unsigned\"} 1.0"), exposition);
+        assertTrue(exposition.contains("fmnist_console_alerts_refused_total{reason=\"forged\"} 3.0"), exposition);
+        assertTrue(exposition.contains("fmnist_console_alerts_refused_total{reason=\"malformed\"} 1.0"), exposition);
         assertEquals(3, alerts.at("/active/1/versions/candidate").asLong());
 
         int models = indexOf(seen, "models");

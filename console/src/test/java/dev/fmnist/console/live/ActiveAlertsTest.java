@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The banner rule: drift per model and replica for 10 minutes unless cleared, refusals and rollbacks for 5. */
+/**
+ * The banner rule: drift per model and replica until cleared (at most 10 minutes here, 24 hours by default),
+ * refusals and rollbacks for 5.
+ */
 class ActiveAlertsTest {
     static final Instant T0 = Instant.parse("2026-12-07T15:00:00Z");
     static final ActiveAlerts RULE = new ActiveAlerts(Duration.ofMinutes(10), Duration.ofMinutes(5));
@@ -50,7 +53,7 @@ class ActiveAlertsTest {
 
     @Test
     void aClearingEndsTheDriftOfItsReplicaOnly() {
-        Alert cleared = alert(Alert.Kind.DRIFT, "fmnist-softmax", "inference-0", at(3), Map.of(ActiveAlerts.CLEARED, 1.0));
+        Alert cleared = alert(Alert.Kind.DRIFT, "fmnist-softmax", "inference-0", at(3), Map.of(Alert.CLEARED, 1.0));
         List<Alert> alerts = List.of(drift("fmnist-softmax", "inference-0", 0), drift("fmnist-softmax", "inference-1", 1),
                 cleared, drift("fmnist-cnn", "inference-0", 2));
         List<ActiveAlerts.Active> active = RULE.of(alerts, at(4));
@@ -61,6 +64,21 @@ class ActiveAlertsTest {
         assertEquals(1, RULE.of(again, at(6)).size());
         // a clearing that arrives out of order (older than the drift) does not hide it
         assertEquals(1, RULE.of(List.of(drift("fmnist-softmax", "inference-0", 5), cleared), at(6)).size());
+    }
+
+    @Test
+    void aDriftEpisodeLongerThanAnyWindowOfOtherAlertsKeepsItsBannerUntilItsClearing() {
+        ActiveAlerts day = new ActiveAlerts(Duration.ofHours(24), Duration.ofMinutes(5));
+        List<Alert> episode = List.of(drift("fmnist-softmax", "inference-0", 0));
+        for (int minute : new int[] {9, 11, 60, 180, 600}) {
+            assertEquals(1, day.of(episode, at(minute)).size(), "minute " + minute + " of the episode");
+        }
+        List<Alert> ended = List.of(drift("fmnist-softmax", "inference-0", 0),
+                alert(Alert.Kind.DRIFT, "fmnist-softmax", "inference-0", at(600), Map.of(Alert.CLEARED, 1.0)));
+        assertEquals(List.of(), day.of(ended, at(600)), "gone with the clearing");
+        assertNull(day.nextChange(ended.subList(1, 2), at(600)), "a clearing has no window of its own");
+        // a replica stopped mid-episode never clears: the bound takes its banner down
+        assertEquals(List.of(), day.of(episode, at(24 * 60)));
     }
 
     @Test

@@ -1,11 +1,11 @@
 package dev.fmnist.inference.messaging;
 
 import dev.fmnist.contracts.Alert;
-import dev.fmnist.contracts.AlertCodec;
 import dev.fmnist.contracts.Topics;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.service.InferenceMetrics;
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +26,16 @@ import org.jboss.logging.Logger;
  * {@link Topics#ALERTS} keyed by model name. Never blocks its caller and never throws, whatever the broker
  * does: the send runs on this publisher's one thread behind a bounded queue (a producer's {@code send} can
  * block while the broker is away), and an alert the queue or the broker would not take is logged as lost
- * (the log line and the counter still carry it).
+ * (the log line and the counter still carry it). Each alert is signed with the model-control key
+ * ({@link SnapshotTrust#encode(Alert)}, the key that signs pins and verdicts), so a reader holding its public
+ * half (the console) shows only alerts an inference replica raised.
  */
 @ApplicationScoped
 public class AlertPublisher {
     private static final Logger LOG = Logger.getLogger(AlertPublisher.class);
     private final Producer<byte[], byte[]> producer;
     private final InferenceMetrics metrics;
+    private final SnapshotTrust trust;
     private final String source;
     private final Clock clock;
     /** Alerts are rare (decisions, threshold crossings); 256 waiting means the broker is away, not a backlog to keep. */
@@ -43,9 +46,15 @@ public class AlertPublisher {
                 return t;
             }, new ThreadPoolExecutor.AbortPolicy());
 
-    public AlertPublisher(KafkaClientFactory kafka, InferenceConfig config, InferenceMetrics metrics) {
+    public AlertPublisher(KafkaClientFactory kafka, InferenceConfig config, InferenceMetrics metrics,
+                          SnapshotTrust trust) {
         this.producer = kafka.reliableProducer("inference-alerts", Map.of());
         this.metrics = metrics;
+        this.trust = trust;
+        if (!trust.signsAlerts()) {
+            LOG.warnf("no model-control signing key (fmnist.model-control.signing-key): alerts go to %s UNSIGNED, "
+                    + "and a reader holding model-control keys (the console) refuses them", Topics.ALERTS);
+        }
         this.source = config.replicaName();
         this.clock = Clock.systemUTC();
     }
@@ -78,7 +87,7 @@ public class AlertPublisher {
     private void send(Alert alert, CompletableFuture<Void> done) {
         try {
             producer.send(new ProducerRecord<>(Topics.ALERTS, alert.model().getBytes(StandardCharsets.UTF_8),
-                    AlertCodec.encode(alert)), (meta, error) -> {
+                    trust.encode(alert)), (meta, error) -> {
                         if (error != null) {
                             LOG.errorf("alert %s of %s not written to %s: %s", alert.kind().wire(), alert.model(),
                                     Topics.ALERTS, error.getMessage());

@@ -122,10 +122,10 @@ class DriftIT {
         assertTrue(inverted <= 1000, "within the first 1,000: " + inverted);
 
         ConsumerRecord<byte[], byte[]> record = firstMatch(kafka, Topics.ALERTS,
-                r -> AlertCodec.decode(r.value()).kind() == Alert.Kind.DRIFT
-                        && AlertCodec.decode(r.value()).reason().startsWith("input drift"), TIMEOUT);
+                r -> AlertCodec.decode(r.value(), TestSigning.CONTROL_PUBLIC).kind() == Alert.Kind.DRIFT
+                        && AlertCodec.decode(r.value(), TestSigning.CONTROL_PUBLIC).reason().startsWith("input drift"), TIMEOUT);
         assertEquals(MODEL, new String(record.key(), StandardCharsets.UTF_8));
-        Alert alert = AlertCodec.decode(record.value());
+        Alert alert = AlertCodec.decode(record.value(), TestSigning.CONTROL_PUBLIC);
         assertEquals(MODEL, alert.model());
         assertEquals(Map.of("live", 1L), alert.versions());
         assertEquals("drift-it-replica", alert.source());

@@ -220,10 +220,10 @@ class PromotionIT {
     private Alert alert(Alert.Kind kind, long version) {
         String role = kind == Alert.Kind.ROLLED_BACK ? "from" : "candidate";
         var r = firstMatch(kafka, Topics.ALERTS, rec -> {
-            Alert a = AlertCodec.decode(rec.value());
+            Alert a = AlertCodec.decode(rec.value(), TestSigning.CONTROL_PUBLIC);
             return a.kind() == kind && Long.valueOf(version).equals(a.versions().get(role));
         }, TIMEOUT);
-        return AlertCodec.decode(r.value());
+        return AlertCodec.decode(r.value(), TestSigning.CONTROL_PUBLIC);
     }
 
 

@@ -78,7 +78,7 @@ class RollbackIT {
         int sentWhenRolledBack = sent;
         await("v2 rolled back to v1", () -> live() == 1);
         Alert rolledBack = AlertCodec.decode(firstMatch(kafka, Topics.ALERTS,
-                r -> AlertCodec.decode(r.value()).kind() == Alert.Kind.ROLLED_BACK, TIMEOUT).value());
+                r -> AlertCodec.decode(r.value(), TestSigning.CONTROL_PUBLIC).kind() == Alert.Kind.ROLLED_BACK, TIMEOUT).value(), TestSigning.CONTROL_PUBLIC);
         System.out.printf("rolled back after %d labelled requests sent: %s %s%n", sentWhenRolledBack,
                 rolledBack.reason(), rolledBack.figures());
         assertEquals(Map.of("from", 2L, "to", 1L), rolledBack.versions());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.ModelVerdict;
+import dev.fmnist.contracts.SnapshotSigning;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.inference.config.PromotionConfig.Policy;
 import dev.fmnist.inference.domain.LoadedModel;
@@ -17,9 +18,11 @@ import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.inference.support.SoftmaxFit;
 import dev.fmnist.inference.support.TestConfig;
 import dev.fmnist.inference.support.TestPromotion;
+import dev.fmnist.inference.support.TestSigning;
 import dev.fmnist.inference.watch.shadow.ShadowRole;
 import dev.fmnist.inference.watch.shadow.ShadowScoring;
 import dev.fmnist.support.kafka.KafkaClientFactory;
+import dev.fmnist.support.snapshots.SnapshotTrust;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +65,8 @@ class PromoterTest {
         shadow = new ShadowScoring(models, config, registry);
         shadow.start(null);
         // no broker: alerts are counted and logged, their sends fail on their own thread
-        alerts = new AlertPublisher(KafkaClientFactory.forBootstrap("127.0.0.1:1"), new TestConfig(10), metrics);
+        alerts = new AlertPublisher(KafkaClientFactory.forBootstrap("127.0.0.1:1"), new TestConfig(10), metrics,
+                SnapshotTrust.of(null, SnapshotSigning.signer(TestSigning.CONTROL_KEY, null), false));
         VerdictWriter writer = new VerdictWriter(null, null, null) {
             @Override
             public boolean caughtUp() {

@@ -17,6 +17,8 @@ public final class TestSigning {
     public static final SnapshotSigning PUBLIC = SnapshotSigning.verifier(SnapshotSigning.publicKeyOf(KEY));
     /** %test.fmnist.model-control.signing-key: inference's own model-control key. */
     public static final String CONTROL_KEY = "aW5mZXJlbmNlLXRlc3QtY29udHJvbC1rZXktMDEyMzQ=";
+    /** The public half of {@link #CONTROL_KEY}: what verifies the alerts and model-control records inference writes. */
+    public static final SnapshotSigning CONTROL_PUBLIC = SnapshotSigning.verifier(SnapshotSigning.publicKeyOf(CONTROL_KEY));
     /** A valid key the service does not trust. */
     public static final SnapshotSigning OTHER = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);
 

@@ -1,5 +1,7 @@
 package dev.fmnist.support.snapshots;
 
+import dev.fmnist.contracts.Alert;
+import dev.fmnist.contracts.AlertCodec;
 import dev.fmnist.contracts.ModelControl;
 import dev.fmnist.contracts.ModelControlCodec;
 import dev.fmnist.contracts.ModelVerdict;
@@ -33,6 +35,10 @@ import org.jboss.logging.Logger;
  * {@code fmnist.model-control.public-keys} (older keys during a rotation). With no key for a topic, nothing
  * on it is trusted (secure by default) unless {@code fmnist.auth.enabled=false}, which accepts unsigned
  * records. A CDI bean that only services injecting it get; a reader calls {@link #report} at startup.
+ *
+ * <p>Alerts on {@code fmnist.alerts} ({@link #alert}, {@link #encode(Alert)}) are signed with the model-control
+ * keys too: inference signs them, the console verifies them with the public half
+ * ({@code fmnist.model-control.public-keys}), so a forged "promoted", "rolled-back" or "drift" never shows.
  */
 @ApplicationScoped
 public class SnapshotTrust {
@@ -141,6 +147,12 @@ public class SnapshotTrust {
         }
     }
 
+    /** Says once, at a reader's startup, what it trusts on fmnist.alerts (the model-control keys). */
+    public void reportAlerts(String refusingAll) {
+        report(new Keys(control.signing(), control.acceptUnsigned(), "fmnist.model-control.public-keys"),
+                "alerts (fmnist.alerts)", refusingAll);
+    }
+
     private static void report(Keys keys, String what, String refusingAll) {
         if (keys.signing() != null) {
             LOG.infof("%s must carry an Ed25519 signature; first key %s", what, keys.signing().keyId());
@@ -237,6 +249,35 @@ public class SnapshotTrust {
                     + k.get().version() + "'");
         }
         return new Trusted<>(v);
+    }
+
+    /**
+     * The rule for one record of fmnist.alerts: decoded, its signature verified with the model-control keys
+     * (unsigned alerts accepted only with no key and auth off).
+     *
+     * @throws AlertCodec.RefusedAlertException with why ({@link AlertCodec.Refusal#NO_KEY} when no key is
+     *                                          configured and auth is on)
+     */
+    public Alert alert(byte[] value) {
+        if (control.refusesAll()) {
+            throw new AlertCodec.RefusedAlertException(AlertCodec.Refusal.NO_KEY, "no model-control key is configured "
+                    + "(fmnist.model-control.public-keys), every alert is refused");
+        }
+        return AlertCodec.decode(value, control.signing());
+    }
+
+    /**
+     * An alert record, signed with {@code fmnist.model-control.signing-key} when this service holds it; unsigned
+     * otherwise (a reader with keys refuses it: an alert is a report, so its writer does not fail for want of a key).
+     */
+    public byte[] encode(Alert a) {
+        SnapshotSigning signing = control.signing();
+        return AlertCodec.encode(a, signing != null && signing.canSign() ? signing : null);
+    }
+
+    /** Whether {@link #encode(Alert)} signs (this service holds the model-control private key). */
+    public boolean signsAlerts() {
+        return control.signing() != null && control.signing().canSign();
     }
 
     /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fmnist.contracts.Alert;
+import dev.fmnist.contracts.AlertCodec;
 import dev.fmnist.contracts.ModelControl;
 import dev.fmnist.contracts.ModelControlCodec;
 import dev.fmnist.contracts.ModelVerdict;
@@ -15,6 +17,7 @@ import dev.fmnist.contracts.WeightSnapshotCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +41,27 @@ class SnapshotTrustTest {
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void alertsAreSignedWithTheModelControlKeyAndOnlyThoseAreTrusted() {
+        Alert a = new Alert(Alert.Kind.ROLLED_BACK, MODEL, Map.of("from", 3L, "to", 2L), "v3 is worse", Map.of(),
+                "inference-0", Instant.EPOCH);
+        assertTrue(inference.signsAlerts());
+        byte[] signed = inference.encode(a);
+        // the console with the model-control public key (its configuration: fmnist.model-control.public-keys)
+        SnapshotTrust keyed = new SnapshotTrust(Optional.empty(), Optional.empty(),
+                Optional.of(SnapshotSigning.publicKeyOf(CONTROL_KEY)), true);
+        assertEquals(a, keyed.alert(signed));
+        assertEquals(false, keyed.signsAlerts(), "public keys only: it cannot sign");
+        assertEquals(AlertCodec.Refusal.UNSIGNED, assertThrows(AlertCodec.RefusedAlertException.class,
+                () -> keyed.alert(keyed.encode(a))).refusal(), "what a service without the private key writes");
+        assertEquals(AlertCodec.Refusal.FORGED, assertThrows(AlertCodec.RefusedAlertException.class,
+                () -> keyed.alert(AlertCodec.encode(a, TRAINER))).refusal(), "the trainer's key is not inference's");
+        assertEquals(AlertCodec.Refusal.NO_KEY, assertThrows(AlertCodec.RefusedAlertException.class,
+                () -> console.alert(signed)).refusal(), "no model-control key, auth on: nothing is trusted");
+        SnapshotTrust authOff = SnapshotTrust.of(null, null, true);
+        assertEquals(a, authOff.alert(AlertCodec.encode(a, null)), "auth off and no key: unsigned accepted");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fmnist.inference.watch.drift;
 
+import dev.fmnist.contracts.Alert;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,14 @@ import org.jboss.logging.Logger;
  * (once the window is full) the thread that added the last one recomputes the PSIs, a few dozen logarithms.
  * Each detector raises one alert when its episode starts ({@link Episode}), none while it lasts, and none
  * for an episode starting within the cooldown of its last alert.
+ *
+ * <p>When the model's drift is over (neither detector in an episode) one clearing alert ({@link Alert#CLEARED}
+ * = 1) ends what the start alerts reported, so a reader (the console's banner) shows drift exactly as long as
+ * it lasts, however long that is. The clearing waits until the cooldown of the last start alert has passed: an
+ * episode starting again within it raises no alert, so the earlier one must still be standing for it; past the
+ * cooldown a new episode alerts again. So "a drift alert is standing" is true whenever an episode lasts, and
+ * drift flapping within the cooldown is one start and one clearing. The clearing goes with the first
+ * evaluation that finds the drift over past the cooldown (evaluations follow requests: no traffic, no change).
  */
 final class ModelDrift {
     private static final Logger LOG = Logger.getLogger(ModelDrift.class);
@@ -41,6 +50,8 @@ final class ModelDrift {
     private volatile boolean active;
     private Instant lastInputAlert;
     private Instant lastPredictionAlert;
+    /** A start alert stands (raised, not yet cleared); guarded by this. */
+    private boolean announced;
 
     ModelDrift(String model, DriftReference reference, DriftConfig config, DriftAlarm alarm, Clock clock) {
         this.model = model;
@@ -107,7 +118,35 @@ final class ModelDrift {
                     prediction.clear());
             default -> { }
         }
-        active = input.active() || prediction.active();
+        boolean drifting = input.active() || prediction.active();
+        if (announced && !drifting && !at.isBefore(latest(lastInputAlert, lastPredictionAlert).plus(cooldown))) {
+            announced = false;
+            Map<String, Double> figures = figures(now, n);
+            figures.put(Alert.CLEARED, 1.0);
+            String reason = String.format(Locale.ROOT, "drift of %s is over: in its last %d requests the largest"
+                    + " feature PSI is %.3f (clear below %s) and the class mix PSI %.3f (clear below %s)", model, n,
+                    worstInput, input.clear(), now[PREDICTIONS], prediction.clear());
+            LOG.infof("%s", reason);
+            alarm.raise(model, version, reason, figures);
+        }
+        active = drifting;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+
+    private static Map<String, Double> figures(double[] now, int n) {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        for (ImageFeature f : ImageFeature.values()) {
+            figures.put("psi." + f.tag(), now[f.ordinal()]);
+        }
+        figures.put("psi." + PREDICTIONS_TAG, now[PREDICTIONS]);
+        figures.put("window", (double) n);
+        return figures;
     }
 
     private String inputReason(double[] now, int n) {
@@ -130,14 +169,10 @@ final class ModelDrift {
                     cooldown, reason);
             return last;
         }
-        Map<String, Double> figures = new LinkedHashMap<>();
-        for (ImageFeature f : ImageFeature.values()) {
-            figures.put("psi." + f.tag(), now[f.ordinal()]);
-        }
-        figures.put("psi." + PREDICTIONS_TAG, now[PREDICTIONS]);
-        figures.put("window", (double) n);
+        Map<String, Double> figures = figures(now, n);
         figures.put("threshold", detector.equals("input") ? input.threshold() : prediction.threshold());
         alarm.raise(model, version, reason, figures);
+        announced = true;
         return at;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fmnist.contracts.Alert;
 import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.contracts.image.DecodeBudget;
@@ -234,6 +235,85 @@ class DriftDetectionTest {
             service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], true), null);
         }
         assertEquals(2, alerts.stream().filter(a -> a.reason().startsWith("input drift")).count(), alerts.toString());
+    }
+
+    private List<Raised> clearings() {
+        return alerts.stream().filter(a -> a.figures().getOrDefault(Alert.CLEARED, 0.0) == 1.0).toList();
+    }
+
+    @Test
+    void aLongEpisodeIsOneStartAlertAndOneClearingAtItsEnd() {
+        DriftWatch watch = watch(TestDriftConfig.defaults().withWindow(200, 20));
+        ClassificationService service = service(watch);
+        int[] order = shuffled(2, 17);
+        int next = 0;
+        for (int i = 0; i < 200; i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], false), null);
+        }
+        // three hours of dark-on-light traffic: far past the cooldown (15 min) and any banner window
+        for (int hour = 0; hour < 6; hour++) {
+            for (int i = 0; i < 200; i++) {
+                service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], true), null);
+            }
+            clock.advance(Duration.ofMinutes(30));
+            assertTrue(watch.drift(softmax).inputActive());
+        }
+        assertEquals(1, alerts.stream().filter(a -> a.reason().startsWith("input drift")).count(), alerts.toString());
+        assertEquals(List.of(), clearings(), "no clearing while the episode lasts");
+        int toClear = 0;
+        while (watch.drift(softmax).active() && toClear < 600) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], false), null);
+            toClear++;
+        }
+        assertFalse(watch.drift(softmax).active(), "ended after " + toClear + " ordinary images");
+        assertEquals(1, clearings().size(), "one clearing, at the evaluation that found the drift over: " + alerts);
+        Raised cleared = alerts.get(alerts.size() - 1);
+        assertEquals(1.0, cleared.figures().get(Alert.CLEARED), "the clearing is the last alert");
+        assertEquals(3, cleared.version());
+        assertTrue(cleared.reason().startsWith("drift of fmnist-softmax is over"), cleared.reason());
+        assertTrue(cleared.figures().get("psi.border") < 0.1, cleared.figures().toString());
+        assertEquals(0, gauge(DriftWatch.ACTIVE, null));
+        for (int i = 0; i < 400; i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], false), null);
+        }
+        assertEquals(1, clearings().size(), "cleared once");
+    }
+
+    @Test
+    void theClearingOfAShortEpisodeWaitsForTheCooldownSoARestartWithinItStillHasItsAlertStanding() {
+        DriftWatch watch = watch(TestDriftConfig.defaults().withWindow(200, 20));
+        ClassificationService service = service(watch);
+        int[] order = shuffled(2, 19);
+        int next = 0;
+        for (int i = 0; i < 200; i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], false), null);
+        }
+        for (int i = 0; i < 200; i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], true), null);
+        }
+        for (int i = 0; i < 400 && watch.drift(softmax).active(); i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], false), null);
+        }
+        assertFalse(watch.drift(softmax).active());
+        assertEquals(List.of(), clearings(), "over within the cooldown of its alert: not cleared yet");
+        // starts again 5 minutes later: no second alert (cooldown), and the first one still stands for it
+        clock.advance(Duration.ofMinutes(5));
+        for (int i = 0; i < 200; i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], true), null);
+        }
+        assertTrue(watch.drift(softmax).active());
+        assertEquals(List.of(), clearings());
+        for (int i = 0; i < 400 && watch.drift(softmax).active(); i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], false), null);
+        }
+        assertEquals(List.of(), clearings(), "still within the cooldown");
+        // past the cooldown the next evaluation clears it
+        clock.advance(Duration.ofMinutes(11));
+        for (int i = 0; i < 20; i++) {
+            service.classifyPixels(ContentKind.RAW, softmax, testImage(order[next++], false), null);
+        }
+        assertEquals(1, clearings().size(), alerts.toString());
+        assertEquals(1, alerts.stream().filter(a -> a.reason().startsWith("input drift")).count(), alerts.toString());
     }
 
     @Test

@@ -1,15 +1,20 @@
 package dev.fmnist.inference.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fmnist.contracts.ClassificationCodec;
+import dev.fmnist.contracts.ClassificationRequest;
+import dev.fmnist.contracts.Prediction;
 import dev.fmnist.contracts.image.ImageConverter;
 import dev.fmnist.contracts.model.ModelFamily;
 import dev.fmnist.inference.domain.LoadedModel;
+import dev.fmnist.inference.messaging.Channels;
 import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.inference.service.ScoringThreads;
 import dev.fmnist.inference.support.SoftmaxFit;
@@ -19,17 +24,24 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import io.smallrye.reactive.messaging.memory.InMemorySource;
+import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
 /**
  * Which thread scores a request ({@link ScoringThreads}): raw bytes for softmax on the event loop they
  * arrived on, for the mlp and the cnn on a worker (a cnn forward pass is about 25 times softmax's);
- * PNG, JSON and JSON batches on workers for every model. Errors keep their mapping on the worker path.
+ * PNG, JSON, JSON batches and Kafka requests on workers for every model. Errors keep their mapping on the
+ * worker path.
  * The channels are in memory; the models are offered straight to their registries.
  */
 @QuarkusTest
@@ -55,6 +67,10 @@ class ScoringThreadsTest {
 
     @Inject
     ThreadProbe probe;
+
+    @Inject
+    @Any
+    InMemoryConnector connector;
 
     private static byte[] image() {
         byte[] px = new byte[784];
@@ -124,6 +140,23 @@ class ScoringThreadsTest {
                 assertFalse(seen.eventLoop(), model + " PNG/JSON/batch scored on " + seen.thread());
             }
         }
+
+        // Kafka requests run on their channel's worker pool, the cnn's too
+        InMemorySource<Message<byte[]>> requests = connector.source(Channels.REQUESTS_IN);
+        InMemorySink<byte[]> predictions = connector.sink(Channels.PREDICTIONS_OUT);
+        int[] ints = new int[px.length];
+        for (int i = 0; i < ints.length; i++) {
+            ints[i] = px[i] & 0xFF;
+        }
+        probe.clear();
+        requests.send(Message.of(ClassificationCodec.encodeRequest(
+                new ClassificationRequest("k-1", ints, null, false, null, "cnn"))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !predictions.received().isEmpty());
+        Prediction p = ClassificationCodec.decodePrediction(predictions.received().get(0).getPayload());
+        assertEquals("fmnist-cnn", p.model());
+        assertEquals(1, p.modelVersion());
+        ThreadProbe.Seen kafka = probe.last("fmnist-cnn").orElseThrow();
+        assertFalse(kafka.eventLoop(), "Kafka request scored on " + kafka.thread());
 
         // refusals before scoring are unchanged on either path
         post("cnn", "application/octet-stream", new byte[783]).statusCode(400)

@@ -55,8 +55,9 @@ public class ClassifyResource {
     @POST
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @NonBlocking
-    public Uni<PredictionResponse> raw(byte[] body, @QueryParam(MODEL) String model, @QueryParam("label") String label,
-                                  @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
+    public Uni<PredictionResponse> raw(byte[] body, @QueryParam(MODEL) String model,
+                                       @QueryParam("label") String label,
+                                       @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
         record Raw(byte[] pixels, Integer label) {
         }
         ServedModel served = service.model(ContentKind.RAW, model);

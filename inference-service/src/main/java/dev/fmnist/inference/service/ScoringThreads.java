@@ -11,10 +11,9 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 /**
  * The one rule for which thread scores a request that arrives on the HTTP I/O thread (raw bytes): a
  * family whose forward pass is cheap enough is scored right there, every other one on a Quarkus worker,
- * so one slow model never stalls the other requests sharing its event loop. Measured on one thread of the
- * 2-core build machine ({@code contracts} test {@code ForwardCost}): softmax about 5 us an image, mlp
- * 20 us, cnn 130 us; an event loop serves about 50,000 softmax requests/s, so even the mlp would take
- * as long as the whole rest of a request, and a cnn would take several requests' time. Requests whose own
+ * so one slow model never stalls the other requests sharing its event loop. An mlp forward pass costs about
+ * 4 times softmax's and a cnn's about 25 times (contracts' test {@code ForwardCost}): a cnn pass takes several
+ * whole softmax requests' time, so it does not belong on a thread every other request waits for. Requests whose own
  * work blocks (PNG/JPEG decoding, JSON streamed from the body, OIP, Kafka) already run on workers and are
  * scored there, whatever the family.
  */

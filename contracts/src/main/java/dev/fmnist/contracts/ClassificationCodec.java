@@ -16,11 +16,14 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.fmnist.contracts.model.ModelFamily;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The one codec of the JSON records on {@link Topics#REQUESTS} and {@link Topics#PREDICTIONS}. */
 public final class ClassificationCodec {
@@ -59,26 +62,34 @@ public final class ClassificationCodec {
     }
 
     // Jackson reads these; the arrays stay untyped so a refusal can quote the value it refused.
-    record RequestJson(String id, Object[] pixels, String image, Boolean invert, Integer label) {
+    record RequestJson(String id, Object[] pixels, String image, Boolean invert, Integer label, String model) {
     }
 
     record PredictionJson(String id, Integer classIndex, String label, Object[] probabilities, Long modelVersion,
-                          Integer epoch) {
+                          Integer epoch, String model) {
     }
+
+    /** Longest {@code model} value quoted back in a refusal (a name is a dozen characters). */
+    private static final int MAX_QUOTED_MODEL = 64;
+    private static final String MODEL_RULE = "\"model\" must name a model family ("
+            + Arrays.stream(ModelFamily.values()).map(ModelFamily::id).collect(Collectors.joining(", "))
+            + ") or its model name (" + ModelFamily.MODEL_NAME_PREFIX + "<family>)";
 
     private static final Format<RequestJson> REQUEST = new Format<>("request", RequestJson.class, Map.of(
             "id", "\"id\" must be a non-empty string of at most " + MAX_ID_LENGTH + " characters",
             "pixels", "\"pixels\" must be an array of " + FashionMnist.PIXELS + " integers 0-255",
             "image", "\"image\" must be a base64 string",
             "invert", "\"invert\" must be true or false",
-            "label", "\"label\" must be an integer 0-9"));
+            "label", "\"label\" must be an integer 0-9",
+            "model", MODEL_RULE));
     private static final Format<PredictionJson> PREDICTION = new Format<>("prediction", PredictionJson.class, Map.of(
             "id", "\"id\" must be a string when present",
             "classIndex", "\"classIndex\" must be an integer 0-9",
             "label", "\"label\" must be a string",
             "probabilities", "\"probabilities\" must hold " + FashionMnist.CLASSES + " numbers",
             "modelVersion", "\"modelVersion\" and \"epoch\" must be integers",
-            "epoch", "\"modelVersion\" and \"epoch\" must be integers"));
+            "epoch", "\"modelVersion\" and \"epoch\" must be integers",
+            "model", "\"model\" must be a string when present"));
 
     private ClassificationCodec() {
     }
@@ -92,7 +103,19 @@ public final class ClassificationCodec {
         }
         REQUEST.check(r.label() == null || (r.label() >= 0 && r.label() < FashionMnist.CLASSES), "label");
         return new ClassificationRequest(r.id(), r.pixels() == null ? null : pixels(r.pixels()),
-                r.image() == null ? null : image(r.image()), Boolean.TRUE.equals(r.invert()), r.label());
+                r.image() == null ? null : image(r.image()), Boolean.TRUE.equals(r.invert()), r.label(),
+                r.model() == null ? null : modelName(r.model()));
+    }
+
+    /** A family id or model name, any case, as the model name ({@code CNN} -> {@code fmnist-cnn}). */
+    private static String modelName(String model) {
+        try {
+            return ModelFamily.parse(model).modelName();
+        } catch (IllegalArgumentException e) {
+            String shown = model.length() <= MAX_QUOTED_MODEL ? "'" + model + "'"
+                    : "of " + model.length() + " characters";
+            throw REQUEST.refused("\"model\" " + shown + " is unknown: " + MODEL_RULE);
+        }
     }
 
     private static int[] pixels(Object[] values) {
@@ -142,10 +165,11 @@ public final class ClassificationCodec {
                 "classIndex");
         PREDICTION.check(p.label() != null, "label");
         PREDICTION.check(p.modelVersion() != null && p.epoch() != null, "epoch");
-        return new Prediction(p.id(), p.classIndex(), p.label(), probabilities, p.modelVersion(), p.epoch());
+        return new Prediction(p.id(), p.classIndex(), p.label(), probabilities, p.modelVersion(), p.epoch(),
+                p.model());
     }
 
-    /** Pixels, or a base64 image with {@code invert}; {@code label} when known. */
+    /** Pixels, or a base64 image with {@code invert}; {@code label} and {@code model} when given. */
     public static byte[] encodeRequest(ClassificationRequest r) {
         return write(r);
     }

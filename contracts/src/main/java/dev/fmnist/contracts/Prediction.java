@@ -9,7 +9,9 @@ package dev.fmnist.contracts;
  * @param probabilities the softmax over the ten classes
  * @param modelVersion  the snapshot version that scored the whole request
  * @param epoch         that snapshot's epoch
+ * @param model         the model name that answered ({@code fmnist-cnn}); null in a record written before
+ *                      predictions named it
  */
 public record Prediction(String id, int classIndex, String label, float[] probabilities, long modelVersion,
-                         int epoch) {
+                         int epoch, String model) {
 }

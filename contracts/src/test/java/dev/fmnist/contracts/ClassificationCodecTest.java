@@ -75,6 +75,36 @@ class ClassificationCodecTest {
     }
 
     @Test
+    void aRequestMayNameItsModelByFamilyIdOrModelNameAndReadsAsTheModelName() {
+        String pixels = pixelArray(784, null, null);
+        for (String[] c : new String[][] {{"cnn", "fmnist-cnn"}, {"fmnist-cnn", "fmnist-cnn"}, {"MLP", "fmnist-mlp"},
+                {" softmax ", "fmnist-softmax"}}) {
+            assertEquals(c[1], ClassificationCodec.decodeRequest(
+                    json("{\"id\":\"m\",\"pixels\":" + pixels + ",\"model\":\"" + c[0] + "\"}")).model());
+        }
+        assertNull(ClassificationCodec.decodeRequest(json("{\"id\":\"m\",\"pixels\":" + pixels + "}")).model(),
+                "absent: the service's default model");
+        assertNull(ClassificationCodec.decodeRequest(
+                json("{\"id\":\"m\",\"pixels\":" + pixels + ",\"model\":null}")).model());
+    }
+
+    @Test
+    void rejectsAnUnknownOrMistypedModelNamingTheFamilies() {
+        String pixels = pixelArray(784, null, null);
+        assertContains(rejected("{\"id\":\"a\",\"pixels\":" + pixels + ",\"model\":\"resnet\"}"),
+                "request: \"model\" 'resnet' is unknown", "(softmax, mlp, cnn)", "fmnist-<family>");
+        assertContains(rejected("{\"id\":\"a\",\"pixels\":" + pixels + ",\"model\":\"fmnist-\"}"), "'fmnist-' is unknown");
+        assertContains(rejected("{\"id\":\"a\",\"pixels\":" + pixels + ",\"model\":\"\"}"), "\"model\" '' is unknown");
+        for (String mistyped : new String[] {"7", "true", "[\"cnn\"]", "{\"name\":\"cnn\"}", "2.5"}) {
+            assertContains(rejected("{\"id\":\"a\",\"pixels\":" + pixels + ",\"model\":" + mistyped + "}"),
+                    "\"model\" must name a model family (softmax, mlp, cnn)");
+        }
+        String huge = rejected("{\"id\":\"a\",\"pixels\":" + pixels + ",\"model\":\"" + "x".repeat(100_000) + "\"}");
+        assertContains(huge, "\"model\" of 100000 characters is unknown");
+        assertTrue(huge.length() < 200, "a refusal does not quote a long value: " + huge.length());
+    }
+
+    @Test
     void requestsRoundTrip() {
         int[] pixels = IntStream.range(0, 784).map(i -> (i * 7) % 256).toArray();
         var withPixels = new ClassificationRequest("a", pixels, null, false, 3);
@@ -87,6 +117,13 @@ class ClassificationCodecTest {
         assertArrayEquals(PNG, back2.image());
         assertTrue(back2.invert());
         assertNull(back2.label());
+        assertNull(back2.model());
+        var forCnn = new ClassificationRequest("c", pixels, null, false, null, "fmnist-cnn");
+        byte[] encoded = ClassificationCodec.encodeRequest(forCnn);
+        assertEquals("fmnist-cnn", ClassificationCodec.decodeRequest(encoded).model());
+        assertTrue(new String(encoded, StandardCharsets.UTF_8).endsWith(",\"model\":\"fmnist-cnn\"}"));
+        assertFalse(new String(ClassificationCodec.encodeRequest(withPixels), StandardCharsets.UTF_8).contains("model"),
+                "a request for the default model names none");
     }
 
     @Test
@@ -164,7 +201,7 @@ class ClassificationCodecTest {
     @Test
     void predictionsRoundTrip() {
         float[] probs = {0.01f, 0.02f, 0.03f, 0.04f, 0.05f, 0.06f, 0.07f, 0.08f, 0.09f, 0.55f};
-        Prediction p = new Prediction("r-1", 9, "Ankle boot", probs, 12, 3);
+        Prediction p = new Prediction("r-1", 9, "Ankle boot", probs, 12, 3, null);
         byte[] encoded = ClassificationCodec.encodePrediction(p);
         Prediction back = ClassificationCodec.decodePrediction(encoded);
         assertEquals("r-1", back.id());
@@ -179,11 +216,18 @@ class ClassificationCodecTest {
 
         float[] nonFinite = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0, 0, 0, 0, 0, 0, 1};
         assertArrayEquals(nonFinite, ClassificationCodec.decodePrediction(ClassificationCodec.encodePrediction(
-                new Prediction("r-2", 9, "Ankle boot", nonFinite, 12, 3))).probabilities());
+                new Prediction("r-2", 9, "Ankle boot", nonFinite, 12, 3, null))).probabilities());
 
-        Prediction rest = new Prediction(null, 0, "T-shirt/top", probs, 1, 0);
+        Prediction rest = new Prediction(null, 0, "T-shirt/top", probs, 1, 0, null);
         assertNull(ClassificationCodec.decodePrediction(ClassificationCodec.encodePrediction(rest)).id());
         assertFalse(new String(ClassificationCodec.encodePrediction(rest), StandardCharsets.UTF_8).contains("\"id\""));
+
+        byte[] byCnn = ClassificationCodec.encodePrediction(new Prediction("r-3", 9, "Ankle boot", probs, 4, 2, "fmnist-cnn"));
+        assertTrue(new String(byCnn, StandardCharsets.UTF_8).endsWith("\"modelVersion\":4,\"epoch\":2,\"model\":\"fmnist-cnn\"}"));
+        Prediction backByCnn = ClassificationCodec.decodePrediction(byCnn);
+        assertEquals("fmnist-cnn", backByCnn.model());
+        assertEquals(4, backByCnn.modelVersion());
+        assertNull(ClassificationCodec.decodePrediction(encoded).model(), "a prediction written before it named its model");
     }
 
     @Test
@@ -204,6 +248,7 @@ class ClassificationCodecTest {
                 {ok.replace("\"epoch\":0", "\"epoch\":\"0\""), "\"modelVersion\" and \"epoch\" must be integers"},
                 {ok.replace("\"classIndex\":1", "\"classIndex\":1.5"), "\"classIndex\" must be an integer 0-9"},
                 {ok.replace("{", "{\"id\":7,"), "\"id\" must be a string when present"},
+                {ok.replace("{", "{\"model\":3,"), "\"model\" must be a string when present"},
         };
         for (String[] c : cases) {
             byte[] data = c[0] == null ? null : json(c[0]);

@@ -7,10 +7,11 @@ import dev.fmnist.contracts.image.DecodeBusyException;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.service.Classification;
 import dev.fmnist.inference.service.ClassificationService;
+import dev.fmnist.inference.service.ContentKind;
 import dev.fmnist.inference.service.InvalidInputException;
-import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.support.kafka.Topic;
+import dev.fmnist.support.rest.ApiException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -36,25 +37,23 @@ import org.jboss.logging.Logger;
  * is lost; at shutdown a waiting request is left neither acked nor nacked (uncommitted), and is
  * redelivered to whichever replica gets its partition next.
  *
- * <p>Every request is scored by the default model ({@code fmnist.inference.default-model}): a
- * {@link ClassificationRequest} (the wire contract on fmnist.requests) has no field naming a model, and
- * its prediction none saying which model answered, so a producer cannot pick one; to pick a model,
- * use REST's {@code ?model=} or OIP's {@code /v2/models/NAME}.
+ * <p>A request is scored by the served model its {@code model} field names, or the default model
+ * ({@code fmnist.inference.default-model}) when it names none; a model not served here is dead-lettered
+ * with the reason REST's 404 gives, naming the served ones. Its prediction says which model and version
+ * answered. Scoring runs on this channel's own worker pool, never on an event loop, whatever the family.
  */
 @ApplicationScoped
 public class RequestProcessor {
     private static final Logger LOG = Logger.getLogger(RequestProcessor.class);
     private static final Duration WAIT_STEP = Duration.ofMillis(500);
     private final ClassificationService classifier;
-    private final ModelService models;
     private final RequestDeadLetters deadLetters;
     private final RequestPathMonitor monitor;
     private volatile boolean stopping;
 
-    public RequestProcessor(ClassificationService classifier, ModelService models, RequestDeadLetters deadLetters,
+    public RequestProcessor(ClassificationService classifier, RequestDeadLetters deadLetters,
                             RequestPathMonitor monitor) {
         this.classifier = classifier;
-        this.models = models;
         this.deadLetters = deadLetters;
         this.monitor = monitor;
     }
@@ -73,7 +72,12 @@ public class RequestProcessor {
             } catch (WireFormatException e) {
                 return deadLetter(in, e.getMessage());
             }
-            ServedModel served = models.defaultModel();
+            ServedModel served;
+            try {
+                served = classifier.model(ContentKind.KAFKA, request.model());
+            } catch (ApiException e) {
+                return deadLetter(in, "request " + request.id() + ": " + e.getMessage());
+            }
             LoadedModel model = awaitModel(served);
             if (model == null) {
                 finished = false;
@@ -95,7 +99,7 @@ public class RequestProcessor {
                 return deadLetter(in, "request " + request.id() + ": internal error: " + e);
             }
             byte[] prediction = Topic.PREDICTIONS.encode(new Prediction(request.id(), c.classIndex(),
-                    c.label(), c.probabilities(), c.modelVersion(), c.epoch()));
+                    c.label(), c.probabilities(), c.modelVersion(), c.epoch(), c.model()));
             return in.withPayload(prediction)
                     .withMetadata(Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
                             .withTopic(Topic.PREDICTIONS.name()).withKey(request.id()).build()))

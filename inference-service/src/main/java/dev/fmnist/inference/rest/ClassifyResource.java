@@ -6,11 +6,13 @@ import dev.fmnist.inference.service.Classification;
 import dev.fmnist.inference.service.ClassificationService;
 import dev.fmnist.inference.service.ContentKind;
 import dev.fmnist.inference.service.InvalidInputException;
+import dev.fmnist.inference.service.ScoringThreads;
 import dev.fmnist.inference.service.ServedModel;
 import dev.fmnist.support.rest.Flags;
 import dev.fmnist.support.rest.InvalidFlagException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -26,8 +28,10 @@ import java.util.function.Supplier;
  * {@code POST /api/v1/classify}: checks the body and the query (size, 784 pixels 0-255, batch
  * limit, label, flags), then hands typed input to {@link ClassificationService}, for the served model
  * {@code ?model=} names (family id or model name; absent: the default one; not served: 404 naming the
- * served ones). A request refused here is counted under its model, content type and outcome. Raw bytes are scored on the event loop (a
- * few microseconds for softmax, about 0.1 ms for the cnn, 20 us for the mlp); image decoding and JSON batches run on worker threads.
+ * served ones). A request refused here is counted under its model, content type and outcome. Raw bytes are
+ * read and checked on the event loop and scored where {@link ScoringThreads} says (softmax there, the
+ * heavier families on a worker); image decoding and JSON (streamed from the body) run on worker threads
+ * for every model.
  */
 @Path("/api/v1/classify")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,18 +42,22 @@ public class ClassifyResource {
     private final ClassificationService service;
     private final ClassifyJsonReader jsonReader;
     private final BodyLimit limit;
+    private final ScoringThreads threads;
 
-    public ClassifyResource(ClassificationService service, ClassifyJsonReader jsonReader, BodyLimit limit) {
+    public ClassifyResource(ClassificationService service, ClassifyJsonReader jsonReader, BodyLimit limit,
+                            ScoringThreads threads) {
         this.service = service;
         this.jsonReader = jsonReader;
         this.limit = limit;
+        this.threads = threads;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @NonBlocking
-    public PredictionResponse raw(byte[] body, @QueryParam(MODEL) String model, @QueryParam("label") String label,
-                                  @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
+    public Uni<PredictionResponse> raw(byte[] body, @QueryParam(MODEL) String model,
+                                       @QueryParam("label") String label,
+                                       @HeaderParam(TRUE_LABEL_HEADER) String labelHeader) {
         record Raw(byte[] pixels, Integer label) {
         }
         ServedModel served = service.model(ContentKind.RAW, model);
@@ -61,7 +69,8 @@ public class ClassifyResource {
             }
             return new Raw(body, label(label, labelHeader));
         });
-        return prediction(service.classifyPixels(ContentKind.RAW, served, in.pixels(), in.label()));
+        return threads.score(served,
+                () -> prediction(service.classifyPixels(ContentKind.RAW, served, in.pixels(), in.label())));
     }
 
     @POST

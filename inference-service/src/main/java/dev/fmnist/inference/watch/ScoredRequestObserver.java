@@ -7,7 +7,8 @@ import dev.fmnist.inference.service.ServedModel;
  * Sees every image a request had scored, right after its answer was computed and before it is returned
  * (shadow scoring, drift). It runs on the request's thread, so it must be cheap and must never block or
  * throw: anything slow (scoring another version) goes through a bounded queue it owns and is dropped,
- * counted, when that queue is full.
+ * counted, when that queue is full. (The request's thread is the one that scored it: an event loop for raw
+ * softmax requests, a worker otherwise, see {@code ScoringThreads}.)
  */
 public interface ScoredRequestObserver {
     /**

@@ -5,6 +5,7 @@ import static dev.fmnist.inference.it.TestRecords.send;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +16,13 @@ import dev.fmnist.contracts.ClassificationRequest;
 import dev.fmnist.contracts.DeadLetters;
 import dev.fmnist.contracts.Prediction;
 import dev.fmnist.contracts.Topics;
+import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.WeightSnapshotCodec;
+import dev.fmnist.contracts.model.Forward;
+import dev.fmnist.contracts.model.ModelFamily;
+import dev.fmnist.contracts.model.Network;
 import dev.fmnist.inference.support.SoftmaxFit;
+import dev.fmnist.inference.support.TestNetworks;
 import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,13 +43,16 @@ import org.junit.jupiter.api.Test;
  * Issue 10's "one record stops Kafka scoring for good", on the real broker: an oversized record
  * (2.5 MB, gzip-compressed so the broker takes it; too large to copy whole to the dead-letter topic)
  * and a malformed one are dead-lettered with their reasons, and requests on every partition are
- * answered within 30 s after them.
+ * answered within 30 s after them. With softmax (the default) and cnn served: a request naming the cnn is
+ * answered by it, one naming no model by softmax, each prediction naming its model and version; a model not
+ * served here, or no model at all, is dead-lettered with the reason.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @TestProfile(RequestPathItProfile.class)
 class KafkaRequestPathIT {
     private static final String MODEL = "fmnist-softmax";
+    private static final String CNN = "fmnist-cnn";
     private static final int OVERSIZE = 2_500_000;
     /** The test's Kafka client, injected by KafkaTestResource. */
     KafkaCompanion kafka;
@@ -56,6 +65,64 @@ class KafkaRequestPathIT {
         kafka.produce(byte[].class, byte[].class).withProps(Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024)).fromRecords(record)
                 .awaitCompletion(Duration.ofSeconds(60));
+    }
+
+    private void publish(WeightSnapshot snapshot) {
+        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(snapshot), TestSigning.signed(snapshot)));
+    }
+
+    private void request(String id, byte[] value) {
+        send(kafka, new ProducerRecord<>(Topics.REQUESTS, id.getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    @Test
+    void aRequestNamingAModelIsAnsweredByItAndAnUnknownModelIsDeadLettered() {
+        publish(SoftmaxFit.snapshot(MODEL, 1, SoftmaxFit.random(1, 0.05), Instant.now()));
+        Network cnn = TestNetworks.random(ModelFamily.CNN, 31);
+        publish(TestNetworks.snapshot(CNN, 2, cnn, Instant.now()));
+        int[] pixels = new int[784];
+        byte[] image = new byte[784];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (i * 53) % 256;
+            image[i] = (byte) pixels[i];
+        }
+        request("to-cnn", ClassificationCodec.encodeRequest(new ClassificationRequest("to-cnn", pixels, null, false, 3,
+                "cnn")));
+        request("to-default", ClassificationCodec.encodeRequest(new ClassificationRequest("to-default", pixels, null,
+                false, null)));
+        byte[] notServed = ("{\"id\": \"to-mlp\", \"model\": \"mlp\", \"pixels\": " + Arrays.toString(pixels) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] noSuchModel = ("{\"id\": \"to-resnet\", \"model\": \"resnet\", \"pixels\": " + Arrays.toString(pixels)
+                + "}").getBytes(StandardCharsets.UTF_8);
+        request("to-mlp", notServed);
+        request("to-resnet", noSuchModel);
+
+        Prediction byCnn = ClassificationCodec.decodePrediction(firstMatch(kafka, Topics.PREDICTIONS,
+                r -> "to-cnn".equals(key(r)), Duration.ofSeconds(60)).value());
+        assertEquals(CNN, byCnn.model());
+        assertEquals(2, byCnn.modelVersion());
+        assertArrayEquals(Forward.of(cnn).probabilities(image, 0), byCnn.probabilities(), 1e-6f,
+                "the cnn's forward pass answered");
+        Prediction byDefault = ClassificationCodec.decodePrediction(firstMatch(kafka, Topics.PREDICTIONS,
+                r -> "to-default".equals(key(r)), Duration.ofSeconds(60)).value());
+        assertEquals(MODEL, byDefault.model());
+        assertEquals(1, byDefault.modelVersion());
+
+        var mlp = firstMatch(kafka, Topics.DEAD_LETTER, r -> "to-mlp".equals(key(r)), Duration.ofSeconds(30));
+        String mlpReason = DeadLetters.header(mlp.headers(), DeadLetters.REASON);
+        assertTrue(mlpReason.contains("request to-mlp: unknown model 'fmnist-mlp': not served here; served: ["
+                + MODEL + ", " + CNN + "]"), mlpReason);
+        assertArrayEquals(notServed, mlp.value());
+        var resnet = firstMatch(kafka, Topics.DEAD_LETTER, r -> "to-resnet".equals(key(r)), Duration.ofSeconds(30));
+        String resnetReason = DeadLetters.header(resnet.headers(), DeadLetters.REASON);
+        assertTrue(resnetReason.contains("\"model\" 'resnet' is unknown")
+                && resnetReason.contains("(softmax, mlp, cnn)"), resnetReason);
+
+        String metrics = given().get("/q/metrics").asString();
+        assertTrue(metrics.contains("fmnist_inference_requests_total{content_type=\"kafka\",model=\"" + CNN
+                + "\",outcome=\"ok\"}"), "counted under the cnn");
+        assertTrue(metrics.contains("fmnist_inference_requests_total{content_type=\"kafka\",model=\"unknown\","
+                + "outcome=\"unknown_model\"}"), "the model not served counted as unknown");
     }
 
     @Test

@@ -65,7 +65,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two families served side by side against a real broker: softmax serving under load while a cnn's first
  * snapshot arrives under its own name (no failed request, both answer after), a cnn network published
  * under the softmax name refused while softmax keeps serving, and per-model routing (REST, OIP, pin,
- * export, 404 for a model not served; Kafka requests to the default model).
+ * export, 404 for a model not served; a Kafka request naming no model to the default one).
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -306,7 +306,7 @@ class MultiModelIT {
         given().queryParam("model", "cnn").get("/api/v1/model/accuracy").then().statusCode(200);
     }
 
-    /** A request on fmnist.requests names no model (the contract has no such field): the default one scores it. */
+    /** A request on fmnist.requests that names no model is scored by the default one, and its prediction says so. */
     @Test
     @Order(6)
     void aKafkaRequestIsScoredByTheDefaultModel() throws Exception {
@@ -322,6 +322,7 @@ class MultiModelIT {
         Prediction p = ClassificationCodec.decodePrediction(record.value());
         HttpResponse<String> rest = classify("?model=softmax", "application/octet-stream", image);
         assertEquals(3, p.modelVersion());
+        assertEquals(SOFTMAX, p.model());
         assertArrayEquals(probabilities(JSON.readTree(rest.body())), p.probabilities(), 1e-6f,
                 "scored by softmax v3, the default model");
         assertTrue(metric("fmnist_inference_requests_total{content_type=\"kafka\",model=\"" + SOFTMAX

@@ -87,6 +87,7 @@ class RequestProcessorTest {
         Prediction p = ClassificationCodec.decodePrediction(out.getPayload());
         assertEquals("req-1", p.id());
         assertEquals(3, p.modelVersion());
+        assertEquals("fmnist-softmax", p.model());
         assertEquals(Scorer.argmax(Scorer.score(model, raw)), p.classIndex());
         OutgoingKafkaRecordMetadata<?> meta = out.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
         assertEquals("req-1", meta.getKey());

@@ -100,8 +100,11 @@ class PromoterTest {
         promoter.look(model);
     }
 
-    @Test
-    void underLatestAOneEpochRestartReplacingABetterVersionIsRolledBackWithin2000LabelledRequests() {
+    /** Under latest: v1 (good), then v2 (a one-epoch restart), live at once. */
+    private record Restarted(ServedModel model, Promoter promoter) {
+    }
+
+    private Restarted goodThenRestarted() {
         ModelService models = new ModelService(new TestConfig(10), TestPromotion.policy(Policy.LATEST), metrics);
         ServedModel m = models.defaultModel();
         Promoter promoter = promoter(models, TestPromotion.of(Policy.LATEST));
@@ -109,11 +112,24 @@ class PromoterTest {
         m.offer(v(2, restarted));
         promoter.look(m);
         assertEquals(2, m.live().version());
+        return new Restarted(m, promoter);
+    }
+
+    /** Labelled traffic in hundreds until the promoter writes a verdict (at most 2,000); how many were sent. */
+    private int untilAVerdict(Restarted r) {
         int sent = 0;
-        while (sent < 2000 && m.live().version() == 2) {
-            traffic(promoter, m, sent, sent + 100);
+        while (sent < 2000 && written.isEmpty()) {
+            traffic(r.promoter(), r.model(), sent, sent + 100);
             sent += 100;
         }
+        return sent;
+    }
+
+    @Test
+    void underLatestAOneEpochRestartReplacingABetterVersionIsRolledBackWithin2000LabelledRequests() {
+        Restarted r = goodThenRestarted();
+        ServedModel m = r.model();
+        int sent = untilAVerdict(r);
         System.out.printf("good %.4f, restarted %.4f: rolled back after %d labelled requests: %s%n",
                 good.testAccuracy(), restarted.testAccuracy(), sent, written);
         assertEquals(1, m.live().version(), "rolled back within 2000 labelled requests");
@@ -146,23 +162,14 @@ class PromoterTest {
 
     @Test
     void aRollBackWrittenButNotReadBackInTimeIsNotWrittenAgain() {
-        ModelService models = new ModelService(new TestConfig(10), TestPromotion.policy(Policy.LATEST), metrics);
-        ServedModel m = models.defaultModel();
-        Promoter promoter = promoter(models, TestPromotion.of(Policy.LATEST));
-        m.offer(v(1, good));
-        m.offer(v(2, restarted));
-        promoter.look(m);
+        Restarted r = goodThenRestarted();
         readBack = false;
-        int sent = 0;
-        while (sent < 2000 && written.isEmpty()) {
-            traffic(promoter, m, sent, sent + 100);
-            sent += 100;
-        }
+        int sent = untilAVerdict(r);
         assertEquals(1, written.size(), written.toString());
         assertEquals(ModelVerdict.Verdict.ROLL_BACK, written.get(0).verdict());
         // the rollback test's later looks still find v2 worse, while v2 serves until the verdict is read
-        traffic(promoter, m, sent, sent + 600);
-        assertEquals(2, m.live().version());
+        traffic(r.promoter(), r.model(), sent, sent + 600);
+        assertEquals(2, r.model().live().version());
         assertEquals(1, written.size(), "one roll-back verdict: " + written);
         assertEquals(1.0, registry.find(InferenceMetrics.ALERTS).tag("kind", "rolled-back").counter().count());
     }

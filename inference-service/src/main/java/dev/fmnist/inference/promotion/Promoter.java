@@ -52,7 +52,9 @@ import org.jboss.logging.Logger;
  *   confirmed and the baseline no longer shadowed.</li>
  * </ul>
  * Only a version without a verdict gets one (a rollback replaces a promote); the replica whose verdict was
- * written raises the alert. Two replicas may decide the same version within one read-back (the follower's poll
+ * written raises the alert. A verdict written but not read back within {@code control-apply-timeout} (the follower
+ * slow to reconnect after an outage) is not decided again until it is in force: a second look would otherwise find
+ * the version undecided and write a second verdict and a second alert. Two replicas may decide the same version within one read-back (the follower's poll
  * plus a produce): both verdicts are then on the topic and the later one is in force on every replica alike
  * (and after compaction), so they never diverge; the offline gates give both the same answer.
  */
@@ -80,6 +82,12 @@ public class Promoter {
     private final Map<String, Long> confirmed = new ConcurrentHashMap<>();
     /** Per model, the last look of the rollback test (paired labelled count / min-labelled) for the live version. */
     private final Map<String, long[]> lastLook = new ConcurrentHashMap<>();
+    /**
+     * Verdicts this replica wrote (model/version) that its follower has not read back yet (a slow read after an
+     * outage): the version is not decided again meanwhile, which would write a second verdict and a second alert.
+     * An entry goes once the verdict in force on its version is as recent as it, so it holds a few versions at most.
+     */
+    private final Map<String, ModelVerdict> unread = new ConcurrentHashMap<>();
 
     public Promoter(ModelService models, PromotionPolicy policy, ShadowScoring shadow, VerdictWriter writer,
                     AlertPublisher alerts, MeterRegistry registry) {
@@ -271,14 +279,26 @@ public class Promoter {
     private boolean decide(ServedModel m, long version, Verdict verdict, String reason, Alert.Kind kind,
                            Map<String, Long> versions, Map<String, Double> figures) {
         VersionVerdict inForce = m.registry().state().verdict(version);
+        String key = ModelVerdict.key(m.name(), version);
+        ModelVerdict written = unread.get(key);
+        if (written != null && (inForce == null
+                || inForce.decidedAt().toEpochMilli() < written.decidedAt().toEpochMilli())) {
+            return false; // written already, not read back yet (the wire keeps milliseconds)
+        }
+        unread.remove(key);
         if (inForce != null && !(verdict == Verdict.ROLL_BACK && inForce.verdict() == Verdict.PROMOTE)) {
             return false;
         }
         Instant now = clock.instant();
         // later than the verdict it replaces even if this replica's clock is behind the one that made it
         Instant at = inForce == null || now.isAfter(inForce.decidedAt()) ? now : inForce.decidedAt().plusMillis(1);
+        ModelVerdict decision = new ModelVerdict(m.name(), version, verdict, reason, at);
         try {
-            writer.write(m, new ModelVerdict(m.name(), version, verdict, reason, at));
+            if (!writer.write(m, decision)) {
+                unread.put(key, decision);
+                LOG.warnf("the verdict %s on %s v%d is written but not read back yet: not decided again until it is",
+                        verdict.name(), m.name(), version);
+            }
         } catch (RuntimeException e) {
             LOG.warnf("could not write the verdict %s on %s v%d (tried again at the next look): %s", verdict.name(),
                     m.name(), version, e.getMessage());

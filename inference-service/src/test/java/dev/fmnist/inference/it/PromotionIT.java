@@ -1,5 +1,13 @@
 package dev.fmnist.inference.it;
 
+import static dev.fmnist.inference.it.PromotionFixture.AUTH;
+import static dev.fmnist.inference.it.PromotionFixture.MODEL;
+import static dev.fmnist.inference.it.PromotionFixture.TIMEOUT;
+import static dev.fmnist.inference.it.PromotionFixture.await;
+import static dev.fmnist.inference.it.PromotionFixture.classifyLabelled;
+import static dev.fmnist.inference.it.PromotionFixture.live;
+import static dev.fmnist.inference.it.PromotionFixture.state;
+import static dev.fmnist.inference.it.PromotionFixture.versions;
 import static dev.fmnist.inference.it.TestRecords.firstMatch;
 import static dev.fmnist.inference.it.TestRecords.send;
 import static io.restassured.RestAssured.given;
@@ -8,9 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.Alert;
-import dev.fmnist.contracts.AlertCodec;
 import dev.fmnist.contracts.DeadLetters;
-import dev.fmnist.contracts.FashionMnist;
 import dev.fmnist.contracts.ModelControlCodec;
 import dev.fmnist.contracts.ModelVerdict;
 import dev.fmnist.contracts.SnapshotSigning;
@@ -31,18 +37,12 @@ import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -57,23 +57,17 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaTestResource.class)
 @TestProfile(PromotionIT.Profile.class)
 class PromotionIT {
-    private static final String MODEL = "fmnist-softmax";
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final String AUTH = "Bearer " + KafkaItProfile.ADMIN_TOKEN;
     private static FashionMnistData data;
     /** The test's Kafka client, injected by KafkaTestResource. */
     KafkaCompanion kafka;
 
-    /** KafkaItProfile's settings under gated, with a short shadow wait. */
-    public static class Profile extends KafkaItProfile {
+    /** The fixture's settings under gated, with a short shadow wait. */
+    public static class Profile extends PromotionFixture.Profile {
         @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> m = new HashMap<>(super.getConfigOverrides());
-            m.put("fmnist.inference.models", "softmax");
-            m.put("fmnist.inference.promotion.policy", "gated");
-            m.put("fmnist.inference.promotion.shadow.min-labelled", "200");
-            m.put("fmnist.inference.promotion.shadow.max-wait", "PT30S");
-            return m;
+        protected Map<String, String> promotion() {
+            return Map.of("fmnist.inference.promotion.policy", "gated",
+                    "fmnist.inference.promotion.shadow.min-labelled", "200",
+                    "fmnist.inference.promotion.shadow.max-wait", "PT30S");
         }
     }
 
@@ -84,6 +78,7 @@ class PromotionIT {
 
     @Test
     void candidatesArePromotedOnlyWhenTheyPassTheGatesAndEveryReaderOfTheTopicsAgrees() throws Exception {
+        PromotionFixture promotion = new PromotionFixture(kafka);
         SoftmaxFit.Fit first = SoftmaxFit.fit(data, 10_000, 1, 1);
         SoftmaxFit.Fit better = SoftmaxFit.fit(data, 60_000, 2, 1);
         SoftmaxFit.Fit poisoned = measured(SoftmaxFit.random(9, 0.05));
@@ -93,31 +88,31 @@ class PromotionIT {
         assertTrue(worse.testAccuracy() < better.testAccuracy() - 0.005 && worse.testAccuracy() > 0.5);
 
         // the first model of a name: promoted when it passes the floor
-        publish(1, first);
+        promotion.publish(1, first);
         await("v1 serves", () -> live() == 1);
-        Alert promoted1 = alert(Alert.Kind.PROMOTED, 1);
+        Alert promoted1 = promotion.alert(Alert.Kind.PROMOTED, 1);
         assertTrue(promoted1.reason().contains("the first version"), promoted1.reason());
 
         // a better candidate, shadow-scored on labelled traffic (which exists: some came before it): promoted by
         // the shadow gate
         classifyLabelled(data, 0, 20);
-        publish(2, better);
+        promotion.publish(2, better);
         await("v2 is a candidate", () -> "candidate".equals(state(2)));
         assertEquals(1, live());
         classifyLabelled(data, 20, 250);
         await("v2 serves", () -> live() == 2);
-        Alert promoted2 = alert(Alert.Kind.PROMOTED, 2);
+        Alert promoted2 = promotion.alert(Alert.Kind.PROMOTED, 2);
         assertTrue(promoted2.reason().startsWith("shadow gate"), promoted2.reason());
         assertEquals(1L, promoted2.versions().get("previous"));
         assertTrue(promoted2.figures().get("shadowLabelled") >= 200, promoted2.figures().toString());
 
         // poisoned (test accuracy about 0.1) and worse (below live minus the tolerance): refused, v2 serves on
-        publish(3, poisoned);
-        Alert refused3 = alert(Alert.Kind.REFUSED, 3);
+        promotion.publish(3, poisoned);
+        Alert refused3 = promotion.alert(Alert.Kind.REFUSED, 3);
         assertTrue(refused3.reason().contains("below the floor"), refused3.reason());
         assertEquals(2L, refused3.versions().get("live"));
-        publish(4, worse);
-        Alert refused4 = alert(Alert.Kind.REFUSED, 4);
+        promotion.publish(4, worse);
+        Alert refused4 = promotion.alert(Alert.Kind.REFUSED, 4);
         assertTrue(refused4.reason().contains("below the live v2's"), refused4.reason());
         assertEquals(2, live());
         JsonPath versions = versions();
@@ -130,7 +125,7 @@ class PromotionIT {
         byte[] nan = nanSigned(SoftmaxFit.snapshot(MODEL, 5, better, Instant.now()));
         send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(SoftmaxFit.snapshot(MODEL, 5, better,
                 Instant.now())), nan));
-        Alert refused5 = alert(Alert.Kind.REFUSED, 5);
+        Alert refused5 = promotion.alert(Alert.Kind.REFUSED, 5);
         assertTrue(refused5.reason().contains("non-finite weights"), refused5.reason());
         var dead = firstMatch(kafka, Topics.DEAD_LETTER, r -> Arrays.equals(nan, r.value()), TIMEOUT);
         assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).contains("NaN"));
@@ -138,9 +133,9 @@ class PromotionIT {
 
         // without (enough) labelled traffic the offline gates alone promote a candidate that passes them: at once
         // when no labelled request came within max-wait, else after max-wait
-        publish(6, SoftmaxFit.fit(data, 60_000, 3, 2));
+        promotion.publish(6, SoftmaxFit.fit(data, 60_000, 3, 2));
         await("v6 serves", () -> live() == 6);
-        assertTrue(alert(Alert.Kind.PROMOTED, 6).reason().contains("so the offline gates decide"));
+        assertTrue(promotion.alert(Alert.Kind.PROMOTED, 6).reason().contains("so the offline gates decide"));
 
         // an admin may pin a refused version; unpinning returns to the policy's choice
         given().header("Authorization", AUTH).contentType("application/json").body("{\"version\": 3}")
@@ -150,7 +145,7 @@ class PromotionIT {
         assertEquals(6, live());
 
         // a replica started now (or this one restarted) reads the same decisions: control topic, then snapshots
-        ModelRegistry fresh = replay();
+        ModelRegistry fresh = replay(promotion);
         assertEquals(6, fresh.live().version());
         assertEquals(ModelVerdict.Verdict.REFUSE, fresh.state().verdict(3).verdict());
         assertEquals(ModelVerdict.Verdict.REFUSE, fresh.state().verdict(5).verdict());
@@ -161,11 +156,6 @@ class PromotionIT {
     private static SoftmaxFit.Fit measured(SoftmaxFit.Fit f) {
         double acc = SoftmaxFit.evaluate(f.w(), f.b(), data.test(), data.test().count())[1];
         return new SoftmaxFit.Fit(f.w(), f.b(), 2.3, 0.1, acc, 1);
-    }
-
-    private void publish(long version, SoftmaxFit.Fit fit) {
-        WeightSnapshot s = SoftmaxFit.snapshot(MODEL, version, fit, Instant.now());
-        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
     }
 
     /**
@@ -187,10 +177,10 @@ class PromotionIT {
     }
 
     /** Reads fmnist.model-control and then fmnist.snapshots from the beginning into a fresh registry. */
-    private ModelRegistry replay() {
+    private static ModelRegistry replay(PromotionFixture promotion) {
         ModelRegistry r = new ModelRegistry(5, PromotionConfig.Policy.GATED, m -> { });
         SnapshotSigning control = SnapshotSigning.signer(TestSigning.CONTROL_KEY, null);
-        for (ConsumerRecord<byte[], byte[]> rec : all(Topics.MODEL_CONTROL)) {
+        for (ConsumerRecord<byte[], byte[]> rec : promotion.all(Topics.MODEL_CONTROL)) {
             String key = new String(rec.key(), StandardCharsets.UTF_8);
             if (ModelVerdict.parseKey(key).isPresent()) {
                 ModelVerdict v = ModelControlCodec.decodeVerdict(rec.value(), control);
@@ -200,7 +190,7 @@ class PromotionIT {
                 r.follow(c.pinned() ? c.pinnedVersion() : null);
             }
         }
-        for (ConsumerRecord<byte[], byte[]> rec : all(Topics.SNAPSHOTS)) {
+        for (ConsumerRecord<byte[], byte[]> rec : promotion.all(Topics.SNAPSHOTS)) {
             try {
                 r.offer(LoadedModel.of(WeightSnapshotCodec.decode(rec.value(), TestSigning.PUBLIC), Instant.now()));
             } catch (RuntimeException e) {
@@ -208,57 +198,5 @@ class PromotionIT {
             }
         }
         return r;
-    }
-
-    private List<ConsumerRecord<byte[], byte[]>> all(String topic) {
-        long end = kafka.offsets().get(new TopicPartition(topic, 0),
-                org.apache.kafka.clients.admin.OffsetSpec.latest()).offset();
-        return kafka.consume(byte[].class, byte[].class)
-                .fromOffsets(Map.of(new TopicPartition(topic, 0), 0L), end).awaitCompletion(TIMEOUT).getRecords();
-    }
-
-    private Alert alert(Alert.Kind kind, long version) {
-        String role = kind == Alert.Kind.ROLLED_BACK ? "from" : "candidate";
-        var r = firstMatch(kafka, Topics.ALERTS, rec -> {
-            Alert a = AlertCodec.decode(rec.value(), TestSigning.CONTROL_PUBLIC);
-            return a.kind() == kind && Long.valueOf(version).equals(a.versions().get(role));
-        }, TIMEOUT);
-        return AlertCodec.decode(r.value(), TestSigning.CONTROL_PUBLIC);
-    }
-
-
-    /** Test images {@code from .. from + count - 1} with their labels, in one JSON batch (one request, many images). */
-    static void classifyLabelled(FashionMnistData data, int from, int count) {
-        StringBuilder images = new StringBuilder("{\"images\": [");
-        StringBuilder labels = new StringBuilder("], \"labels\": [");
-        byte[] px = data.test().images().pixels();
-        for (int k = from; k < from + count; k++) {
-            images.append(k == from ? "[" : ",[");
-            for (int i = 0; i < FashionMnist.PIXELS; i++) {
-                images.append(i == 0 ? "" : ",").append(px[k * FashionMnist.PIXELS + i] & 0xFF);
-            }
-            images.append(']');
-            labels.append(k == from ? "" : ",").append(data.test().label(k));
-        }
-        given().contentType("application/json").body(images.append(labels).append("]}").toString())
-                .post("/api/v1/classify").then().statusCode(200);
-    }
-
-    private static long live() {
-        var r = given().get("/api/v1/model");
-        return r.statusCode() == 200 ? r.jsonPath().getLong("version") : -1;
-    }
-
-    private static JsonPath versions() {
-        return given().header("Authorization", AUTH).get("/api/v1/model/versions").then().statusCode(200)
-                .extract().jsonPath();
-    }
-
-    private static String state(long version) {
-        return versions().getString("versions.find { it.version == " + version + " }.state");
-    }
-
-    private static void await(String what, BooleanSupplier done) {
-        Awaitility.await(what).atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(done::getAsBoolean);
     }
 }

@@ -1,28 +1,23 @@
 package dev.fmnist.inference.it;
 
-import static dev.fmnist.inference.it.TestRecords.firstMatch;
-import static dev.fmnist.inference.it.TestRecords.send;
+import static dev.fmnist.inference.it.PromotionFixture.AUTH;
+import static dev.fmnist.inference.it.PromotionFixture.await;
+import static dev.fmnist.inference.it.PromotionFixture.live;
+import static dev.fmnist.inference.it.PromotionFixture.metric;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fmnist.broker.testing.KafkaTestResource;
 import dev.fmnist.contracts.Alert;
-import dev.fmnist.contracts.AlertCodec;
-import dev.fmnist.contracts.Topics;
-import dev.fmnist.contracts.WeightSnapshot;
 import dev.fmnist.contracts.idx.FashionMnistData;
 import dev.fmnist.inference.support.SoftmaxFit;
-import dev.fmnist.inference.support.TestSigning;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -36,40 +31,35 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaTestResource.class)
 @TestProfile(RollbackIT.Profile.class)
 class RollbackIT {
-    private static final String MODEL = "fmnist-softmax";
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final String AUTH = "Bearer " + KafkaItProfile.ADMIN_TOKEN;
     /** The test's Kafka client, injected by KafkaTestResource. */
     KafkaCompanion kafka;
 
-    /** KafkaItProfile's settings (policy latest) with the documented rollback defaults. */
-    public static class Profile extends KafkaItProfile {
+    /** The fixture's settings (policy latest) with the documented rollback defaults. */
+    public static class Profile extends PromotionFixture.Profile {
         @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> m = new HashMap<>(super.getConfigOverrides());
-            m.put("fmnist.inference.models", "softmax");
-            m.put("fmnist.inference.promotion.rollback.enabled", "true");
-            m.put("quarkus.log.category.\"dev.fmnist.inference.promotion\".level", "DEBUG");
-            return m;
+        protected Map<String, String> promotion() {
+            return Map.of("fmnist.inference.promotion.rollback.enabled", "true",
+                    "quarkus.log.category.\"dev.fmnist.inference.promotion\".level", "DEBUG");
         }
     }
 
     @Test
     void aWorseLiveVersionIsRolledBackWithin2000LabelledRequestsAndAPinIsNeverOverridden() {
+        PromotionFixture promotion = new PromotionFixture(kafka);
         FashionMnistData data = SoftmaxFit.data();
         SoftmaxFit.Fit good = SoftmaxFit.fit(data, 60_000, 10, 1);
         SoftmaxFit.Fit restarted = SoftmaxFit.fit(data, 60_000, 1, 7);
         System.out.printf("test accuracy: good %.4f, restarted for one epoch %.4f%n", good.testAccuracy(),
                 restarted.testAccuracy());
         assertTrue(restarted.testAccuracy() < good.testAccuracy() - 0.02);
-        publish(1, good);
+        promotion.publish(1, good);
         await("v1 serves", () -> live() == 1);
-        publish(2, restarted);
+        promotion.publish(2, restarted);
         await("v2 serves at once (latest)", () -> live() == 2);
 
         int sent = 0;
         while (sent < 2000 && live() == 2) {
-            PromotionIT.classifyLabelled(data, sent, 100);
+            PromotionFixture.classifyLabelled(data, sent, 100);
             sent += 100;
             // the shadow thread scores asynchronously: let it catch up with what was sent before the next hundred
             int shadowed = sent;
@@ -77,8 +67,7 @@ class RollbackIT {
         }
         int sentWhenRolledBack = sent;
         await("v2 rolled back to v1", () -> live() == 1);
-        Alert rolledBack = AlertCodec.decode(firstMatch(kafka, Topics.ALERTS,
-                r -> AlertCodec.decode(r.value(), TestSigning.CONTROL_PUBLIC).kind() == Alert.Kind.ROLLED_BACK, TIMEOUT).value(), TestSigning.CONTROL_PUBLIC);
+        Alert rolledBack = promotion.alert(Alert.Kind.ROLLED_BACK);
         System.out.printf("rolled back after %d labelled requests sent: %s %s%n", sentWhenRolledBack,
                 rolledBack.reason(), rolledBack.figures());
         assertEquals(Map.of("from", 2L, "to", 1L), rolledBack.versions());
@@ -91,7 +80,7 @@ class RollbackIT {
         given().header("Authorization", AUTH).contentType("application/json").body("{\"version\": 2}")
                 .post("/api/v1/model/pin").then().statusCode(200);
         for (int k = 2000; k < 4000; k += 100) {
-            PromotionIT.classifyLabelled(data, k, 100);
+            PromotionFixture.classifyLabelled(data, k, 100);
         }
         Awaitility.await("a pin is never overridden").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> live() == 2);
@@ -100,24 +89,8 @@ class RollbackIT {
                         && !l.endsWith(" 0.0")).count(), "no baseline is shadowed while pinned");
     }
 
-    private void publish(long version, SoftmaxFit.Fit fit) {
-        WeightSnapshot s = SoftmaxFit.snapshot(MODEL, version, fit, Instant.now());
-        send(kafka, new ProducerRecord<>(Topics.SNAPSHOTS, TestSigning.key(s), TestSigning.signed(s)));
-    }
-
     /** fmnist_inference_shadow_requests_total of the baseline role. */
     private static double baselineScored() {
-        return given().get("/q/metrics").then().extract().asString().lines()
-                .filter(l -> l.startsWith("fmnist_inference_shadow_requests_total{") && l.contains("role=\"baseline\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    private static long live() {
-        var r = given().get("/api/v1/model");
-        return r.statusCode() == 200 ? r.jsonPath().getLong("version") : -1;
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier done) {
-        Awaitility.await(what).atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(done::getAsBoolean);
+        return metric("fmnist_inference_shadow_requests_total", "role=\"baseline\"");
     }
 }

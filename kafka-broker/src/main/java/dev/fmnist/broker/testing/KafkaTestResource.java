@@ -37,6 +37,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * replication factor 3 and {@code min.insync.replicas=2}, and returns every node's address and the same
  * {@code fmnist.topics.*} settings for the service. A test field of type {@link KafkaCluster} is injected
  * with it (to stop and start a node; a {@code kill -9} needs the nodes as processes, {@code BrokerCluster}).
+ * {@code brokers = "1"} is such a cluster of one node: the broker outage of a Quarkus test (stop node 1, start it
+ * again later on the same ports and data).
  *
  * <p>The test's Kafka client: a field of type {@code KafkaCompanion} (SmallRye's, from
  * {@code io.quarkus:quarkus-test-kafka-companion}) is injected with one for this broker, with the
@@ -47,12 +49,14 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String PRINCIPAL = "principal";
     /** Returned in secured mode: the broker's secrets folder. */
     public static final String SECRETS_DIR = "fmnist.test.kafka.secrets-dir";
-    /** Init arg: how many in-JVM nodes (a cluster when above 1); absent means one broker. */
+    /** Init arg: how many in-JVM nodes of a {@link KafkaCluster} (1 too: a broker the test can stop and start); absent means one plain broker. */
     public static final String BROKERS = "brokers";
 
     private AutoCloseable running;
     private int brokers = 1;
-    private KafkaCluster cluster;
+    /** The init arg {@code brokers} was given: a {@link KafkaCluster}, even of one node. */
+    private boolean cluster;
+    private KafkaCluster nodes;
     private Path dataDir;
     private PipelinePrincipal principal;
     private SecureBroker secured;
@@ -66,7 +70,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         String count = initArgs.get(BROKERS);
         if (count != null) {
             brokers = Integer.parseInt(count.strip());
-            if (brokers < 1 || principal != null && brokers > 1) {
+            cluster = true;
+            if (brokers < 1 || principal != null) {
                 throw new IllegalArgumentException("brokers=" + count + ": at least 1, and a cluster runs plaintext only");
             }
         }
@@ -77,7 +82,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         if (principal != null) {
             return startSecured();
         }
-        if (brokers > 1) {
+        if (cluster) {
             return startCluster();
         }
         String bootstrap;
@@ -100,15 +105,15 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     private Map<String, String> startCluster() {
         dataDir = tempDir();
-        cluster = KafkaCluster.start(dataDir, brokers, Map.of());
-        running = cluster;
-        clientProperties = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        nodes = KafkaCluster.start(dataDir, brokers, Map.of());
+        running = nodes;
+        clientProperties = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, nodes.bootstrapServers());
         try (Admin admin = Admin.create(clientProperties)) {
-            Topics.ensure(admin, cluster.replicationFactor(), cluster.minInsyncReplicas());
+            Topics.ensure(admin, nodes.replicationFactor(), nodes.minInsyncReplicas());
         }
-        return Map.of("kafka.bootstrap.servers", cluster.bootstrapServers(),
-                "fmnist.topics.replication-factor", Short.toString(cluster.replicationFactor()),
-                "fmnist.topics.min-insync-replicas", Integer.toString(cluster.minInsyncReplicas()));
+        return Map.of("kafka.bootstrap.servers", nodes.bootstrapServers(),
+                "fmnist.topics.replication-factor", Short.toString(nodes.replicationFactor()),
+                "fmnist.topics.min-insync-replicas", Integer.toString(nodes.minInsyncReplicas()));
     }
 
     private Map<String, String> startSecured() {
@@ -129,8 +134,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         if (secured != null) {
             testInjector.injectIntoFields(secured, new TestInjector.MatchesType(SecureBroker.class));
         }
-        if (cluster != null) {
-            testInjector.injectIntoFields(cluster, new TestInjector.MatchesType(KafkaCluster.class));
+        if (nodes != null) {
+            testInjector.injectIntoFields(nodes, new TestInjector.MatchesType(KafkaCluster.class));
         }
         if (clientProperties != null && Companion.onClasspath()) {
             if (companion == null) {

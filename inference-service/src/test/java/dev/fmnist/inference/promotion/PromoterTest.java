@@ -63,7 +63,7 @@ class PromoterTest {
         shadow.start(null);
         // no broker: alerts are counted and logged, their sends fail on their own thread
         alerts = new AlertPublisher(KafkaClientFactory.forBootstrap("127.0.0.1:1"), new TestConfig(10), metrics);
-        VerdictWriter writer = new VerdictWriter(null, null, null) {
+        VerdictWriter writer = new VerdictWriter(null, null, null, null) {
             @Override
             public boolean caughtUp() {
                 return true;

@@ -208,8 +208,9 @@ public class ModelControlFollower {
         }
         model.meters().control("applied");
         var state = model.registry().state();
-        LOG.infof("verdict %s on %s: %s (serving %s)", v.verdict().wire(), v.key(), v.reason(),
-                state.live() == null ? "nothing yet" : "v" + state.live().version());
+        LOG.infof("verdict %s on %s: %s (serving %s%s)", v.verdict().wire(), v.key(), v.reason(),
+                state.live() == null ? "nothing yet" : "v" + state.live().version(),
+                model.registry().releases(v.version()) ? "; that version can no longer matter: its key is deleted" : "");
     }
 
     private static String describe(Long pinned) {

@@ -1,15 +1,22 @@
 package dev.fmnist.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The one codec of {@link ModelControl}: JSON
@@ -23,32 +30,85 @@ import java.util.Locale;
  * {@code {"model": "fmnist-cnn", "version": 12, "action": "refuse", "reason": "...", "updatedAt": ...,
  * "signature": "base64"}}, signed over {@code verdict \n model \n version \n action \n updatedAt \n reason}
  * (the leading word keeps a verdict's signed text apart from a pin's). A reader that predates verdicts skips
- * them (their key is not a model name).
+ * them (their key is not a model name). A verdict key's tombstone (null value) deletes a verdict that can no
+ * longer matter; readers check for it before decoding.
+ *
+ * <p>Both are bound strictly ({@link StrictJson}): an unknown field is refused by name, numbers are integers,
+ * nothing may follow the object, and a record over {@link #MAX_RECORD_BYTES} is refused before it is parsed.
  */
 public final class ModelControlCodec {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final String FORMAT = "model control";
     /** Far more than a valid record needs; anything longer is refused before parsing. */
     public static final int MAX_RECORD_BYTES = 4096;
+    private static final JsonMapper JSON = StrictJson.mapper(StreamReadConstraints.builder()
+            .maxNestingDepth(4).maxStringLength(MAX_RECORD_BYTES).maxNumberLength(32).build());
+    private static final String FORMAT = "model control";
+    private static final String PIN_NEEDS = "needs \"model\" (string), \"pinnedVersion\" (integer), "
+            + "\"action\" (pin/unpin/rollback) and \"updatedAt\" (epoch milliseconds)";
+    private static final String VERDICT_NEEDS = "a verdict needs \"model\" (string), \"version\" (integer), "
+            + "\"action\" (promote/refuse/roll-back), \"reason\" (string) and \"updatedAt\" (epoch milliseconds)";
 
     private ModelControlCodec() {
     }
 
+    /** A record of the topic as it is on the wire: what it says and its signature (null when unsigned). */
+    private interface SignedRecord<T> {
+        /** @throws IllegalArgumentException naming what the content breaks */
+        T value();
+
+        String signature();
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"model", "pinnedVersion", "action", "updatedAt", "signature"})
+    private record PinRecord(@JsonProperty(required = true) String model,
+                             @JsonProperty(required = true) long pinnedVersion,
+                             @JsonProperty(required = true) String action,
+                             @JsonProperty(required = true) long updatedAt,
+                             String signature) implements SignedRecord<ModelControl> {
+        static PinRecord of(ModelControl c, String signature) {
+            return new PinRecord(c.modelName(), c.pinnedVersion(), wireAction(c), c.updatedAt().toEpochMilli(), signature);
+        }
+
+        @Override
+        public ModelControl value() {
+            if (model == null || action == null) {
+                throw new IllegalArgumentException(PIN_NEEDS);
+            }
+            return new ModelControl(model, pinnedVersion, ModelControl.Action.valueOf(action.toUpperCase(Locale.ROOT)),
+                    Instant.ofEpochMilli(updatedAt));
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"model", "version", "action", "reason", "updatedAt", "signature"})
+    private record VerdictRecord(@JsonProperty(required = true) String model,
+                                 @JsonProperty(required = true) long version,
+                                 @JsonProperty(required = true) String action,
+                                 @JsonProperty(required = true) String reason,
+                                 @JsonProperty(required = true) long updatedAt,
+                                 String signature) implements SignedRecord<ModelVerdict> {
+        static VerdictRecord of(ModelVerdict v, String signature) {
+            return new VerdictRecord(v.modelName(), v.version(), v.verdict().wire(), v.reason(),
+                    v.decidedAt().toEpochMilli(), signature);
+        }
+
+        @Override
+        public ModelVerdict value() {
+            if (model == null || action == null || reason == null) {
+                throw new IllegalArgumentException(VERDICT_NEEDS);
+            }
+            ModelVerdict v = new ModelVerdict(model, version, ModelVerdict.Verdict.ofWire(action), reason,
+                    Instant.ofEpochMilli(updatedAt));
+            if (!v.reason().equals(reason)) {
+                // the writer cuts a long reason before signing: a longer one was not written by it
+                throw new IllegalArgumentException("reason longer than " + ModelVerdict.MAX_REASON + " characters");
+            }
+            return v;
+        }
+    }
+
     public static byte[] encode(ModelControl c, SnapshotSigning signing) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("model", c.modelName());
-        o.put("pinnedVersion", c.pinnedVersion());
-        o.put("action", c.action().name().toLowerCase(Locale.ROOT));
-        o.put("updatedAt", c.updatedAt().toEpochMilli());
-        if (signing != null) {
-            byte[] signed = signedText(c);
-            o.put("signature", Base64.getEncoder().encodeToString(signing.sign(signed, signed.length)));
-        }
-        try {
-            return JSON.writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return encode(signedText(c), signing, sig -> PinRecord.of(c, sig));
     }
 
     /**
@@ -56,107 +116,95 @@ public final class ModelControlCodec {
      * @throws WireFormatException naming what is wrong
      */
     public static ModelControl decode(byte[] data, SnapshotSigning signing) {
-        JsonNode root = object(data);
-        JsonNode model = root.get("model");
-        JsonNode pinned = root.get("pinnedVersion");
-        JsonNode action = root.get("action");
-        JsonNode at = root.get("updatedAt");
-        if (model == null || !model.isTextual() || pinned == null || !pinned.canConvertToExactIntegral()
-                || !pinned.canConvertToLong() || action == null || !action.isTextual() || at == null
-                || !at.canConvertToLong() || !at.isIntegralNumber()) {
-            throw new WireFormatException(FORMAT + ": needs \"model\" (string), \"pinnedVersion\" (integer), "
-                    + "\"action\" (pin/unpin/rollback) and \"updatedAt\" (epoch milliseconds)");
-        }
-        ModelControl c;
-        try {
-            c = new ModelControl(model.asText(), pinned.asLong(),
-                    ModelControl.Action.valueOf(action.asText().toUpperCase(Locale.ROOT)), Instant.ofEpochMilli(at.asLong()));
-        } catch (IllegalArgumentException e) {
-            throw new WireFormatException(FORMAT + ": " + e.getMessage());
-        }
-        verify(root, signedText(c), signing);
-        return c;
+        return decode(data, PinRecord.class, PIN_NEEDS, ModelControlCodec::signedText, signing);
     }
 
     public static byte[] encodeVerdict(ModelVerdict v, SnapshotSigning signing) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("model", v.modelName());
-        o.put("version", v.version());
-        o.put("action", v.verdict().wire());
-        o.put("reason", v.reason());
-        o.put("updatedAt", v.decidedAt().toEpochMilli());
-        if (signing != null) {
-            byte[] signed = signedText(v);
-            o.put("signature", Base64.getEncoder().encodeToString(signing.sign(signed, signed.length)));
-        }
+        return encode(signedText(v), signing, sig -> VerdictRecord.of(v, sig));
+    }
+
+    /**
+     * @param signing accepted keys, or null to accept unsigned records
+     * @throws WireFormatException naming what is wrong (a tombstone too: a reader checks for one first)
+     */
+    public static ModelVerdict decodeVerdict(byte[] data, SnapshotSigning signing) {
+        return decode(data, VerdictRecord.class, VERDICT_NEEDS, ModelControlCodec::signedText, signing);
+    }
+
+    /** The one signing path: the record with the signature of {@code signed} (none without keys). */
+    private static byte[] encode(byte[] signed, SnapshotSigning signing, Function<String, SignedRecord<?>> record) {
+        String signature = signing == null ? null
+                : Base64.getEncoder().encodeToString(signing.sign(signed, signed.length));
         try {
-            return JSON.writeValueAsBytes(o);
+            return JSON.writeValueAsBytes(record.apply(signature));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /**
-     * @param signing accepted keys, or null to accept unsigned records
-     * @throws WireFormatException naming what is wrong
-     */
-    public static ModelVerdict decodeVerdict(byte[] data, SnapshotSigning signing) {
-        JsonNode root = object(data);
-        JsonNode model = root.get("model");
-        JsonNode version = root.get("version");
-        JsonNode action = root.get("action");
-        JsonNode reason = root.get("reason");
-        JsonNode at = root.get("updatedAt");
-        if (model == null || !model.isTextual() || version == null || !version.isIntegralNumber()
-                || !version.canConvertToLong() || action == null || !action.isTextual() || reason == null
-                || !reason.isTextual() || at == null || !at.isIntegralNumber() || !at.canConvertToLong()) {
-            throw new WireFormatException(FORMAT + ": a verdict needs \"model\" (string), \"version\" (integer), "
-                    + "\"action\" (promote/refuse/roll-back), \"reason\" (string) and \"updatedAt\" (epoch milliseconds)");
-        }
-        ModelVerdict v;
+    /** The one verifying path: bind strictly, check the content, then the signature over its signed text. */
+    private static <T> T decode(byte[] data, Class<? extends SignedRecord<T>> type, String needs,
+                                Function<T, byte[]> signedText, SnapshotSigning signing) {
+        SignedRecord<T> record = bind(data, type, needs);
+        T value;
         try {
-            v = new ModelVerdict(model.asText(), version.asLong(), ModelVerdict.Verdict.ofWire(action.asText()),
-                    reason.asText(), Instant.ofEpochMilli(at.asLong()));
+            value = record.value();
         } catch (IllegalArgumentException e) {
             throw new WireFormatException(FORMAT + ": " + e.getMessage());
         }
-        if (!v.reason().equals(reason.asText())) {
-            throw new WireFormatException(FORMAT + ": reason longer than " + ModelVerdict.MAX_REASON + " characters");
-        }
-        verify(root, signedText(v), signing);
-        return v;
+        verify(record.signature(), signedText.apply(value), signing);
+        return value;
     }
 
-    private static JsonNode object(byte[] data) {
+    private static <R> R bind(byte[] data, Class<R> type, String needs) {
         if (data == null) {
             throw new WireFormatException(FORMAT + ": record has no value (null)");
         }
         if (data.length > MAX_RECORD_BYTES) {
             throw new WireFormatException(FORMAT + ": record of " + data.length + " bytes exceeds " + MAX_RECORD_BYTES);
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(data);
+        try (JsonParser p = JSON.createParser(data)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new WireFormatException(FORMAT + ": expected a JSON object");
+            }
+            return JSON.readValue(p, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new WireFormatException(FORMAT + ": " + needs + ": " + StrictJson.unknownField(e));
+        } catch (JsonMappingException | InputCoercionException e) {
+            throw new WireFormatException(FORMAT + ": " + needs + mismatch(e));
         } catch (IOException e) {
-            throw new WireFormatException(FORMAT + ": not valid JSON");
+            boolean duplicate = e instanceof JsonProcessingException j && j.getOriginalMessage() != null
+                    && j.getOriginalMessage().startsWith("Duplicate field");
+            throw new WireFormatException(FORMAT + (duplicate ? ": a field is given twice" : ": not valid JSON"));
         }
-        if (root == null || !root.isObject()) {
-            throw new WireFormatException(FORMAT + ": expected a JSON object");
-        }
-        return root;
     }
 
-    private static void verify(JsonNode root, byte[] signed, SnapshotSigning signing) {
+    /** Which field did not bind, without Jackson's class names (a reason ends up in a dead letter and a log). */
+    private static String mismatch(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        if (message != null && message.startsWith("Missing required creator property '")) {
+            return ": field '" + message.split("'")[1] + "' is missing";
+        }
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()
+                && m.getPath().get(m.getPath().size() - 1).getFieldName() != null) {
+            return ": field '" + m.getPath().get(m.getPath().size() - 1).getFieldName() + "' is not of that kind";
+        }
+        if (message != null && message.startsWith("Trailing token")) {
+            return ": something follows the object";
+        }
+        return e instanceof InputCoercionException ? ": a number is out of range" : "";
+    }
+
+    private static void verify(String signature, byte[] signed, SnapshotSigning signing) {
         if (signing == null) {
             return;
         }
-        JsonNode sig = root.get("signature");
-        if (sig == null || !sig.isTextual()) {
+        if (signature == null) {
             throw new WireFormatException(FORMAT + ": signature missing");
         }
         byte[] mac;
         try {
-            mac = Base64.getDecoder().decode(sig.asText());
+            mac = Base64.getDecoder().decode(signature);
         } catch (IllegalArgumentException e) {
             throw new WireFormatException(FORMAT + ": signature is not base64");
         }
@@ -169,13 +217,19 @@ public final class ModelControlCodec {
         }
     }
 
+    /** What a verdict's signature covers; unchanged since verdicts were introduced (records on topics verify). */
     private static byte[] signedText(ModelVerdict v) {
         return ("verdict\n" + v.modelName() + "\n" + v.version() + "\n" + v.verdict().wire() + "\n"
                 + v.decidedAt().toEpochMilli() + "\n" + v.reason()).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** What a pin's signature covers; unchanged since pins were signed (records on topics verify). */
     private static byte[] signedText(ModelControl c) {
-        return (c.modelName() + "\n" + c.pinnedVersion() + "\n" + c.action().name().toLowerCase(Locale.ROOT) + "\n"
+        return (c.modelName() + "\n" + c.pinnedVersion() + "\n" + wireAction(c) + "\n"
                 + c.updatedAt().toEpochMilli()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String wireAction(ModelControl c) {
+        return c.action().name().toLowerCase(Locale.ROOT);
     }
 }

@@ -86,6 +86,67 @@ class ModelControlCodecTest {
                 .reason().length());
     }
 
+    /** A key pair from a fixed seed: Ed25519 signatures are deterministic, so its records are fixed bytes. */
+    private static final SnapshotSigning FIXED = SnapshotSigning.signer(fixedSeed(), null);
+    /** Written by the codec that walked Jackson trees by hand (before the records), with {@link #FIXED}. */
+    private static final String PIN_WRITTEN_BEFORE = "{\"model\":\"fmnist-softmax\",\"pinnedVersion\":3,\"action\":\"pin\","
+            + "\"updatedAt\":1767225600123,\"signature\":\"qERwd2aTsUx9XgTNCu84EvjZqFmAkNditppmG6AqE1qDUz/wJecYlIrxlyuPvNtRXN"
+            + "JJ9EYPNizf/JYWP0PcDw==\"}";
+    private static final String VERDICT_WRITTEN_BEFORE = "{\"model\":\"fmnist-cnn\",\"version\":12,\"action\":\"roll-back\","
+            + "\"reason\":\"online accuracy 0.80 against v11's 0.84: worse \u2014 \\\"quoted\\\"\",\"updatedAt\":1767225600123,"
+            + "\"signature\":\"t+z2teGfz831FDS1mzwT7o7dWV/+5ohGr2JOoDMw59W22380G6iIkQC27+t7oJMjI3xp6uOF7XhmdfA+Rm2oAg==\"}";
+
+    private static String fixedSeed() {
+        byte[] seed = new byte[SnapshotSigning.KEY_BYTES];
+        for (int i = 0; i < seed.length; i++) {
+            seed[i] = (byte) (i * 7 + 1);
+        }
+        return java.util.Base64.getEncoder().encodeToString(seed);
+    }
+
+    @Test
+    void recordsWrittenBeforeTheRecordBindingStillVerifyAndAreWrittenByteForByteAlike() {
+        ModelControl pin = new ModelControl("fmnist-softmax", 3, ModelControl.Action.PIN, AT);
+        ModelVerdict rollBack = new ModelVerdict("fmnist-cnn", 12, ModelVerdict.Verdict.ROLL_BACK,
+                "online accuracy 0.80 against v11's 0.84: worse \u2014 \"quoted\"", AT);
+        byte[] pinBefore = PIN_WRITTEN_BEFORE.getBytes(StandardCharsets.UTF_8);
+        byte[] verdictBefore = VERDICT_WRITTEN_BEFORE.getBytes(StandardCharsets.UTF_8);
+        SnapshotSigning reader = SnapshotSigning.verifier(SnapshotSigning.publicKeyOf(fixedSeed()));
+        assertEquals(pin, ModelControlCodec.decode(pinBefore, reader));
+        assertEquals(rollBack, ModelControlCodec.decodeVerdict(verdictBefore, reader));
+        assertEquals(PIN_WRITTEN_BEFORE, new String(ModelControlCodec.encode(pin, FIXED), StandardCharsets.UTF_8));
+        assertEquals(VERDICT_WRITTEN_BEFORE, new String(ModelControlCodec.encodeVerdict(rollBack, FIXED), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void bindsStrictly() {
+        String pin = "{\"model\":\"m\",\"pinnedVersion\":3,\"action\":\"pin\",\"updatedAt\":1";
+        assertEquals(new ModelControl("m", 3, ModelControl.Action.PIN, Instant.ofEpochMilli(1)),
+                ModelControlCodec.decode((pin + "}").getBytes(StandardCharsets.UTF_8), null));
+        assertTrue(rejected(pin + ",\"pinnedVersio\":3}", null).contains(
+                "unknown field 'pinnedVersio' (allowed: action, model, pinnedVersion, signature, updatedAt)"));
+        assertTrue(rejected(pin.replace("\"pinnedVersion\":3", "\"pinnedVersion\":3.0") + "}", null)
+                .contains("field 'pinnedVersion' is not of that kind"), "integers only");
+        assertTrue(rejected(pin.replace("\"pinnedVersion\":3", "\"pinnedVersion\":\"3\"") + "}", null)
+                .contains("field 'pinnedVersion'"), "a string is no number");
+        assertTrue(rejected(pin.replace("\"model\":\"m\"", "\"model\":7") + "}", null).contains("field 'model'"),
+                "a number is no string");
+        assertTrue(rejected(pin.replace("\"updatedAt\":1", "\"updatedAt\":1e3") + "}", null).contains("field 'updatedAt'"));
+        assertTrue(rejected(pin.replace("\"updatedAt\":1", "\"updatedAt\":99999999999999999999") + "}", null)
+                .contains("needs"), "out of the range of a long");
+        assertTrue(rejected(pin.replace(",\"updatedAt\":1", "") + "}", null).contains("field 'updatedAt' is missing"));
+        assertTrue(rejected(pin.replace("\"model\":\"m\"", "\"model\":null") + "}", null).contains("needs"));
+        assertTrue(rejected(pin + "}{}", null).contains("something follows the object"));
+        assertTrue(rejected(pin + "} x", null).contains("model control"));
+        assertTrue(rejected("\"text\"", null).contains("expected a JSON object"));
+        assertTrue(rejected("{\"model\":\"m\"," + pin.substring(1) + "}", null).contains("a field is given twice"));
+        String verdict = new String(ModelControlCodec.encodeVerdict(new ModelVerdict("m", 3, ModelVerdict.Verdict.PROMOTE,
+                "passed", AT), null), StandardCharsets.UTF_8);
+        assertTrue(rejectedVerdict(verdict.replace("}", ",\"extra\":{\"a\":1}}"), null).contains("unknown field 'extra'"));
+        String padded = verdict.replace("\"passed\"", "\"" + " ".repeat(ModelControlCodec.MAX_RECORD_BYTES) + "\"");
+        assertTrue(rejectedVerdict(padded, null).contains("exceeds " + ModelControlCodec.MAX_RECORD_BYTES));
+    }
+
     private static String rejectedVerdict(String json, SnapshotSigning signing) {
         return assertThrows(WireFormatException.class,
                 () -> ModelControlCodec.decodeVerdict(json.getBytes(StandardCharsets.UTF_8), signing)).getMessage();

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,10 +27,19 @@ import java.util.function.Consumer;
  * versions, plus the pinned, the live and the baseline ones whatever their age (under {@code gated} a run of
  * refused candidates must not push the live version out). Pins and verdicts are decided on the model-control
  * topic that every replica follows ({@link #follow}, {@link #decide}), not here.
+ *
+ * <p>A verdict matters while its version is retained or pinned, or not below the oldest of the newest {@code keep}
+ * retained versions (the retention window: a version above it still to be read, or a diverged one refused within it;
+ * any version while fewer than {@code keep} are retained). Any other verdict can never matter again (a snapshot not
+ * above the highest seen is ignored, and the window only moves up), so it is dropped here and its key is
+ * <i>released</i> ({@link #releasedVerdicts}): the promoter deletes it from the compacted topic with a tombstone, so
+ * the topic, every replica's startup read and the verdicts held here stay bounded by the retained versions.
  */
 public final class ModelRegistry {
-    /** Verdicts kept besides those of retained versions: a compacted topic keeps one per version ever made. */
+    /** Most verdicts kept of versions not retained (e.g. read before their snapshots), the newest first. */
     static final int KEPT_VERDICTS = 1000;
+    /** Most released verdict keys awaiting their tombstone; one left out is released again by a later start. */
+    static final int KEPT_RELEASED = 1000;
 
     /** What {@link #offer} did with a snapshot. */
     public enum Offer { SWAPPED, RETAINED_WHILE_PINNED, IGNORED_NOT_NEWER, CANDIDATE }
@@ -56,6 +67,8 @@ public final class ModelRegistry {
     private final Consumer<LoadedModel> onSwap;
     private final AtomicReference<State> state;
     private final CountDownLatch firstModel = new CountDownLatch(1);
+    /** Versions whose verdict can no longer matter and whose key is still on the topic as far as this replica knows. */
+    private final TreeSet<Long> released = new TreeSet<>();
 
     /** A registry under {@code latest}: every newer snapshot serves at once (unless pinned or rolled back). */
     public ModelRegistry(int keep, Consumer<LoadedModel> onSwap) {
@@ -137,6 +150,38 @@ public final class ModelRegistry {
     }
 
     /**
+     * Applies a verdict key's tombstone read from the model-control topic: the verdict is forgotten unless its
+     * version is retained or pinned here (a tombstone is not signed, and a replica that has not read the snapshots
+     * that made another release it keeps the verdict until it releases it itself); the key is released no more.
+     *
+     * @return whether a verdict was forgotten
+     */
+    public synchronized boolean deleted(long version) {
+        released.remove(version);
+        State s = state.get();
+        if (!s.verdicts().containsKey(version) || byVersion(s.retained()).containsKey(version)
+                || Long.valueOf(version).equals(s.pinned())) {
+            return false;
+        }
+        TreeMap<Long, VersionVerdict> verdicts = new TreeMap<>(s.verdicts());
+        verdicts.remove(version);
+        publish(byVersion(s.retained()), s.pinned(), s.highestSeen(), verdicts, s.live());
+        return true;
+    }
+
+    /** The versions whose verdict key can be deleted from the topic (released, no tombstone read back yet), oldest first. */
+    public synchronized List<Long> releasedVerdicts() {
+        return List.copyOf(released);
+    }
+
+    /** Whether a verdict on {@code version} can no longer matter here (see the class comment). */
+    public boolean releases(long version) {
+        State s = state.get();
+        TreeMap<Long, LoadedModel> retained = byVersion(s.retained());
+        return !matters(version, retained, s.pinned(), windowFloor(retained));
+    }
+
+    /**
      * Checks that {@code version} can be pinned here.
      *
      * @throws IllegalArgumentException when that version is not retained
@@ -176,7 +221,7 @@ public final class ModelRegistry {
         LoadedModel baseline = pinned == null ? ServingRule.baseline(policy, live, all, verdicts) : null;
         TreeMap<Long, LoadedModel> retained = trim(all, pinned, live, baseline);
         State next = new State(live, pinned, List.copyOf(retained.values()), highestSeen, policy,
-                Collections.unmodifiableMap(trimVerdicts(verdicts, retained)), baseline,
+                Collections.unmodifiableMap(trimVerdicts(verdicts, retained, pinned)), baseline,
                 List.copyOf(ServingRule.candidates(policy, live, retained, verdicts)));
         state.set(next);
         if (next.live() != null && next.live() != previousLive) {
@@ -202,20 +247,49 @@ public final class ModelRegistry {
         return out;
     }
 
-    /** The verdicts of retained versions and of the newest {@link #KEPT_VERDICTS} versions (bounded memory). */
-    private static TreeMap<Long, VersionVerdict> trimVerdicts(TreeMap<Long, VersionVerdict> verdicts,
-                                                              TreeMap<Long, LoadedModel> retained) {
-        if (verdicts.size() <= KEPT_VERDICTS) {
-            return verdicts;
-        }
+    /**
+     * The verdicts that matter (of versions not retained, the newest {@link #KEPT_VERDICTS}); the others' versions are
+     * released (bounded memory here, a bounded topic through their tombstones).
+     */
+    private TreeMap<Long, VersionVerdict> trimVerdicts(TreeMap<Long, VersionVerdict> verdicts,
+                                                       TreeMap<Long, LoadedModel> retained, Long pinned) {
+        long floor = windowFloor(retained);
         TreeMap<Long, VersionVerdict> out = new TreeMap<>();
-        int kept = 0;
+        int notRetained = 0;
         for (var e : verdicts.descendingMap().entrySet()) {
-            if (kept++ < KEPT_VERDICTS || retained.containsKey(e.getKey())) {
-                out.put(e.getKey(), e.getValue());
+            long v = e.getKey();
+            if (retained.containsKey(v) || Long.valueOf(v).equals(pinned)) {
+                out.put(v, e.getValue());
+            } else if (matters(v, retained, pinned, floor)) {
+                if (notRetained++ < KEPT_VERDICTS) {
+                    out.put(v, e.getValue());
+                }
+            } else {
+                released.add(v);
             }
         }
+        while (released.size() > KEPT_RELEASED) {
+            released.pollFirst();
+        }
         return out;
+    }
+
+    private static boolean matters(long version, NavigableMap<Long, LoadedModel> retained, Long pinned, long floor) {
+        return version >= floor || retained.containsKey(version) || Long.valueOf(version).equals(pinned);
+    }
+
+    /** The oldest of the newest {@code keep} retained versions, or 0 while fewer are retained. */
+    private long windowFloor(NavigableMap<Long, LoadedModel> retained) {
+        if (retained.size() < keep) {
+            return 0;
+        }
+        int n = 0;
+        for (long v : retained.descendingKeySet()) {
+            if (++n == keep) {
+                return v;
+            }
+        }
+        return 0;
     }
 
     private static TreeMap<Long, LoadedModel> byVersion(List<LoadedModel> models) {

@@ -173,7 +173,10 @@ public class ModelControlFollower {
                 state.live() == null ? "nothing yet" : "v" + state.live().version());
     }
 
-    /** A promotion verdict ({@code <model>/v<version>}): applied to that version unless it is a replay. */
+    /**
+     * A promotion verdict ({@code <model>/v<version>}): applied to that version unless it is a replay. Its key's
+     * tombstone (written once the verdict can no longer matter) is applied by the registry's rule.
+     */
     private void handleVerdict(ConsumerRecord<byte[], byte[]> r, ModelVerdict.Key key) {
         ServedModel model = models.byName(key.modelName()).orElse(null);
         if (model == null) {
@@ -183,6 +186,13 @@ public class ModelControlFollower {
         SnapshotTrust.Verdict<ModelVerdict> verdict = trust.verdict(r.key(), r.value(), model.name());
         if (verdict instanceof SnapshotTrust.Refused<ModelVerdict> refused) {
             reject(r, model, refused.reason());
+            return;
+        }
+        if (verdict instanceof SnapshotTrust.Deleted<ModelVerdict> deleted) {
+            boolean forgotten = model.registry().deleted(deleted.version());
+            model.meters().control("deleted");
+            LOG.debugf("verdict on %s/v%d deleted at %s-%d@%d (%s)", model.name(), deleted.version(), r.topic(),
+                    r.partition(), r.offset(), forgotten ? "forgotten here" : "none held here, or its version is retained");
             return;
         }
         if (!(verdict instanceof SnapshotTrust.Trusted<ModelVerdict> trusted)) {
@@ -198,8 +208,9 @@ public class ModelControlFollower {
         }
         model.meters().control("applied");
         var state = model.registry().state();
-        LOG.infof("verdict %s on %s: %s (serving %s)", v.verdict().wire(), v.key(), v.reason(),
-                state.live() == null ? "nothing yet" : "v" + state.live().version());
+        LOG.infof("verdict %s on %s: %s (serving %s%s)", v.verdict().wire(), v.key(), v.reason(),
+                state.live() == null ? "nothing yet" : "v" + state.live().version(),
+                model.registry().releases(v.version()) ? "; that version can no longer matter: its key is deleted" : "");
     }
 
     private static String describe(Long pinned) {

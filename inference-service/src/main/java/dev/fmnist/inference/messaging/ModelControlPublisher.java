@@ -79,6 +79,17 @@ public class ModelControlPublisher {
         return send(verdict.key(), value);
     }
 
+    /**
+     * Deletes the verdict on {@code version} of {@code modelName} from the compacted topic (a tombstone of its key),
+     * once it can no longer matter ({@link dev.fmnist.inference.domain.ModelRegistry#releasedVerdicts}). Deleting an
+     * already deleted key is harmless, so every replica may do it.
+     *
+     * @throws ModelUnavailableException when Kafka does not take it
+     */
+    public Written deleteVerdict(String modelName, long version) {
+        return send(ModelVerdict.key(modelName, version), null);
+    }
+
     private Written send(String key, byte[] value) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.MODEL_CONTROL,
                 key.getBytes(StandardCharsets.UTF_8), value);

@@ -46,12 +46,17 @@ public class SnapshotConsumer {
     private final Promoter promoter;
     private final SnapshotTrust trust;
     private final TopicTail tail;
+    private final SnapshotCatchUp catchUp;
+    /** The end offsets at the current connection, until the catch-up is reached; only the tail's thread uses them. */
+    private Map<TopicPartition, Long> end = Map.of();
 
     /** The tail is built here (not injected): it is this consumer's own thread, with its settings. */
     public SnapshotConsumer(KafkaClientFactory kafka, TopicInitializer topics, InferenceConfig config,
                             ModelService models, InferenceMetrics metrics, DeadLetterPublisher deadLetters,
-                            SnapshotTrust trust, ModelControlFollower control, Promoter promoter) {
+                            SnapshotTrust trust, ModelControlFollower control, Promoter promoter,
+                            SnapshotCatchUp catchUp) {
         this.control = control;
+        this.catchUp = catchUp;
         this.promoter = promoter;
         this.trust = trust;
         this.config = config;
@@ -69,6 +74,15 @@ public class SnapshotConsumer {
                     @Override
                     public void assigned(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
                         LOG.infof("reading %s from the beginning for models %s", Topics.SNAPSHOTS, models.names());
+                        end = c.endOffsets(partitions);
+                    }
+
+                    @Override
+                    public void polled(Consumer<byte[], byte[]> c) {
+                        if (!catchUp.done() && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                            LOG.infof("%s read to its end", Topics.SNAPSHOTS);
+                            catchUp.reached();
+                        }
                     }
 
                     @Override

@@ -63,6 +63,8 @@ public class Promoter {
     /** Time between looks: decisions are not on any request's path, a fraction of a second is plenty. */
     static final Duration LOOK = Duration.ofMillis(200);
     public static final String CANDIDATES = "fmnist.inference.promotion.candidates";
+    /** Verdict keys deleted at most per look and model. */
+    static final int DELETES_PER_LOOK = 64;
     private static final Logger LOG = Logger.getLogger(Promoter.class);
 
     private final ModelService models;
@@ -118,14 +120,27 @@ public class Promoter {
      * must not wait for the broker).
      */
     public void refuseUnloadable(ServedModel model, long version, String reason) {
-        looks.execute(() -> {
-            if (model.registry().state().verdict(version) != null) {
-                return;
+        looks.execute(() -> refuseUnloadableOnceCaughtUp(model, version, reason));
+    }
+
+    /**
+     * Waits (a look at a time) for the topics to be read to their ends first: a restarted replica reads an old
+     * diverged snapshot again, whose verdict may since have been deleted because it can no longer matter.
+     */
+    private void refuseUnloadableOnceCaughtUp(ServedModel model, long version, String reason) {
+        if (!writer.caughtUp()) {
+            if (!looks.isShutdown()) {
+                looks.schedule(() -> refuseUnloadableOnceCaughtUp(model, version, reason), LOOK.toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
-            LoadedModel live = model.live();
-            decide(model, version, Verdict.REFUSE, reason, Alert.Kind.REFUSED,
-                    versions("candidate", version, "live", live), Map.of());
-        });
+            return;
+        }
+        if (model.registry().state().verdict(version) != null || model.registry().releases(version)) {
+            return;
+        }
+        LoadedModel live = model.live();
+        decide(model, version, Verdict.REFUSE, reason, Alert.Kind.REFUSED,
+                versions("candidate", version, "live", live), Map.of());
     }
 
     private void lookSafely() {
@@ -135,6 +150,7 @@ public class Promoter {
         for (ServedModel m : models.served()) {
             try {
                 look(m);
+                deleteReleased(m);
             } catch (RuntimeException | LinkageError e) {
                 // anything thrown out of a scheduled task would cancel every later look, silently
                 LOG.errorf(e, "promotion look at %s failed (retried at the next look)", m.name());
@@ -161,6 +177,25 @@ public class Promoter {
             return;
         }
         shadow.target(m, s.live(), s.live() == null ? null : shadowed, baseline);
+    }
+
+    /**
+     * Deletes (tombstones) the verdict keys of versions that can no longer matter ({@link ModelRegistry#releasedVerdicts}),
+     * at most {@link #DELETES_PER_LOOK} a look so that judging is not held up (a first start over a topic written
+     * before deletions releases every old verdict at once). Every replica does it; the first tombstone read back
+     * releases the key everywhere.
+     */
+    void deleteReleased(ServedModel m) {
+        List<Long> released = m.registry().releasedVerdicts();
+        for (long v : released.subList(0, Math.min(released.size(), DELETES_PER_LOOK))) {
+            try {
+                writer.delete(m, v);
+            } catch (RuntimeException e) {
+                LOG.warnf("could not delete the verdict on %s v%d (tried again at the next look): %s", m.name(), v,
+                        e.getMessage());
+                return;
+            }
+        }
     }
 
     /** Decides one candidate if it can be; true when a verdict was written. */

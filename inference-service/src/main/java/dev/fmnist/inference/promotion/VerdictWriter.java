@@ -4,6 +4,7 @@ import dev.fmnist.contracts.ModelVerdict;
 import dev.fmnist.inference.config.InferenceConfig;
 import dev.fmnist.inference.messaging.ModelControlFollower;
 import dev.fmnist.inference.messaging.ModelControlPublisher;
+import dev.fmnist.inference.messaging.SnapshotCatchUp;
 import dev.fmnist.inference.service.ServedModel;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,17 +17,23 @@ public class VerdictWriter {
     private final ModelControlPublisher publisher;
     private final ModelControlFollower follower;
     private final InferenceConfig config;
+    private final SnapshotCatchUp snapshots;
 
-    public VerdictWriter(ModelControlPublisher publisher, ModelControlFollower follower, InferenceConfig config) {
+    public VerdictWriter(ModelControlPublisher publisher, ModelControlFollower follower, InferenceConfig config,
+                         SnapshotCatchUp snapshots) {
         this.publisher = publisher;
         this.follower = follower;
         this.config = config;
+        this.snapshots = snapshots;
     }
 
-    /** Whether this replica has read the model-control topic to the end it had at startup (its state is current). */
+    /**
+     * Whether this replica has read the model-control topic, then the snapshots, to the ends they had at startup (its
+     * state is current): before that an old snapshot whose verdict was deleted would look like a candidate.
+     */
     public boolean caughtUp() {
         try {
-            return follower.awaitCaughtUp(java.time.Duration.ZERO);
+            return follower.awaitCaughtUp(java.time.Duration.ZERO) && snapshots.done();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -40,7 +47,20 @@ public class VerdictWriter {
      * @throws dev.fmnist.inference.service.ModelUnavailableException when it could not be written
      */
     public boolean write(ServedModel model, ModelVerdict verdict) {
-        ModelControlPublisher.Written w = publisher.publish(verdict);
+        return readBack(publisher.publish(verdict));
+    }
+
+    /**
+     * Deletes the verdict key of a version that can no longer matter and waits (bounded like {@link #write}) for the
+     * tombstone to be read back here, which releases the key ({@link dev.fmnist.inference.domain.ModelRegistry#deleted}).
+     *
+     * @throws dev.fmnist.inference.service.ModelUnavailableException when it could not be written
+     */
+    public boolean delete(ServedModel model, long version) {
+        return readBack(publisher.deleteVerdict(model.name(), version));
+    }
+
+    private boolean readBack(ModelControlPublisher.Written w) {
         try {
             return follower.awaitRead(w.partition(), w.offset(), config.controlApplyTimeout());
         } catch (InterruptedException e) {

@@ -69,7 +69,7 @@ class PromoterTest {
         // no broker: alerts are counted and logged, their sends fail on their own thread
         alerts = new AlertPublisher(KafkaClientFactory.forBootstrap("127.0.0.1:1"), new TestConfig(10), metrics,
                 SnapshotTrust.of(null, SnapshotSigning.signer(TestSigning.CONTROL_KEY, null), false));
-        VerdictWriter writer = new VerdictWriter(null, null, null) {
+        VerdictWriter writer = new VerdictWriter(null, null, null, null) {
             @Override
             public boolean caughtUp() {
                 return true;

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.fmnist.contracts.StrictJson;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
-import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -50,10 +50,6 @@ public class JsonBodies implements ObjectMapperCustomizer {
 
     /** {@code unknown field 'x' (allowed: a, b)}, with the path of a nested field ({@code 'inputs[0].x'}). */
     public static String reason(UnrecognizedPropertyException e) {
-        String path = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining()).substring(1);
-        String allowed = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
-                .map(String::valueOf).sorted().collect(Collectors.joining(", ", " (allowed: ", ")"));
-        return "unknown field '" + path + "'" + allowed;
+        return StrictJson.unknownField(e);
     }
 }

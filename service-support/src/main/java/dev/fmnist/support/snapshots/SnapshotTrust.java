@@ -54,6 +54,13 @@ public class SnapshotTrust {
     public record Trusted<T>(T value) implements Verdict<T> {
     }
 
+    /**
+     * A tombstone (null value) of a verdict key of this model: the verdict is deleted from the topic because it can
+     * no longer matter. A tombstone cannot be signed, so a reader applies it only where its own rule agrees.
+     */
+    public record Deleted<T>(long version) implements Verdict<T> {
+    }
+
     /** A record of another model: not this reader's business, skipped silently. */
     public record OtherModel<T>() implements Verdict<T> {
     }
@@ -227,12 +234,16 @@ public class SnapshotTrust {
     /**
      * The rule for a verdict record of fmnist.model-control ({@link ModelVerdict}, key {@code <model>/v<version>}):
      * this model's, signed with the model-control keys (or unsigned accepted), its content naming the model and
-     * version of its key.
+     * version of its key; a tombstone of such a key is {@link Deleted} (a pin's tombstone, which nothing writes, is
+     * refused by {@link #control} as a record without a value).
      */
     public Verdict<ModelVerdict> verdict(byte[] key, byte[] value, String modelName) {
         Optional<ModelVerdict.Key> k = ModelVerdict.parseKey(key == null ? null : new String(key, StandardCharsets.UTF_8));
         if (k.isEmpty() || !k.get().modelName().equals(modelName)) {
             return new OtherModel<>();
+        }
+        if (value == null) {
+            return new Deleted<>(k.get().version());
         }
         if (control.refusesAll()) {
             return new Refused<>("model control: no key is configured (fmnist.model-control.signing-key), every "

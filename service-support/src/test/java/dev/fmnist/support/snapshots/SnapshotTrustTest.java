@@ -135,6 +135,16 @@ class SnapshotTrustTest {
     }
 
     @Test
+    void aVerdictKeysTombstoneIsADeletionOfThatVersionsVerdictAndAPinsIsRefused() {
+        assertEquals(7, assertInstanceOf(SnapshotTrust.Deleted.class, inference.verdict(utf8(MODEL + "/v7"), null, MODEL))
+                .version());
+        assertInstanceOf(SnapshotTrust.Deleted.class, SnapshotTrust.of(null, null, false).verdict(utf8(MODEL + "/v7"),
+                null, MODEL), "a deletion needs no key: it cannot be signed, the reader's rule decides");
+        assertInstanceOf(SnapshotTrust.OtherModel.class, inference.verdict(utf8("other/v7"), null, MODEL));
+        assertRefused(inference.control(utf8(MODEL), null, MODEL), "no value");
+    }
+
+    @Test
     void aBadKeyIsNamedByItsPropertyNotShown() {
         String message = assertThrows(IllegalArgumentException.class, () -> new SnapshotTrust(Optional.of("c2hvcnQ="),
                 Optional.empty(), Optional.empty(), true)).getMessage();

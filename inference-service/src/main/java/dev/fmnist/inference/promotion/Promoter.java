@@ -179,6 +179,13 @@ public class Promoter {
         shadow.target(m, s.live(), s.live() == null ? null : shadowed, baseline);
     }
 
+    /** Whether a verdict this replica wrote is in force (or no longer matters); the wire keeps milliseconds. */
+    private static boolean readBack(ServedModel m, ModelVerdict written) {
+        VersionVerdict inForce = m.registry().state().verdict(written.version());
+        return inForce != null && inForce.decidedAt().toEpochMilli() >= written.decidedAt().toEpochMilli()
+                || m.registry().releases(written.version());
+    }
+
     /**
      * Deletes (tombstones) the verdict keys of versions that can no longer matter ({@link ModelRegistry#releasedVerdicts}),
      * at most {@link #DELETES_PER_LOOK} a look so that judging is not held up (a first start over a topic written
@@ -186,6 +193,8 @@ public class Promoter {
      * releases the key everywhere.
      */
     void deleteReleased(ServedModel m) {
+        // a version read back is no longer judged, so decide() would never drop its entry
+        unread.values().removeIf(w -> w.modelName().equals(m.name()) && readBack(m, w));
         List<Long> released = m.registry().releasedVerdicts();
         for (long v : released.subList(0, Math.min(released.size(), DELETES_PER_LOOK))) {
             try {
@@ -316,9 +325,8 @@ public class Promoter {
         VersionVerdict inForce = m.registry().state().verdict(version);
         String key = ModelVerdict.key(m.name(), version);
         ModelVerdict written = unread.get(key);
-        if (written != null && (inForce == null
-                || inForce.decidedAt().toEpochMilli() < written.decidedAt().toEpochMilli())) {
-            return false; // written already, not read back yet (the wire keeps milliseconds)
+        if (written != null && !readBack(m, written)) {
+            return false; // written already, not read back yet
         }
         unread.remove(key);
         if (inForce != null && !(verdict == Verdict.ROLL_BACK && inForce.verdict() == Verdict.PROMOTE)) {

@@ -11,8 +11,9 @@
 # died or was restarted (pid changed), a run did not complete or trained on fewer samples than were
 # published, RSS of a process after the last cycle is more than SOAK_GROWTH_PCT (10) % above its cycle-3
 # figure (judged in runs of 6 cycles or more), the pipeline's RSS exceeds 1.5 GB or inference's 300 MB, a cycle's
-# saturation run has errors, the median saturated throughput over the cycles is under SOAK_MIN_RPS (40000: twice
-# the 20,000 of the regression in issue 21; one cycle's figure moves +-10 % with this shared machine), or the
+# saturation run has errors, the median saturated throughput over the cycles is under SOAK_MIN_RPS (30000: 1.5 times
+# the 20,000 of the regression in issue 21; the machine itself moves the figure: the service alone measured
+# 40,244 to 52,556 req/s on 2026-12-07, so the ratio to the alone figure is the gate that tells a regression), or the
 # median p99 at 1,000 req/s over the cycles is above SOAK_MAX_P99_MS (2). Before the pipeline it measures the inference service alone
 # (inference-service/bench/classify-bench.sh, raw, the median of three wrk -t1 -c16 runs after its own
 # warm-up) and fails when the median in-pipeline throughput is under SOAK_MIN_RATIO (0.8) of it.
@@ -27,7 +28,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cycles="${1:-10}"
 [[ "$cycles" =~ ^[0-9]+$ && "$cycles" -ge 1 ]] || { echo "soak: CYCLES must be a positive number" >&2; exit 2; }
-min_rps="${SOAK_MIN_RPS:-40000}"
+min_rps="${SOAK_MIN_RPS:-30000}"
 max_p99="${SOAK_MAX_P99_MS:-2}"
 min_ratio="${SOAK_MIN_RATIO:-0.8}"
 growth_pct="${SOAK_GROWTH_PCT:-10}"

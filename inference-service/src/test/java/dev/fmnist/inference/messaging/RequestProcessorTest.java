@@ -11,9 +11,9 @@ import dev.fmnist.contracts.Topics;
 import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.domain.Scorer;
 import dev.fmnist.inference.service.ModelService;
+import dev.fmnist.inference.support.InMemoryChannels;
 import dev.fmnist.inference.support.SoftmaxFit;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
@@ -35,21 +35,8 @@ import org.junit.jupiter.api.Test;
  * is keyed by the request id for the predictions topic, and only then is the request acknowledged.
  */
 @QuarkusTest
-@TestProfile(RequestProcessorTest.InMemoryChannels.class)
+@TestProfile(InMemoryChannels.class)
 class RequestProcessorTest {
-    /** Both channels in memory; the plain clients (snapshots, dead letters) point at a closed port. */
-    public static class InMemoryChannels implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.incoming.requests-in.connector", "smallrye-in-memory",
-                    "mp.messaging.outgoing.predictions-out.connector", "smallrye-in-memory",
-                    "kafka.bootstrap.servers", "127.0.0.1:1",
-                    "fmnist.inference.snapshot-retry-backoff", "10s",
-                    // models are offered straight to the registry and must serve at once
-                    "fmnist.inference.promotion.policy", "latest");
-        }
-    }
-
     @Inject
     @Any
     InMemoryConnector connector;

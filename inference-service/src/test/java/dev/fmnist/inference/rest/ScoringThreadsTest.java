@@ -17,11 +17,11 @@ import dev.fmnist.inference.domain.LoadedModel;
 import dev.fmnist.inference.messaging.Channels;
 import dev.fmnist.inference.service.ModelService;
 import dev.fmnist.inference.service.ScoringThreads;
+import dev.fmnist.inference.support.InMemoryChannels;
 import dev.fmnist.inference.support.SoftmaxFit;
 import dev.fmnist.inference.support.TestNetworks;
 import dev.fmnist.inference.support.ThreadProbe;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
@@ -50,15 +50,10 @@ class ScoringThreadsTest {
     private static final String[] MODELS = {"fmnist-softmax", "fmnist-mlp", "fmnist-cnn"};
 
     /** softmax, mlp and cnn served; no broker (channels in memory, plain clients at a closed port). */
-    public static class ThreeModels implements QuarkusTestProfile {
+    public static class ThreeModels extends InMemoryChannels {
         @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.incoming.requests-in.connector", "smallrye-in-memory",
-                    "mp.messaging.outgoing.predictions-out.connector", "smallrye-in-memory",
-                    "kafka.bootstrap.servers", "127.0.0.1:1",
-                    "fmnist.inference.snapshot-retry-backoff", "10s",
-                    "fmnist.inference.models", "softmax,mlp,cnn",
-                    "fmnist.inference.promotion.policy", "latest");
+        protected Map<String, String> more() {
+            return Map.of("fmnist.inference.models", "softmax,mlp,cnn");
         }
     }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The trainer heals by itself: a run killed mid-way finishes its requested epochs after a restart
  * configured for fewer. Plain {@link Trainer} runs on a 1,000/200-image subset, a broker of its own.
- * (Broker outages mid-epoch, killed and frozen for 60 s: {@link BrokerOutageIT}.)
+ * (Broker outages mid-epoch, killed and frozen for 60 s: {@link BrokerOutageDrillIT}.)
  */
 class ResilienceIT {
     static final SnapshotSigning SIGNING = SnapshotSigning.signer(SnapshotSigning.generatePrivateKey(), null);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class KafkaOutageTest {
     @Test
     void whatABrokerOutageProducesIsTransientAlsoWhenWrapped() {
-        // the failures ingest's publication met in BrokerOutageIT, as the job sees them
+        // the failures ingest's publication met in BrokerOutageDrillIT, as the job sees them
         assertTrue(KafkaOutage.isTransient(new IllegalStateException("publishing ... stopped after 236 of 275 batches",
                 new TimeoutException("Topic fmnist.test not present in metadata after 15000 ms."))));
         assertTrue(KafkaOutage.isTransient(new IllegalStateException("could not create topics: Timed out waiting for a"

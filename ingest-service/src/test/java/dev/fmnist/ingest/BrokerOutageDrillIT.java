@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * settings, topic initializer and published-batch reader); the whole dataset, so that the outage begins with
  * most batches still to send.
  */
-class BrokerOutageIT {
+class BrokerOutageDrillIT {
     static final Duration OUTAGE = Duration.ofSeconds(60);
     /** The outage starts when this many batches are acknowledged (of 275). */
     static final int ACKED_BEFORE_OUTAGE = 20;

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and killed with SIGKILL and started again 60 s later on the same ports and data. Each run ends COMPLETED
  * with one committed snapshot per epoch, nothing done by hand. 3,000 / 500 images, 3 epochs.
  */
-class BrokerOutageIT {
+class BrokerOutageDrillIT {
     static final Duration OUTAGE = Duration.ofSeconds(60);
 
     @TempDir

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,13 +70,12 @@ class BrokerOutageDrillIT {
             publisher.publishPositioned(data.datasetId(), data.test(), Split.TEST, 500, 256);
         }
         KafkaClients clients = new KafkaClients(broker.bootstrapServers(), "broker-outage-it");
-        List<EpochSummary> epochs = new CopyOnWriteArrayList<>();
-        List<String> states = new CopyOnWriteArrayList<>();
         AtomicLong downAt = new AtomicLong();
         CompletableFuture<Long> backAt = new CompletableFuture<>();
-        Trainer.Listener listener = new Trainer.Listener() {
+        RunWatch listener = new RunWatch() {
             @Override
             public void step(long step, int samples, long nanos) {
+                super.step(step, samples, nanos);
                 // 12 steps an epoch: step 16 is in epoch 2
                 if (step == 16 && downAt.compareAndSet(0, System.nanoTime())) {
                     down.run();
@@ -88,17 +86,9 @@ class BrokerOutageDrillIT {
                     });
                 }
             }
-
-            @Override
-            public void epoch(EpochSummary summary) {
-                epochs.add(summary);
-            }
-
-            @Override
-            public void state(Trainer.State state, String detail) {
-                states.add(state + ": " + detail);
-            }
         };
+        List<EpochSummary> epochs = listener.epochs;
+        List<String> states = listener.states;
         TrainingSettings three = new TrainingSettings(model, 3, 0.1, 256, 3L, 0, true, true, false, 0, Duration.ZERO,
                 Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofMillis(200), 10_000);
         long t0 = System.nanoTime();

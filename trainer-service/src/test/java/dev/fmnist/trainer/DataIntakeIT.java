@@ -64,28 +64,6 @@ class DataIntakeIT {
                 Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofMillis(200), 10_000);
     }
 
-    /** Collects what a run reports. */
-    static final class Report implements Trainer.Listener {
-        final List<EpochSummary> epochs = new CopyOnWriteArrayList<>();
-        final List<String> states = new CopyOnWriteArrayList<>();
-        volatile List<String> missing;
-
-        @Override
-        public void epoch(EpochSummary summary) {
-            epochs.add(summary);
-        }
-
-        @Override
-        public void state(Trainer.State state, String detail) {
-            states.add(state + ": " + detail);
-        }
-
-        @Override
-        public void dataMissing(List<String> list) {
-            missing = list;
-        }
-    }
-
     @Test
     @Order(1)
     void theSameImagesInAnotherBatchSizeOrLimitAreTrainedOnceAndUploadsDoNotHoldReadinessBack() throws Exception {
@@ -111,7 +89,7 @@ class DataIntakeIT {
             await("the upload stream started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                     .until(() -> uploads.get() >= 3);
             int atStart = uploads.get();
-            Report report = new Report();
+            RunWatch report = new RunWatch();
             try {
                 // no readiness deadline: the run must find the data ready by the rule alone
                 Trainer.Result result = CompletableFuture.supplyAsync(() -> new Trainer(clients, settings("dedup", 1),
@@ -150,7 +128,7 @@ class DataIntakeIT {
             ByteBuffer.wrap(absurd).putInt(absurd.length - 4, (int) crc.getValue());
             publisher.sendAndWait(Topics.TRAIN, "absurd/0".getBytes(StandardCharsets.UTF_8), absurd);
         }
-        Report report = new Report();
+        RunWatch report = new RunWatch();
         Duration deadline = Duration.ofSeconds(5);
         long t0 = System.nanoTime();
         Trainer.Result result = CompletableFuture.supplyAsync(() -> new Trainer(clients, settings("deadline", 1),
